@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/bsm/redislock"
+	"github.com/redis/go-redis/v9"
+)
+
+// seenTTL bounds how long update ids are remembered for deduplication. Telegram keeps an unconfirmed update
+// for at most 24 hours, so 48 hours covers every re-delivery.
+const seenTTL = 48 * time.Hour
+
+// storeUpdateScript appends an update to its chat's queue once per update_id. Atomic, so a crash never leaves
+// an update "seen" but not queued.
+var storeUpdateScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
+  return 1
+end
+return 0
+`)
+
+// StoreUpdate durably queues a raw update for its chat. It returns false when the update_id was stored
+// before (Telegram re-delivered it). Intake calls it before confirming the update to Telegram.
+func (s *Store) StoreUpdate(ctx context.Context, updateID, chat int64, raw []byte) (bool, error) {
+	n, err := storeUpdateScript.Run(ctx, s.rdb,
+		[]string{keySeen(updateID), keyIntake(chat), keyIntakeChats()},
+		raw, chat, s.now().UnixMilli(), int(seenTTL.Seconds())).Int()
+	if err != nil {
+		return false, fmt.Errorf("store update %d: %w", updateID, err)
+	}
+	return n == 1, nil
+}
+
+// NextUpdate returns the oldest unhandled update of a chat, or nil when the queue is empty.
+// It stays queued until AckUpdate, so a crash while handling re-delivers it.
+func (s *Store) NextUpdate(ctx context.Context, chat int64) ([]byte, error) {
+	raw, err := s.rdb.LIndex(ctx, keyIntake(chat), 0).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("next update of chat %d: %w", chat, err)
+	}
+	return raw, nil
+}
+
+// ackScript marks an update handled and removes it from the head of its chat's queue; the chat leaves the
+// pending set when its queue is empty. Checking the head makes a repeated ack harmless.
+var ackScript = redis.NewScript(`
+redis.call('SET', KEYS[3], '1', 'EX', ARGV[3])
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end
+local n = redis.call('LLEN', KEYS[1])
+if n == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
+return n
+`)
+
+// AckUpdate records that the head update of a chat was handled and removes it. It returns how many
+// updates of that chat remain.
+func (s *Store) AckUpdate(ctx context.Context, updateID, chat int64, raw []byte) (int, error) {
+	n, err := ackScript.Run(ctx, s.rdb, []string{keyIntake(chat), keyIntakeChats(), keyDone(updateID)},
+		raw, chat, int(seenTTL.Seconds())).Int()
+	if err != nil {
+		return 0, fmt.Errorf("ack update %d: %w", updateID, err)
+	}
+	return n, nil
+}
+
+// WasHandled reports whether an update was already handled (the dedupe step before a handler runs).
+func (s *Store) WasHandled(ctx context.Context, updateID int64) (bool, error) {
+	n, err := s.rdb.Exists(ctx, keyDone(updateID)).Result()
+	if err != nil {
+		return false, fmt.Errorf("check update %d: %w", updateID, err)
+	}
+	return n == 1, nil
+}
+
+// PendingChats lists up to limit chats that have stored updates, oldest first.
+func (s *Store) PendingChats(ctx context.Context, limit int64) ([]int64, error) {
+	ids, err := s.rdb.ZRange(ctx, keyIntakeChats(), 0, limit-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("pending chats: %w", err)
+	}
+	out := make([]int64, 0, len(ids))
+	for _, v := range ids {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// PendingCount returns how many chats have stored, unhandled updates (a queue-depth metric).
+func (s *Store) PendingCount(ctx context.Context) (int64, error) {
+	return s.rdb.ZCard(ctx, keyIntakeChats()).Result()
+}
+
+// ErrLocked is returned by LockChat when another worker holds the chat.
+var ErrLocked = errors.New("chat is locked by another worker")
+
+// ChatLock is a lease on one chat's queue.
+type ChatLock struct{ l *redislock.Lock }
+
+// LockChat takes the lease on a chat's queue for ttl, or returns ErrLocked. Leases expire by themselves, so
+// a worker killed with -9 blocks its chats for at most ttl.
+func (s *Store) LockChat(ctx context.Context, chat int64, ttl time.Duration) (*ChatLock, error) {
+	l, err := redislock.New(s.rdb).Obtain(ctx, keyChatLock(chat), ttl, nil)
+	if errors.Is(err, redislock.ErrNotObtained) {
+		return nil, ErrLocked
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock chat %d: %w", chat, err)
+	}
+	return &ChatLock{l: l}, nil
+}
+
+// Refresh extends the lease.
+func (c *ChatLock) Refresh(ctx context.Context, ttl time.Duration) error {
+	return c.l.Refresh(ctx, ttl, nil)
+}
+
+// Release gives the lease back.
+func (c *ChatLock) Release(ctx context.Context) error {
+	err := c.l.Release(ctx)
+	if errors.Is(err, redislock.ErrLockNotHeld) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,47 @@
+package store
+
+import "strconv"
+
+// The whole Redis key schema lives in this file, so that an operator can read what the bot keeps and a
+// developer can see at a glance which keys a change touches. Every key starts with "hn:".
+//
+//	hn:user:{uid}               hash   a user: lang, lang_src (explicit|detected), audience, first_seen,
+//	                                   last_seen (unix seconds), unreachable ("1" after a 403). No names,
+//	                                   no phone numbers: what a handler needs to answer in the right language.
+//	hn:users                    set    ids of all users, for broadcasts and counts.
+//	hn:upd:seen:{update_id}     string set once when an update is first stored; 48 h TTL (Telegram keeps
+//	                                   undelivered updates for 24 h). Makes intake idempotent.
+//	hn:upd:done:{update_id}     string set when an update was handled; 48 h TTL. A re-delivered update
+//	                                   (crash between handling and acknowledging) is skipped.
+//	hn:intake:{chat}            list   raw update JSON of one chat in arrival order; the head is the one
+//	                                   being handled and is removed only after it was handled.
+//	hn:intake:chats             zset   chats with stored updates, scored by first store time (ms).
+//	hn:lock:chat:{chat}         string lease held (github.com/bsm/redislock) by the worker draining a chat, so
+//	                                   two replicas never handle one chat's updates at the same time.
+//	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; 7 day TTL.
+//	hn:outbox:{lane}            list   bulk messages waiting to be sent (lanes: reminder, broadcast).
+//	hn:outbox:{lane}:inflight   hash   bulk messages taken by a sender → deadline (unix ms); a reaper puts
+//	                                   expired ones back, so a crash mid-send does not lose them.
+//	hn:pause:chat:{chat}        string present while Telegram asked us to wait (429) for that chat.
+//	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
+//	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
+//	                                   per user flood control); redis_rate adds its own "rate:" prefix.
+const prefix = "hn:"
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+func keyUser(uid int64) string             { return prefix + "user:" + id(uid) }
+func keyUsers() string                     { return prefix + "users" }
+func keySeen(updateID int64) string        { return prefix + "upd:seen:" + id(updateID) }
+func keyDone(updateID int64) string        { return prefix + "upd:done:" + id(updateID) }
+func keyIntake(chat int64) string          { return prefix + "intake:" + id(chat) }
+func keyIntakeChats() string               { return prefix + "intake:chats" }
+func keyChatLock(chat int64) string        { return prefix + "lock:chat:" + id(chat) }
+func keySession(uid int64) string          { return prefix + "session:" + id(uid) }
+func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }
+func keyOutboxInflight(lane string) string { return prefix + "outbox:" + lane + ":inflight" }
+func keyPauseChat(chat int64) string       { return prefix + "pause:chat:" + id(chat) }
+func keyPauseBulk() string                 { return prefix + "pause:bulk" }
+
+// RateKey returns the redis_rate key for a named budget ("global", "chat:42", "user:42").
+func RateKey(name string) string { return prefix + "rate:" + name }

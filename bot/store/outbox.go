@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// takeScript moves the oldest message of a bulk lane into the lane's in-flight hash with a deadline. The
+// item stays in Redis until DoneBulk, so a sender killed mid-send does not lose it (ReapBulk requeues it).
+var takeScript = redis.NewScript(`
+local item = redis.call('LPOP', KEYS[1])
+if not item then return false end
+redis.call('HSET', KEYS[2], item, ARGV[1])
+return item
+`)
+
+// EnqueueBulk appends messages (already encoded by the outbox) to a bulk lane.
+func (s *Store) EnqueueBulk(ctx context.Context, lane string, items ...[]byte) error {
+	if len(items) == 0 {
+		return nil
+	}
+	vals := make([]any, len(items))
+	for i, it := range items {
+		vals[i] = it
+	}
+	if err := s.rdb.RPush(ctx, keyOutbox(lane), vals...).Err(); err != nil {
+		return fmt.Errorf("enqueue %d on %s: %w", len(items), lane, err)
+	}
+	return nil
+}
+
+// TakeBulk takes the oldest message of a lane for sending; nil when the lane is empty. The caller has lease
+// time to send it and call DoneBulk.
+func (s *Store) TakeBulk(ctx context.Context, lane string, lease time.Duration) ([]byte, error) {
+	deadline := s.now().Add(lease).UnixMilli()
+	raw, err := takeScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOutboxInflight(lane)}, deadline).Text()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("take from %s: %w", lane, err)
+	}
+	return []byte(raw), nil
+}
+
+// DoneBulk forgets a message taken with TakeBulk (sent, or given up on).
+func (s *Store) DoneBulk(ctx context.Context, lane string, item []byte) error {
+	return s.rdb.HDel(ctx, keyOutboxInflight(lane), string(item)).Err()
+}
+
+// reapScript puts in-flight messages whose deadline passed back at the head of their lane.
+var reapScript = redis.NewScript(`
+local all = redis.call('HGETALL', KEYS[2])
+local n = 0
+for i = 1, #all, 2 do
+  if tonumber(all[i+1]) < tonumber(ARGV[1]) then
+    redis.call('HDEL', KEYS[2], all[i])
+    redis.call('LPUSH', KEYS[1], all[i])
+    n = n + 1
+  end
+end
+return n
+`)
+
+// ReapBulk requeues messages of a lane whose sender died before finishing. It returns how many.
+func (s *Store) ReapBulk(ctx context.Context, lane string) (int, error) {
+	n, err := reapScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOutboxInflight(lane)}, s.now().UnixMilli()).Int()
+	if err != nil {
+		return 0, fmt.Errorf("reap %s: %w", lane, err)
+	}
+	return n, nil
+}
+
+// BulkDepth returns how many messages wait in a lane (a queue-depth metric).
+func (s *Store) BulkDepth(ctx context.Context, lane string) (int64, error) {
+	return s.rdb.LLen(ctx, keyOutbox(lane)).Result()
+}
+
+// PauseChat records that Telegram asked us to wait d before sending to chat again.
+func (s *Store) PauseChat(ctx context.Context, chat int64, d time.Duration) error {
+	return s.rdb.Set(ctx, keyPauseChat(chat), "1", d).Err()
+}
+
+// PauseBulk pauses the bulk lanes of every replica for d.
+func (s *Store) PauseBulk(ctx context.Context, d time.Duration) error {
+	return s.rdb.Set(ctx, keyPauseBulk(), "1", d).Err()
+}
+
+// ChatPause returns how long sends to chat must still wait (0 when not paused).
+func (s *Store) ChatPause(ctx context.Context, chat int64) (time.Duration, error) {
+	return s.pttl(ctx, keyPauseChat(chat))
+}
+
+// BulkPause returns how long the bulk lanes must still wait (0 when not paused).
+func (s *Store) BulkPause(ctx context.Context) (time.Duration, error) {
+	return s.pttl(ctx, keyPauseBulk())
+}
+
+func (s *Store) pttl(ctx context.Context, key string) (time.Duration, error) {
+	d, err := s.rdb.PTTL(ctx, key).Result()
+	if err != nil {
+		return 0, err
+	}
+	if d < 0 { // -2: no key, -1: no TTL (never set by us)
+		return 0, nil
+	}
+	return d, nil
+}

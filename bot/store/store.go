@@ -1,0 +1,43 @@
+// Package store keeps everything the bot remembers in Redis: users, the update intake, form sessions and
+// the outbox's bulk lanes. It is the only package that knows Redis keys (see keys.go); handlers and jobs see
+// typed methods. The same code runs against a real redis-server in production and tests, and against the
+// embedded miniredis in the `chat` demo, so it sticks to commands and Lua that both implement.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrNotFound is returned when a record asked for by id does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the bot's Redis-backed state. It is safe for concurrent use.
+type Store struct {
+	rdb redis.UniversalClient
+	now func() time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock replaces time.Now, for tests that need to move time.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// New returns a Store over an existing client. The caller owns the client and closes it last.
+func New(rdb redis.UniversalClient, opts ...Option) *Store {
+	s := &Store{rdb: rdb, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Redis exposes the client for the libraries that need one (rate limiter, locks).
+func (s *Store) Redis() redis.UniversalClient { return s.rdb }
+
+// Ping reports whether Redis answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }

@@ -1,0 +1,205 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
+)
+
+// backends runs the same behavioural suite against a real redis-server and the embedded store used by the
+// `chat` demo, so the demo cannot drift from production behaviour.
+func backends(t *testing.T, test func(t *testing.T, s *store.Store)) {
+	t.Run("redis-server", func(t *testing.T) {
+		test(t, store.New(redistest.Start(t).Client()))
+	})
+	t.Run("miniredis", func(t *testing.T) {
+		m := miniredis.RunT(t)
+		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
+		t.Cleanup(func() { _ = c.Close() })
+		test(t, store.New(c))
+	})
+}
+
+func TestUsers(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.GetUser(ctx, 7); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("GetUser of unknown: got %v, want ErrNotFound", err)
+		}
+		u, err := s.TouchUser(ctx, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !u.IsNew() || u.Lang != "" {
+			t.Fatalf("first touch: got %+v, want a new user without language", u)
+		}
+		if err := s.SetLanguage(ctx, 7, "lo", store.LangExplicit); err != nil {
+			t.Fatal(err)
+		}
+		// Detection must never override an explicit choice.
+		if err := s.SetLanguage(ctx, 7, "en", store.LangDetected); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkUnreachable(ctx, 7); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.IsUnreachable(ctx, 7); !ok {
+			t.Fatal("after MarkUnreachable: want unreachable")
+		}
+		u, err = s.TouchUser(ctx, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Lang != "lo" || u.LangSource != store.LangExplicit || u.Unreachable {
+			t.Fatalf("after touch: got %+v, want lang lo explicit and reachable", u)
+		}
+		// A 403 for an unknown chat must not create a record.
+		if err := s.MarkUnreachable(ctx, 99); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetUser(ctx, 99); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("MarkUnreachable created user 99: %v", err)
+		}
+		if err := s.SetLanguage(ctx, 8, "lo", store.LangDetected); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := s.GetUser(ctx, 8); u.Lang != "lo" || u.LangSource != store.LangDetected {
+			t.Fatalf("detected language: got %+v", u)
+		}
+		if err := s.ForgetUser(ctx, 7); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetUser(ctx, 7); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("after ForgetUser: got %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestIntakeQueue(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i, raw := range []string{"a", "b"} {
+			ok, err := s.StoreUpdate(ctx, int64(i+1), 5, []byte(raw))
+			if err != nil || !ok {
+				t.Fatalf("StoreUpdate %d: %v %v", i, ok, err)
+			}
+		}
+		if ok, _ := s.StoreUpdate(ctx, 1, 5, []byte("a")); ok {
+			t.Fatal("a re-delivered update_id was stored twice")
+		}
+		chats, err := s.PendingChats(ctx, 10)
+		if err != nil || len(chats) != 1 || chats[0] != 5 {
+			t.Fatalf("PendingChats: got %v %v, want [5]", chats, err)
+		}
+		head, _ := s.NextUpdate(ctx, 5)
+		if string(head) != "a" {
+			t.Fatalf("head: got %q, want %q", head, "a")
+		}
+		if n, err := s.AckUpdate(ctx, 1, 5, head); err != nil || n != 1 {
+			t.Fatalf("ack: got %d %v, want 1 left", n, err)
+		}
+		// A repeated ack of the same update must not drop the next one.
+		if n, _ := s.AckUpdate(ctx, 1, 5, head); n != 1 {
+			t.Fatalf("second ack: got %d left, want 1", n)
+		}
+		if done, _ := s.WasHandled(ctx, 1); !done {
+			t.Fatal("update 1 not marked handled")
+		}
+		head, _ = s.NextUpdate(ctx, 5)
+		if n, _ := s.AckUpdate(ctx, 2, 5, head); n != 0 {
+			t.Fatalf("last ack: got %d left, want 0", n)
+		}
+		if c, _ := s.PendingCount(ctx); c != 0 {
+			t.Fatalf("pending chats after draining: got %d, want 0", c)
+		}
+		if head, _ := s.NextUpdate(ctx, 5); head != nil {
+			t.Fatalf("empty queue: got %q, want nil", head)
+		}
+	})
+}
+
+func TestChatLock(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		l, err := s.LockChat(ctx, 5, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LockChat(ctx, 5, time.Minute); !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("second lock: got %v, want ErrLocked", err)
+		}
+		if err := l.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LockChat(ctx, 5, time.Minute); err != nil {
+			t.Fatalf("lock after release: %v", err)
+		}
+	})
+}
+
+func TestSessions(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.GetSession(ctx, 3); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("got %v, want ErrNotFound", err)
+		}
+		if err := s.SaveSession(ctx, 3, store.Session{Flow: "form", Data: []byte(`{"step":2}`)}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetSession(ctx, 3)
+		if err != nil || got.Flow != "form" || string(got.Data) != `{"step":2}` {
+			t.Fatalf("got %+v %v", got, err)
+		}
+		if err := s.ClearSession(ctx, 3); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetSession(ctx, 3); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("after clear: got %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestBulkLanes(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.EnqueueBulk(ctx, "broadcast", []byte("m1"), []byte("m2")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.TakeBulk(ctx, "broadcast", -time.Second) // lease already over: reapable at once
+		if err != nil || string(got) != "m1" {
+			t.Fatalf("take: got %q %v", got, err)
+		}
+		if n, err := s.ReapBulk(ctx, "broadcast"); err != nil || n != 1 {
+			t.Fatalf("reap: got %d %v, want 1", n, err)
+		}
+		got, _ = s.TakeBulk(ctx, "broadcast", time.Minute)
+		if string(got) != "m1" {
+			t.Fatalf("after reap: got %q, want m1 first again", got)
+		}
+		if err := s.DoneBulk(ctx, "broadcast", got); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.ReapBulk(ctx, "broadcast"); n != 0 {
+			t.Fatalf("reap after done: got %d, want 0", n)
+		}
+		if d, _ := s.BulkDepth(ctx, "broadcast"); d != 1 {
+			t.Fatalf("depth: got %d, want 1", d)
+		}
+		if err := s.PauseBulk(ctx, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := s.BulkPause(ctx); d <= 0 {
+			t.Fatalf("pause: got %v, want > 0", d)
+		}
+		if d, _ := s.ChatPause(ctx, 1); d != 0 {
+			t.Fatalf("chat pause unset: got %v, want 0", d)
+		}
+	})
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Where a user's language came from. An explicit choice is never overridden by detection.
+const (
+	LangExplicit = "explicit"
+	LangDetected = "detected"
+)
+
+// Audiences a user can belong to; they decide which programmes and topics are offered first.
+const (
+	AudienceStudent  = "student"
+	AudienceDiaspora = "diaspora"
+	AudienceOther    = "other"
+)
+
+// User is what the bot keeps about a person: enough to answer in the right language and reach them,
+// nothing more (no names, no phone numbers).
+type User struct {
+	ID          int64
+	Lang        string // empty until chosen or detected; then "vi", "lo" or "en"
+	LangSource  string // LangExplicit or LangDetected when Lang is set
+	Audience    string // empty until the user says
+	FirstSeen   time.Time
+	LastSeen    time.Time
+	Unreachable bool // Telegram answered 403 (blocked the bot); cleared when the user writes again
+}
+
+// IsNew reports whether this is the first update seen from the user.
+func (u User) IsNew() bool { return u.FirstSeen.Equal(u.LastSeen) }
+
+// touchScript records a visit: first_seen once, last_seen always, reachable again, and returns the hash.
+var touchScript = redis.NewScript(`
+redis.call('HSETNX', KEYS[1], 'first_seen', ARGV[1])
+redis.call('HSET', KEYS[1], 'last_seen', ARGV[1])
+redis.call('HDEL', KEYS[1], 'unreachable')
+redis.call('SADD', KEYS[2], ARGV[2])
+return redis.call('HGETALL', KEYS[1])
+`)
+
+// TouchUser records that the user was seen now and returns their record.
+func (s *Store) TouchUser(ctx context.Context, uid int64) (User, error) {
+	now := s.now().Unix()
+	res, err := touchScript.Run(ctx, s.rdb, []string{keyUser(uid), keyUsers()}, now, uid).StringSlice()
+	if err != nil {
+		return User{}, fmt.Errorf("touch user %d: %w", uid, err)
+	}
+	m := make(map[string]string, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		m[res[i]] = res[i+1]
+	}
+	return userFrom(uid, m), nil
+}
+
+// GetUser returns the user's record or ErrNotFound.
+func (s *Store) GetUser(ctx context.Context, uid int64) (User, error) {
+	m, err := s.rdb.HGetAll(ctx, keyUser(uid)).Result()
+	if err != nil {
+		return User{}, fmt.Errorf("get user %d: %w", uid, err)
+	}
+	if len(m) == 0 {
+		return User{}, ErrNotFound
+	}
+	return userFrom(uid, m), nil
+}
+
+func userFrom(uid int64, m map[string]string) User {
+	u := User{ID: uid, Lang: m["lang"], LangSource: m["lang_src"], Audience: m["audience"], Unreachable: m["unreachable"] == "1"}
+	if v, err := strconv.ParseInt(m["first_seen"], 10, 64); err == nil {
+		u.FirstSeen = time.Unix(v, 0)
+	}
+	if v, err := strconv.ParseInt(m["last_seen"], 10, 64); err == nil {
+		u.LastSeen = time.Unix(v, 0)
+	}
+	return u
+}
+
+// SetLanguage stores the user's language. source is LangExplicit or LangDetected; a detected language
+// never replaces an explicit one (checked atomically, so a race between /language and a Lao message
+// cannot undo the user's choice).
+func (s *Store) SetLanguage(ctx context.Context, uid int64, lang, source string) error {
+	if source == LangDetected {
+		err := setDetectedScript.Run(ctx, s.rdb, []string{keyUser(uid)}, lang).Err()
+		if err != nil && err != redis.Nil {
+			return fmt.Errorf("set language of %d: %w", uid, err)
+		}
+		return nil
+	}
+	if err := s.rdb.HSet(ctx, keyUser(uid), "lang", lang, "lang_src", LangExplicit).Err(); err != nil {
+		return fmt.Errorf("set language of %d: %w", uid, err)
+	}
+	return nil
+}
+
+var setDetectedScript = redis.NewScript(`
+if redis.call('HGET', KEYS[1], 'lang_src') == 'explicit' then return 0 end
+redis.call('HSET', KEYS[1], 'lang', ARGV[1], 'lang_src', 'detected')
+return 1
+`)
+
+// SetAudience stores whether the user is a student, a member of the diaspora or other.
+func (s *Store) SetAudience(ctx context.Context, uid int64, audience string) error {
+	if err := s.rdb.HSet(ctx, keyUser(uid), "audience", audience).Err(); err != nil {
+		return fmt.Errorf("set audience of %d: %w", uid, err)
+	}
+	return nil
+}
+
+// MarkUnreachable records that Telegram refused delivery to the user (403), so bulk sends skip them.
+func (s *Store) MarkUnreachable(ctx context.Context, uid int64) error {
+	// HSET only on an existing user: a 403 for a chat we never stored must not create a record.
+	n, err := s.rdb.Exists(ctx, keyUser(uid)).Result()
+	if err != nil || n == 0 {
+		return err
+	}
+	return s.rdb.HSet(ctx, keyUser(uid), "unreachable", "1").Err()
+}
+
+// IsUnreachable reports whether the user blocked the bot.
+func (s *Store) IsUnreachable(ctx context.Context, uid int64) (bool, error) {
+	v, err := s.rdb.HGet(ctx, keyUser(uid), "unreachable").Result()
+	if err == redis.Nil {
+		return false, nil
+	}
+	return v == "1", err
+}
+
+// CountUsers returns how many users the bot has seen.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	return s.rdb.SCard(ctx, keyUsers()).Result()
+}
+
+// ForgetUser deletes everything kept about the user that is theirs alone (the /forget command). Later
+// features register more keys here; the list is the single place that says what "delete my data" means.
+func (s *Store) ForgetUser(ctx context.Context, uid int64) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.Del(ctx, keyUser(uid), keySession(uid))
+	pipe.SRem(ctx, keyUsers(), uid)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("forget user %d: %w", uid, err)
+	}
+	return nil
+}
