@@ -1,0 +1,321 @@
+// Package messages holds everything a user reads that staff may want to change without a rebuild: UI
+// strings per language, the FAQ knowledge base, programmes, events and contact details. Defaults are embedded
+// in the binary; CONTENT_DIR overlays them file by file (a file there replaces the embedded file with the same
+// path), so staff can edit one file and restart. Check validates a content tree and reports `file:line: message`.
+//
+// Adding a language is adding files: ui/<lang>.yaml and the <lang> entries of the content files; no code.
+package messages
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed ui
+var embedded embed.FS
+
+// DefaultLang is the language used when a user's language is unknown, and the reference every other language
+// is checked against.
+const DefaultLang = "en"
+
+// Content is all loaded content. It is immutable after Load and safe for concurrent use.
+type Content struct {
+	// Langs lists the shipped languages (one per ui/<lang>.yaml), DefaultLang first.
+	Langs []string
+	ui    map[string]map[string]string
+}
+
+// Problem is one finding of Check or Load, printed as `file:line: message`.
+type Problem struct {
+	File    string
+	Line    int
+	Message string
+	Warning bool // warnings (sample contacts) do not fail `huunghi check`
+}
+
+func (p Problem) String() string {
+	kind := ""
+	if p.Warning {
+		kind = "warning: "
+	}
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s%s", p.File, p.Line, kind, p.Message)
+	}
+	return fmt.Sprintf("%s: %s%s", p.File, kind, p.Message)
+}
+
+// Problems is an error made of problems found in content.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Errors returns the problems that are not warnings.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// FS returns the content tree: the embedded defaults, overlaid by dir when dir is not empty.
+func FS(dir string) fs.FS {
+	if dir == "" {
+		return embedded
+	}
+	return overlay{top: os.DirFS(dir), base: embedded}
+}
+
+// Load reads and validates content from fsys (see FS). It fails on errors and returns the warnings.
+func Load(fsys fs.FS) (*Content, Problems, error) {
+	c, problems := load(fsys)
+	if errs := problems.Errors(); len(errs) > 0 {
+		return nil, problems, errs
+	}
+	return c, problems, nil
+}
+
+// Check validates content and returns every problem found, errors and warnings.
+func Check(fsys fs.FS) Problems {
+	_, problems := load(fsys)
+	return problems
+}
+
+func load(fsys fs.FS) (*Content, Problems) {
+	c := &Content{ui: map[string]map[string]string{}}
+	var problems Problems
+	files, err := fs.Glob(fsys, "ui/*.yaml")
+	if err != nil || len(files) == 0 {
+		return c, Problems{{File: "ui", Message: "no ui/<lang>.yaml files"}}
+	}
+	lines := map[string]map[string]int{}
+	for _, f := range files {
+		lang := strings.TrimSuffix(path.Base(f), ".yaml")
+		if _, err := language.Parse(lang); err != nil {
+			problems = append(problems, Problem{File: f, Message: fmt.Sprintf("%q is not a language code", lang)})
+			continue
+		}
+		strs, at, ps := readStrings(fsys, f)
+		problems = append(problems, ps...)
+		c.ui[lang], lines[lang] = strs, at
+		c.Langs = append(c.Langs, lang)
+	}
+	sort.Slice(c.Langs, func(i, j int) bool {
+		if (c.Langs[i] == DefaultLang) != (c.Langs[j] == DefaultLang) {
+			return c.Langs[i] == DefaultLang
+		}
+		return c.Langs[i] < c.Langs[j]
+	})
+	ref, ok := c.ui[DefaultLang]
+	if !ok {
+		return c, append(problems, Problem{File: "ui/" + DefaultLang + ".yaml", Message: "the default language file is missing"})
+	}
+	for _, lang := range c.Langs {
+		file := "ui/" + lang + ".yaml"
+		for _, key := range sortedKeys(ref) {
+			if _, ok := c.ui[lang][key]; !ok {
+				problems = append(problems, Problem{File: file, Message: fmt.Sprintf("missing %q (present in %s.yaml line %d)", key, DefaultLang, lines[DefaultLang][key])})
+			} else if missing := missingPlaceholders(ref[key], c.ui[lang][key]); len(missing) > 0 {
+				problems = append(problems, Problem{File: file, Line: lines[lang][key], Message: fmt.Sprintf("%q lacks placeholder(s) %s", key, strings.Join(missing, ", "))})
+			}
+		}
+		for key := range c.ui[lang] {
+			if _, ok := ref[key]; !ok {
+				problems = append(problems, Problem{File: file, Line: lines[lang][key], Message: fmt.Sprintf("unknown key %q (not in %s.yaml)", key, DefaultLang)})
+			}
+		}
+	}
+	return c, problems
+}
+
+// readStrings reads a flat YAML map of key → string, remembering each key's line.
+func readStrings(fsys fs.FS, file string) (map[string]string, map[string]int, Problems) {
+	var root yaml.Node
+	if p := decodeFile(fsys, file, &root); p != nil {
+		return nil, nil, Problems{*p}
+	}
+	strs, at := map[string]string{}, map[string]int{}
+	if len(root.Content) == 0 {
+		return strs, at, nil
+	}
+	m := root.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return nil, nil, Problems{{File: file, Line: m.Line, Message: "want a map of key: text"}}
+	}
+	var problems Problems
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			problems = append(problems, Problem{File: file, Line: v.Line, Message: fmt.Sprintf("%q: want text", k.Value)})
+			continue
+		}
+		if _, dup := strs[k.Value]; dup {
+			problems = append(problems, Problem{File: file, Line: k.Line, Message: fmt.Sprintf("duplicate key %q", k.Value)})
+		}
+		if strings.TrimSpace(v.Value) == "" {
+			problems = append(problems, Problem{File: file, Line: v.Line, Message: fmt.Sprintf("%q is empty", k.Value)})
+		}
+		strs[k.Value], at[k.Value] = strings.TrimRight(v.Value, "\n"), k.Line
+	}
+	return strs, at, problems
+}
+
+// yamlLine finds the line number in yaml.v3's error messages ("yaml: line 3: did not find ...").
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// decodeFile parses a YAML file into v, turning errors into a Problem with the line yaml.v3 reports.
+func decodeFile(fsys fs.FS, file string, v any) *Problem {
+	raw, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return &Problem{File: file, Message: err.Error()}
+	}
+	if err := yaml.Unmarshal(raw, v); err != nil {
+		msg, line := err.Error(), 0
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			msg = te.Errors[0]
+		}
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		return &Problem{File: file, Line: line, Message: msg}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// placeholders returns the {name} placeholders in s.
+func placeholders(s string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return out
+		}
+		name := s[i+1 : i+j]
+		if name != "" && !strings.ContainsAny(name, " {\n") {
+			out = append(out, name)
+		}
+		s = s[i+j+1:]
+	}
+}
+
+func missingPlaceholders(ref, s string) []string {
+	have := map[string]bool{}
+	for _, p := range placeholders(s) {
+		have[p] = true
+	}
+	var missing []string
+	for _, p := range placeholders(ref) {
+		if !have[p] {
+			missing = append(missing, "{"+p+"}")
+		}
+	}
+	return missing
+}
+
+// T returns the UI string key in lang with {name} placeholders filled from args, given as name, value pairs.
+// An unknown language falls back to DefaultLang; an unknown key returns the key itself, so a missing string
+// shows up as text in a test rather than as an empty message.
+func (c *Content) T(lang, key string, args ...string) string {
+	s, ok := c.ui[lang][key]
+	if !ok {
+		if s, ok = c.ui[DefaultLang][key]; !ok {
+			return key
+		}
+	}
+	if len(args) == 0 {
+		return s
+	}
+	pairs := make([]string, 0, len(args))
+	for i := 0; i+1 < len(args); i += 2 {
+		pairs = append(pairs, "{"+args[i]+"}", args[i+1])
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// HasLang reports whether lang is a shipped language.
+func (c *Content) HasLang(lang string) bool { _, ok := c.ui[lang]; return ok }
+
+// MatchLang maps a Telegram language_code ("vi", "vi-VN", "lo", "en-GB", "th", "") to a shipped language,
+// or "" when none fits (the caller then uses DefaultLang and may offer the picker).
+func (c *Content) MatchLang(code string) string {
+	tag, err := language.Parse(code)
+	if err != nil {
+		return ""
+	}
+	base, _ := tag.Base()
+	if c.HasLang(base.String()) {
+		return base.String()
+	}
+	return ""
+}
+
+// overlay is an fs.FS where files in top replace files of the same path in base.
+type overlay struct{ top, base fs.FS }
+
+func (o overlay) Open(name string) (fs.File, error) {
+	if f, err := o.top.Open(name); err == nil {
+		if st, err := f.Stat(); err == nil && !st.IsDir() {
+			return f, nil
+		}
+		f.Close()
+	}
+	return o.base.Open(name)
+}
+
+// ReadDir merges the directory listings of both layers, so globbing sees files that exist in either.
+func (o overlay) ReadDir(name string) ([]fs.DirEntry, error) {
+	seen := map[string]fs.DirEntry{}
+	var firstErr error
+	for _, layer := range []fs.FS{o.base, o.top} {
+		entries, err := fs.ReadDir(layer, name)
+		if err != nil {
+			firstErr = err
+			continue
+		}
+		for _, e := range entries {
+			seen[e.Name()] = e
+		}
+	}
+	if len(seen) == 0 && firstErr != nil {
+		return nil, firstErr
+	}
+	out := make([]fs.DirEntry, 0, len(seen))
+	for _, k := range sortedKeys(seen) {
+		out = append(out, seen[k])
+	}
+	return out, nil
+}
