@@ -1,0 +1,494 @@
+// Package outbox is the one way a message leaves the bot. It paces sends to stay inside Telegram's limits
+// (per chat about 1 msg/s with a small burst, 20/min in groups, and a global budget shared by all replicas
+// through Redis), keeps replies to users ahead of bulk sends, and applies one error policy: 429 → wait
+// retry_after for that chat and pause the bulk lanes; 403 → mark the user unreachable; 5xx and network
+// errors → bounded retry with backoff.
+//
+// Replies are sent synchronously by the handler that makes them (the handler already runs in its chat's
+// worker, so a reply never waits behind another chat's traffic). Reminders and broadcasts are queued in Redis
+// lanes and sent by Run's workers with what the global budget has left, reminders first.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+)
+
+// Lane says how urgent a message is. Replies are sent at once; the bulk lanes wait for budget.
+type Lane string
+
+// The lanes, most urgent first.
+const (
+	LaneReply     Lane = "reply"
+	LaneReminder  Lane = "reminder"
+	LaneBroadcast Lane = "broadcast"
+)
+
+// bulkLanes in the order the bulk workers serve them.
+var bulkLanes = [...]Lane{LaneReminder, LaneBroadcast}
+
+// Button is an inline keyboard button: Data for a callback (≤ 64 bytes), or URL.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// Message is one outgoing message. Text is plain text (no parse mode: user-provided text can never inject
+// formatting). Long texts are split; Buttons go with the last part.
+type Message struct {
+	ChatID  int64      `json:"chat_id"`
+	Text    string     `json:"text"`
+	Buttons [][]Button `json:"buttons,omitempty"`
+	// EditID edits that earlier message of the bot instead of sending a new one.
+	EditID int `json:"edit_id,omitempty"`
+	// ContactButton, when set, shows a reply keyboard with one "share my phone number" button labelled so.
+	ContactButton string `json:"contact_button,omitempty"`
+	// RemoveKeyboard hides a reply keyboard shown earlier.
+	RemoveKeyboard bool `json:"remove_keyboard,omitempty"`
+	// Document, when set, sends a file with Text as its caption.
+	Document *Document `json:"document,omitempty"`
+	// Key identifies a bulk message (e.g. "broadcast:17:42") so a reaped duplicate can be recognised in logs.
+	Key string `json:"key,omitempty"`
+}
+
+// Document is a file to send.
+type Document struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
+}
+
+// ErrUnreachable is returned when the user blocked the bot (Telegram 403).
+var ErrUnreachable = errors.New("user unreachable")
+
+// Config sets the budgets. The zero value of a Limit means the default.
+type Config struct {
+	// SendRate is the global budget in messages per second shared by all replicas; 0 disables global pacing
+	// (a local Bot API server, tests, benchmarks).
+	SendRate int
+	// PerChat and PerGroup pace one chat. Defaults: 1/s with a burst of 3; 20/min with a burst of 3.
+	PerChat, PerGroup redis_rate.Limit
+	// Attempts bounds tries per message on 5xx and network errors (default 4) and on 429 (the same bound).
+	Attempts int
+	// Backoff is the first retry delay after a 5xx or network error, doubled each time (default 250ms).
+	Backoff time.Duration
+	// BulkWorkers is how many bulk messages are in flight at once (default 8).
+	BulkWorkers int
+}
+
+func (c *Config) defaults() {
+	if c.PerChat.IsZero() {
+		c.PerChat = redis_rate.Limit{Rate: 1, Burst: 3, Period: time.Second}
+	}
+	if c.PerGroup.IsZero() {
+		c.PerGroup = redis_rate.Limit{Rate: 20, Burst: 3, Period: time.Minute}
+	}
+	if c.Attempts <= 0 {
+		c.Attempts = 4
+	}
+	if c.Backoff <= 0 {
+		c.Backoff = 250 * time.Millisecond
+	}
+	if c.BulkWorkers <= 0 {
+		c.BulkWorkers = 8
+	}
+}
+
+// Outbox sends messages. Create it with New; run the bulk lanes with Run.
+type Outbox struct {
+	api   *tg.Bot
+	st    *store.Store
+	lim   *redis_rate.Limiter
+	cfg   Config
+	log   *slog.Logger
+	wake  chan struct{}
+	sends *prometheus.CounterVec
+	wait  prometheus.Histogram
+}
+
+// New returns an Outbox sending through api.
+func New(api *tg.Bot, st *store.Store, cfg Config, log *slog.Logger) *Outbox {
+	cfg.defaults()
+	return &Outbox{
+		api: api, st: st, cfg: cfg, log: log,
+		lim:  redis_rate.NewLimiter(st.Redis()),
+		wake: make(chan struct{}, 1),
+		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "huunghi_sends_total", Help: "Messages sent to Telegram by lane and outcome.",
+		}, []string{"lane", "outcome"}),
+		wait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "huunghi_send_wait_seconds", Help: "Time a reply waited for its chat's budget.",
+			Buckets: []float64{0, .05, .1, .25, .5, 1, 2, 5, 10},
+		}),
+	}
+}
+
+// Collectors returns the outbox's metrics for registration.
+func (o *Outbox) Collectors() []prometheus.Collector { return []prometheus.Collector{o.sends, o.wait} }
+
+// Send delivers a reply now, waiting only for the chat's own budget. It returns the id of the (last) message.
+func (o *Outbox) Send(ctx context.Context, m Message) (int, error) {
+	return o.deliverAll(ctx, m, LaneReply)
+}
+
+// Enqueue queues messages on a bulk lane; Run's workers send them.
+func (o *Outbox) Enqueue(ctx context.Context, lane Lane, msgs ...Message) error {
+	if lane == LaneReply {
+		return fmt.Errorf("enqueue: replies are sent with Send")
+	}
+	items := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		raw, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("encode message for %d: %w", m.ChatID, err)
+		}
+		items[i] = raw
+	}
+	if err := o.st.EnqueueBulk(ctx, string(lane), items...); err != nil {
+		return err
+	}
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// AnswerCallback answers a button press (stops the client's spinner; text shows as a toast).
+func (o *Outbox) AnswerCallback(ctx context.Context, id, text string) {
+	_, err := o.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text})
+	if err != nil {
+		// Callback queries expire after ~15 s; a late answer failing is harmless.
+		o.log.Debug("answer callback", "err", err)
+	}
+}
+
+func (o *Outbox) deliverAll(ctx context.Context, m Message, lane Lane) (int, error) {
+	parts := Split(m.Text, MaxText)
+	if m.Document != nil {
+		parts = []string{m.Text} // a caption is limited by Telegram to 1024; callers keep it short
+	}
+	var id int
+	for i, text := range parts {
+		p := m
+		p.Text = text
+		if i < len(parts)-1 {
+			p.Buttons, p.ContactButton = nil, ""
+		}
+		if i > 0 {
+			p.EditID = 0 // the first part replaces the edited message; the rest follow as new messages
+		}
+		var err error
+		if id, err = o.deliver(ctx, p, lane); err != nil {
+			return id, err
+		}
+	}
+	return id, nil
+}
+
+// deliver sends one message with the error policy of the package doc.
+func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane) (int, error) {
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		if err := o.waitChat(ctx, m.ChatID); err != nil {
+			return 0, err
+		}
+		if err := o.takeGlobal(ctx, lane != LaneReply); err != nil {
+			return 0, err
+		}
+		if lane == LaneReply {
+			o.wait.Observe(time.Since(start).Seconds())
+		}
+		id, err := o.call(ctx, m)
+		var tooMany *tg.TooManyRequestsError
+		switch {
+		case err == nil:
+			o.sends.WithLabelValues(string(lane), "ok").Inc()
+			return id, nil
+		case errors.As(err, &tooMany):
+			o.sends.WithLabelValues(string(lane), "rate_limited").Inc()
+			d := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			o.log.Warn("telegram asked to slow down", "chat_id", m.ChatID, "retry_after", d, "lane", lane)
+			// Best effort: a Redis error here only loses the cross-replica pause, not the message.
+			_ = o.st.PauseChat(ctx, m.ChatID, d)
+			_ = o.st.PauseBulk(ctx, d)
+			if attempt >= o.cfg.Attempts {
+				return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
+			}
+			if err := sleep(ctx, d); err != nil {
+				return 0, err
+			}
+		case errors.Is(err, tg.ErrorForbidden):
+			o.sends.WithLabelValues(string(lane), "forbidden").Inc()
+			if m.ChatID > 0 {
+				if err := o.st.MarkUnreachable(ctx, m.ChatID); err != nil {
+					o.log.Error("mark unreachable", "chat_id", m.ChatID, "err", err)
+				}
+			}
+			return 0, fmt.Errorf("send to %d: %w", m.ChatID, ErrUnreachable)
+		case permanent(err):
+			o.sends.WithLabelValues(string(lane), "failed").Inc()
+			return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
+		default: // 5xx, network
+			if attempt >= o.cfg.Attempts || ctx.Err() != nil {
+				o.sends.WithLabelValues(string(lane), "failed").Inc()
+				return 0, fmt.Errorf("send to %d after %d attempts: %w", m.ChatID, attempt, err)
+			}
+			o.sends.WithLabelValues(string(lane), "retry").Inc()
+			if err := sleep(ctx, o.cfg.Backoff<<(attempt-1)); err != nil {
+				return 0, err
+			}
+		}
+	}
+}
+
+// permanent reports whether retrying cannot help (the request itself is wrong).
+func permanent(err error) bool {
+	return errors.Is(err, tg.ErrorBadRequest) || errors.Is(err, tg.ErrorUnauthorized) ||
+		errors.Is(err, tg.ErrorNotFound) || errors.Is(err, tg.ErrorConflict) || tg.IsMigrateError(err) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// waitChat waits for a 429 pause and the chat's own budget. Redis errors fail open: answering a user matters
+// more than perfect pacing, and Telegram's 429 is the backstop.
+func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
+	if d, err := o.st.ChatPause(ctx, chat); err == nil && d > 0 {
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
+	}
+	limit := o.cfg.PerChat
+	if chat < 0 {
+		limit = o.cfg.PerGroup
+	}
+	for {
+		res, err := o.lim.Allow(ctx, store.RateKey("chat:"+strconv.FormatInt(chat, 10)), limit)
+		if err != nil {
+			o.log.Warn("chat budget unavailable, sending anyway", "chat_id", chat, "err", err)
+			return ctx.Err()
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		if err := sleep(ctx, res.RetryAfter); err != nil {
+			return err
+		}
+	}
+}
+
+// takeGlobal takes one message from the global budget. Bulk sends wait for it; replies take it when it is
+// there and go anyway when it is not, so bulk lanes only ever use what replies leave free.
+func (o *Outbox) takeGlobal(ctx context.Context, wait bool) error {
+	if o.cfg.SendRate <= 0 {
+		return nil
+	}
+	limit := redis_rate.Limit{Rate: o.cfg.SendRate, Burst: o.cfg.SendRate, Period: time.Second}
+	for {
+		res, err := o.lim.Allow(ctx, store.RateKey("global"), limit)
+		if err != nil {
+			if !wait {
+				return nil
+			}
+			// Without Redis there is no shared budget: bulk waits rather than risk flooding Telegram.
+			o.log.Warn("global budget unavailable", "err", err)
+			if err := sleep(ctx, time.Second); err != nil {
+				return err
+			}
+			continue
+		}
+		if res.Allowed > 0 || !wait {
+			return nil
+		}
+		if err := sleep(ctx, res.RetryAfter); err != nil {
+			return err
+		}
+	}
+}
+
+// call performs the API request for m and returns the message id.
+func (o *Outbox) call(ctx context.Context, m Message) (int, error) {
+	var markup models.ReplyMarkup
+	switch {
+	case len(m.Buttons) > 0:
+		markup = inlineKeyboard(m.Buttons)
+	case m.ContactButton != "":
+		markup = &models.ReplyKeyboardMarkup{
+			Keyboard:        [][]models.KeyboardButton{{{Text: m.ContactButton, RequestContact: true}}},
+			ResizeKeyboard:  true,
+			OneTimeKeyboard: true,
+		}
+	case m.RemoveKeyboard:
+		markup = &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+	}
+	if m.Document != nil {
+		msg, err := o.api.SendDocument(ctx, &tg.SendDocumentParams{
+			ChatID:      m.ChatID,
+			Document:    &models.InputFileUpload{Filename: m.Document.Name, Data: bytesReader(m.Document.Data)},
+			Caption:     m.Text,
+			ReplyMarkup: markup,
+		})
+		if err != nil {
+			return 0, err
+		}
+		return msg.ID, nil
+	}
+	if m.EditID != 0 {
+		var kb *models.InlineKeyboardMarkup
+		if len(m.Buttons) > 0 {
+			kb = inlineKeyboard(m.Buttons)
+		}
+		msg, err := o.api.EditMessageText(ctx, &tg.EditMessageTextParams{
+			ChatID: m.ChatID, MessageID: m.EditID, Text: m.Text, ReplyMarkup: kb,
+		})
+		if err == nil {
+			return msg.ID, nil
+		}
+		if !errors.Is(err, tg.ErrorBadRequest) {
+			return 0, err
+		}
+		// The message is too old to edit, was deleted, or is unchanged: send the text as a new message.
+		// An identical edit ("message is not modified") means the user already sees it.
+		if containsNotModified(err) {
+			return m.EditID, nil
+		}
+	}
+	msg, err := o.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: markup})
+	if err != nil {
+		return 0, err
+	}
+	return msg.ID, nil
+}
+
+func inlineKeyboard(rows [][]Button) *models.InlineKeyboardMarkup {
+	kb := &models.InlineKeyboardMarkup{InlineKeyboard: make([][]models.InlineKeyboardButton, len(rows))}
+	for i, row := range rows {
+		for _, b := range row {
+			kb.InlineKeyboard[i] = append(kb.InlineKeyboard[i], models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+		}
+	}
+	return kb
+}
+
+// Run sends the bulk lanes until ctx ends: BulkWorkers workers, reminders before broadcasts, each waiting
+// for the global budget and for any 429 pause; and a reaper that requeues messages of crashed senders.
+func (o *Outbox) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for range o.cfg.BulkWorkers {
+		wg.Go(func() { o.bulkWorker(ctx) })
+	}
+	wg.Go(func() {
+		t := time.NewTicker(bulkLease / 2)
+		defer t.Stop()
+		for {
+			for _, lane := range bulkLanes {
+				if n, err := o.st.ReapBulk(ctx, string(lane)); err == nil && n > 0 {
+					o.log.Warn("requeued bulk messages of a crashed sender", "lane", lane, "count", n)
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+	wg.Wait()
+}
+
+// bulkLease is how long a bulk sender may hold a message before it is requeued.
+const bulkLease = 2 * time.Minute
+
+func (o *Outbox) bulkWorker(ctx context.Context) {
+	for ctx.Err() == nil {
+		if d, err := o.st.BulkPause(ctx); err == nil && d > 0 {
+			_ = sleep(ctx, d)
+			continue
+		}
+		lane, raw, err := o.takeNext(ctx)
+		if err != nil {
+			o.log.Warn("bulk lanes unavailable", "err", err)
+			_ = sleep(ctx, time.Second)
+			continue
+		}
+		if raw == nil {
+			select {
+			case <-ctx.Done():
+			case <-o.wake:
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		o.sendBulk(ctx, lane, raw)
+	}
+}
+
+func (o *Outbox) takeNext(ctx context.Context) (Lane, []byte, error) {
+	for _, lane := range bulkLanes {
+		raw, err := o.st.TakeBulk(ctx, string(lane), bulkLease)
+		if err != nil || raw != nil {
+			return lane, raw, err
+		}
+	}
+	return "", nil, nil
+}
+
+func (o *Outbox) sendBulk(ctx context.Context, lane Lane, raw []byte) {
+	var m Message
+	if err := json.Unmarshal(raw, &m); err != nil {
+		o.log.Error("drop undecodable bulk message", "lane", lane, "err", err)
+		_ = o.st.DoneBulk(ctx, string(lane), raw)
+		return
+	}
+	if gone, err := o.st.IsUnreachable(ctx, m.ChatID); err == nil && gone {
+		o.sends.WithLabelValues(string(lane), "skipped_unreachable").Inc()
+		_ = o.st.DoneBulk(ctx, string(lane), raw)
+		return
+	}
+	if _, err := o.deliverAll(ctx, m, lane); err != nil {
+		if ctx.Err() != nil {
+			return // shutting down: leave it in flight; the reaper requeues it
+		}
+		o.log.Warn("bulk message not delivered", "lane", lane, "chat_id", m.ChatID, "err", err)
+	}
+	if err := o.st.DoneBulk(context.WithoutCancel(ctx), string(lane), raw); err != nil {
+		o.log.Error("finish bulk message", "lane", lane, "err", err)
+	}
+}
+
+// Depth returns how many messages wait in each bulk lane, for metrics.
+func (o *Outbox) Depth(ctx context.Context) map[Lane]int64 {
+	out := map[Lane]int64{}
+	for _, lane := range bulkLanes {
+		if n, err := o.st.BulkDepth(ctx, string(lane)); err == nil {
+			out[lane] = n
+		}
+	}
+	return out
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
