@@ -1,0 +1,42 @@
+package handlers
+
+import "context"
+
+// Unsupported answers messages the bot cannot read (stickers, photos, voice, files, ...) with a short,
+// specific hint, so the user is never met with silence.
+func Unsupported(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		key := "unsupported.other"
+		if m := r.Update.Message; m != nil {
+			switch {
+			case m.Sticker != nil:
+				key = "unsupported.sticker"
+			case len(m.Photo) > 0:
+				key = "unsupported.photo"
+			case m.Voice != nil || m.Audio != nil || m.VideoNote != nil:
+				key = "unsupported.voice"
+			case m.Document != nil || m.Video != nil:
+				key = "unsupported.file"
+			}
+		}
+		if r.Update.EditedMessage != nil {
+			key = "unsupported.edited"
+		}
+		d.Reply(ctx, r, d.T(r, key))
+	}
+}
+
+// UnknownCommand answers a command the bot does not have.
+func UnknownCommand(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) { d.Reply(ctx, r, d.T(r, "command.unknown")) }
+}
+
+// UnknownText answers free text no feature took.
+func UnknownText(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) { d.Reply(ctx, r, d.T(r, "text.unknown")) }
+}
+
+// ExpiredButton answers a callback no route knows: a stale button from an older version, or forged data.
+func ExpiredButton(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) { d.Expired(ctx, r) }
+}

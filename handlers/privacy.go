@@ -1,0 +1,104 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+)
+
+// audiences in the order they are offered.
+var audiences = [...]string{store.AudienceStudent, store.AudienceDiaspora, store.AudienceOther}
+
+// AudienceChosen handles "aud:<audience>".
+func AudienceChosen(d Deps, menu MenuFunc) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		_, a := CallbackData(r.Update)
+		valid := false
+		for _, x := range audiences {
+			valid = valid || x == a
+		}
+		if !valid {
+			d.Expired(ctx, r)
+			return
+		}
+		if err := d.Store.SetAudience(ctx, r.UserID, a); err != nil {
+			d.Log.Error("set audience", "chat_id", r.ChatID, "err", err)
+			d.Answer(ctx, r, d.T(r, "error.apology"))
+			return
+		}
+		r.User.Audience = a
+		d.Answer(ctx, r, "")
+		d.Edit(ctx, r, d.T(r, "audience.saved"))
+		menu(ctx, r, false)
+	}
+}
+
+// MyData handles /mydata and the menu button: it shows everything kept about the user, why, and how to
+// delete it.
+func MyData(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		d.Answer(ctx, r, "")
+		u := r.User
+		source := "mydata.source.telegram"
+		if u.LangSource != "" {
+			source = "mydata.source." + u.LangSource
+		}
+		audience := d.T(r, "mydata.unknown")
+		if u.Audience != "" {
+			audience = d.T(r, "audience."+u.Audience)
+		}
+		text := d.T(r, "mydata.text",
+			"id", strconv.FormatInt(u.ID, 10),
+			"lang", d.Content.T(r.Lang, "lang.name"),
+			"source", d.T(r, source),
+			"audience", audience,
+			"first", u.FirstSeen.UTC().Format(time.DateOnly),
+			"last", u.LastSeen.UTC().Format(time.DateOnly))
+		d.Reply(ctx, r, text,
+			[]outbox.Button{{Text: d.T(r, "mydata.change_audience"), Data: "mydata:audience"}},
+			[]outbox.Button{{Text: d.T(r, "mydata.forget"), Data: "forget:ask"}})
+	}
+}
+
+// MyDataAction handles "mydata:audience".
+func MyDataAction(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		if _, arg := CallbackData(r.Update); arg != "audience" {
+			d.Expired(ctx, r)
+			return
+		}
+		d.Answer(ctx, r, "")
+		AskAudience(d, ctx, r)
+	}
+}
+
+// Forget handles /forget and "forget:ask|yes|no": deletion needs one confirming tap.
+func Forget(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		_, arg := CallbackData(r.Update)
+		switch {
+		case r.Update.CallbackQuery == nil || arg == "ask":
+			d.Answer(ctx, r, "")
+			d.Reply(ctx, r, d.T(r, "forget.confirm"), []outbox.Button{
+				{Text: d.T(r, "forget.yes"), Data: "forget:yes"},
+				{Text: d.T(r, "forget.no"), Data: "forget:no"},
+			})
+		case arg == "yes":
+			if err := d.Store.ForgetUser(ctx, r.UserID); err != nil {
+				d.Log.Error("forget user", "chat_id", r.ChatID, "err", err)
+				d.Answer(ctx, r, d.T(r, "error.apology"))
+				return
+			}
+			d.Answer(ctx, r, "")
+			d.Edit(ctx, r, d.T(r, "forget.done"))
+		case arg == "no":
+			d.Answer(ctx, r, "")
+			d.Edit(ctx, r, d.T(r, "forget.kept"))
+		default:
+			d.Expired(ctx, r)
+		}
+	}
+}
