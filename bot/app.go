@@ -1,0 +1,301 @@
+// Package bot is the runtime of the Hữu Nghị bot: configuration, wiring, update intake (long polling or
+// webhook), the dispatcher, middleware, the routing table (routes.go), the outbox and the HTTP endpoints.
+// Everything is built from one Config in New and runs until the context given to Run ends.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/handlers"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// App is the running bot.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	rdb      redis.UniversalClient
+	ownRedis bool
+	store    *store.Store
+	content  *messages.Content
+	api      *tg.Bot
+	out      *outbox.Outbox
+	limiter  *redis_rate.Limiter
+	metrics  *metrics
+	registry *prometheus.Registry
+	username string
+	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
+	running  atomic.Bool
+	httpAddr chan string
+
+	lease    time.Duration
+	pollWait time.Duration
+	workers  int
+}
+
+// Option configures an App beyond Config, for the chat demo and tests.
+type Option func(*App)
+
+// WithRedis uses an existing client (the chat demo's embedded store) instead of dialling Config.Redis. The
+// caller closes it.
+func WithRedis(c redis.UniversalClient) Option { return func(a *App) { a.rdb = c } }
+
+// WithLease sets how long a chat's lease lasts; a crashed worker blocks its chats that long (default 5 s).
+func WithLease(d time.Duration) Option { return func(a *App) { a.lease = d } }
+
+// WithPollWait sets the long-polling timeout (default 50 s).
+func WithPollWait(d time.Duration) Option { return func(a *App) { a.pollWait = d } }
+
+// New builds the bot. It does not touch the network; Run does.
+func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option) (*App, error) {
+	a := &App{
+		cfg: cfg, content: content, log: log,
+		metrics:  newMetrics(),
+		registry: prometheus.NewRegistry(),
+		httpAddr: make(chan string, 1),
+		lease:    5 * time.Second,
+		pollWait: 50 * time.Second,
+		workers:  64,
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.rdb == nil {
+		a.rdb, a.ownRedis = redis.NewClient(cfg.Redis), true
+	}
+	a.store = store.New(a.rdb)
+	a.limiter = redis_rate.NewLimiter(a.rdb)
+	api, err := tg.New(cfg.Token,
+		tg.WithServerURL(cfg.APIURL),
+		tg.WithSkipGetMe(),
+		tg.WithNotAsyncHandlers(), // the dispatcher orders updates; handlers must finish before the ack
+		tg.WithMiddlewares(a.middleware()...),
+		tg.WithDefaultHandler(func(context.Context, *tg.Bot, *models.Update) {}),
+		tg.WithErrorsHandler(slogErrors(log)),
+		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	a.api = api
+	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate}, log)
+	d := handlers.Deps{Store: a.store, Out: a.out, Content: content, Log: log, IsStaff: func(id int64) bool { return cfg.StaffIDs[id] }}
+	for _, r := range a.routes(d) {
+		api.RegisterHandlerMatchFunc(r.match, r.handler)
+	}
+	a.registry.MustRegister(a.metrics.collectors()...)
+	a.registry.MustRegister(a.out.Collectors()...)
+	a.registry.MustRegister(a.queueGauges()...)
+	return a, nil
+}
+
+// Run runs the bot until ctx ends, then shuts down within about ten seconds: intake stops, in-flight
+// handlers finish, HTTP closes, Redis closes last.
+func (a *App) Run(ctx context.Context) error {
+	a.log.Info("starting", "config", a.cfg)
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on HTTP_ADDR %s: %w", a.cfg.HTTPAddr, err)
+	}
+	a.httpAddr <- ln.Addr().String()
+	srv := &http.Server{Handler: a.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("http server", "err", err)
+		}
+	}()
+	defer a.closeAll(srv)
+
+	if err := a.waitRedis(ctx); err != nil {
+		return nil // shut down while waiting
+	}
+	if err := a.identify(ctx); err != nil {
+		return err
+	}
+	a.publishCommands(ctx)
+
+	dispatcher := NewDispatcher(ctx, a.store, a.log, a.workers, a.lease, a.api.ProcessUpdate)
+	intake := &Intake{
+		st: a.store, log: a.log, notify: dispatcher.Notify,
+		apiURL: a.cfg.APIURL, token: a.cfg.Token, secret: a.cfg.WebhookSecret,
+		client:   &http.Client{Timeout: a.pollWait + 15*time.Second},
+		pollWait: a.pollWait, running: a.running.Store,
+	}
+	a.intake.Store(intake)
+	var wg sync.WaitGroup
+	wg.Go(dispatcher.Run)
+	wg.Go(func() { a.out.Run(ctx) })
+	if a.cfg.WebhookURL != nil {
+		a.startWebhook(ctx)
+	} else {
+		a.stopWebhook(ctx)
+		wg.Go(func() { _ = intake.Poll(ctx) })
+	}
+	a.log.Info("running", "username", a.username, "mode", map[bool]string{true: "webhook", false: "polling"}[a.cfg.WebhookURL != nil])
+	<-ctx.Done()
+	a.running.Store(false)
+	a.log.Info("shutting down")
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(8 * time.Second):
+		a.log.Warn("shutdown: workers still busy after 8s; their updates stay stored and are handled after restart")
+	}
+	return nil
+}
+
+// HTTPAddr returns the address the HTTP server listens on, once Run has started it.
+func (a *App) HTTPAddr(ctx context.Context) (string, error) {
+	select {
+	case addr := <-a.httpAddr:
+		a.httpAddr <- addr
+		return addr, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Idle reports whether every stored update has been handled (the chat demo waits for it).
+func (a *App) Idle(ctx context.Context) bool {
+	n, err := a.store.PendingCount(ctx)
+	return err == nil && n == 0
+}
+
+func (a *App) closeAll(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(ctx)
+	if a.ownRedis {
+		_ = a.rdb.Close()
+	}
+}
+
+// waitRedis blocks until Redis answers, saying so while it does not (a bot that exits when Redis is a
+// second late to start is a bot that flaps in docker compose).
+func (a *App) waitRedis(ctx context.Context) error {
+	backoff := 250 * time.Millisecond
+	for {
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := a.store.Ping(pctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		a.log.Warn("Redis unreachable, retrying", "addr", a.cfg.Redis.Addr, "retry_in", backoff, "err", err)
+		if err := sleepCtx(ctx, backoff); err != nil {
+			return err
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+// identify learns the bot's username (group commands name it). A rejected token is fatal; a network
+// problem is retried.
+func (a *App) identify(ctx context.Context) error {
+	backoff := 250 * time.Millisecond
+	for {
+		me, err := a.api.GetMe(ctx)
+		if err == nil {
+			a.username = me.Username
+			return nil
+		}
+		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
+			return fmt.Errorf("TELEGRAM_TOKEN: rejected by Telegram (%v)", err)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.log.Warn("Telegram unreachable, retrying", "retry_in", backoff, "err", err)
+		if err := sleepCtx(ctx, backoff); err != nil {
+			return nil
+		}
+		backoff = min(backoff*2, 30*time.Second)
+	}
+}
+
+// publishCommands sets the command menu for every language and the default scope.
+func (a *App) publishCommands(ctx context.Context) {
+	for _, lang := range append([]string{""}, a.content.Langs...) {
+		text := lang
+		if text == "" {
+			text = messages.DefaultLang
+		}
+		cmds := make([]models.BotCommand, len(commands))
+		for i, c := range commands {
+			cmds[i] = models.BotCommand{Command: c, Description: a.content.T(text, "cmd."+c)}
+		}
+		_, err := a.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{
+			Commands: cmds, Scope: &models.BotCommandScopeDefault{}, LanguageCode: lang,
+		})
+		if err != nil {
+			a.log.Warn("setMyCommands", "lang", lang, "err", err)
+		}
+	}
+}
+
+func (a *App) startWebhook(ctx context.Context) {
+	for backoff := 250 * time.Millisecond; ctx.Err() == nil; backoff = min(backoff*2, 30*time.Second) {
+		_, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{
+			URL: a.cfg.WebhookURL.String(), SecretToken: a.cfg.WebhookSecret, MaxConnections: 40,
+		})
+		if err == nil {
+			a.running.Store(true)
+			return
+		}
+		a.log.Warn("setWebhook failed, retrying", "retry_in", backoff, "err", err)
+		_ = sleepCtx(ctx, backoff)
+	}
+}
+
+// stopWebhook removes a webhook left by an earlier webhook deployment, without dropping pending updates,
+// so that polling works.
+func (a *App) stopWebhook(ctx context.Context) {
+	if _, err := a.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+		a.log.Warn("deleteWebhook", "err", err)
+	}
+}
+
+// queueGauges expose queue depths, read from Redis when scraped.
+func (a *App) queueGauges() []prometheus.Collector {
+	depth := func(f func(ctx context.Context) (int64, error)) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			n, err := f(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}
+	}
+	gauges := []prometheus.Collector{prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "huunghi_intake_pending_chats", Help: "Chats with stored updates not yet handled.",
+	}, depth(a.store.PendingCount))}
+	for _, lane := range []outbox.Lane{outbox.LaneReminder, outbox.LaneBroadcast} {
+		gauges = append(gauges, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "huunghi_outbox_queued", Help: "Bulk messages waiting, by lane.", ConstLabels: prometheus.Labels{"lane": string(lane)},
+		}, depth(func(ctx context.Context) (int64, error) { return a.store.BulkDepth(ctx, string(lane)) })))
+	}
+	return gauges
+}
+
+func outboxMessage(chat int64, text string) outbox.Message {
+	return outbox.Message{ChatID: chat, Text: text}
+}

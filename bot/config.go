@@ -1,0 +1,147 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Config is the whole runtime configuration, read once from the environment by ParseConfig.
+type Config struct {
+	Token         string
+	APIURL        string
+	Redis         *redis.Options
+	StaffIDs      map[int64]bool
+	StaffChatID   int64
+	WebhookURL    *url.URL
+	WebhookSecret string
+	HTTPAddr      string
+	SendRate      int
+	Location      *time.Location
+	ContentDir    string
+	LogLevel      slog.Level
+}
+
+// DefaultAPIURL is Telegram's public Bot API.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// ParseConfig reads the environment through getenv and returns a validated Config, or an error with one line
+// per problem ("REDIS_URL: ...") so an operator can fix everything in one go.
+func ParseConfig(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name string, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		Token:      env("TELEGRAM_TOKEN", ""),
+		APIURL:     strings.TrimRight(env("TELEGRAM_API_URL", DefaultAPIURL), "/"),
+		HTTPAddr:   env("HTTP_ADDR", ":8080"),
+		ContentDir: env("CONTENT_DIR", ""),
+		StaffIDs:   map[int64]bool{},
+	}
+	if c.Token == "" {
+		bad("TELEGRAM_TOKEN", "missing (create a bot with @BotFather and set its token)")
+	} else if id, _, ok := strings.Cut(c.Token, ":"); !ok || !isDigits(id) {
+		bad("TELEGRAM_TOKEN", "does not look like a bot token (<digits>:<secret>)")
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("TELEGRAM_API_URL", "want an http(s) URL, got %q", c.APIURL)
+	}
+	opts, err := redis.ParseURL(env("REDIS_URL", "redis://127.0.0.1:6379/0"))
+	if err != nil {
+		bad("REDIS_URL", "%v", err)
+	}
+	c.Redis = opts
+	for _, s := range strings.Split(getenv("STAFF_IDS"), ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			bad("STAFF_IDS", "%q is not a Telegram user id", s)
+			continue
+		}
+		c.StaffIDs[id] = true
+	}
+	if s := env("STAFF_CHAT_ID", ""); s != "" {
+		if c.StaffChatID, err = strconv.ParseInt(s, 10, 64); err != nil {
+			bad("STAFF_CHAT_ID", "%q is not a chat id", s)
+		}
+	}
+	if s := env("WEBHOOK_URL", ""); s != "" {
+		u, err := url.Parse(s)
+		switch {
+		case err != nil:
+			bad("WEBHOOK_URL", "%v", err)
+		case u.Scheme != "https" && u.Scheme != "http" || u.Host == "":
+			bad("WEBHOOK_URL", "want an https URL, got %q", s)
+		default:
+			if u.Path == "" {
+				u.Path = "/telegram/webhook"
+			}
+			c.WebhookURL = u
+		}
+		c.WebhookSecret = env("WEBHOOK_SECRET", "")
+		if !validSecret(c.WebhookSecret) {
+			bad("WEBHOOK_SECRET", "required with WEBHOOK_URL: 16-256 characters of A-Z a-z 0-9 _ -")
+		}
+	}
+	if c.SendRate, err = strconv.Atoi(env("SEND_RATE", "30")); err != nil || c.SendRate < 0 {
+		bad("SEND_RATE", "want a whole number of messages per second ≥ 0, got %q", getenv("SEND_RATE"))
+	}
+	if c.Location, err = time.LoadLocation(env("BOT_TIMEZONE", "Asia/Ho_Chi_Minh")); err != nil {
+		bad("BOT_TIMEZONE", "%v", err)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
+		bad("LOG_LEVEL", "want debug, info, warn or error, got %q", getenv("LOG_LEVEL"))
+	}
+	return c, errors.Join(errs...)
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// validSecret follows Telegram's rule for secret_token.
+func validSecret(s string) bool {
+	if len(s) < 16 || len(s) > 256 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// LogValue keeps the token and secrets out of logs when a Config is logged.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_url", c.APIURL),
+		slog.String("redis", c.Redis.Addr),
+		slog.Int("staff", len(c.StaffIDs)),
+		slog.Bool("webhook", c.WebhookURL != nil),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.Int("send_rate", c.SendRate),
+		slog.String("timezone", c.Location.String()),
+		slog.String("content_dir", c.ContentDir),
+	)
+}

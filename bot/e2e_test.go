@@ -1,0 +1,426 @@
+package bot_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ufo-thanhhoa/huunghi/bot"
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
+	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// harness runs the real bot against the fake Bot API server and a real redis-server.
+type harness struct {
+	t       testing.TB
+	srv     *telegramtest.Server
+	redis   *redistest.Server
+	content *messages.Content
+	env     map[string]string
+	app     *bot.App
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+const wait = 10 * time.Second
+
+func newHarness(t testing.TB, env map[string]string) *harness {
+	t.Helper()
+	content, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, srv: telegramtest.New(), redis: redistest.Start(t), content: content}
+	t.Cleanup(h.srv.Close)
+	h.env = map[string]string{
+		"TELEGRAM_TOKEN":   telegramtest.Token,
+		"TELEGRAM_API_URL": h.srv.URL(),
+		"REDIS_URL":        h.redis.URL(),
+		"HTTP_ADDR":        "127.0.0.1:0",
+		"SEND_RATE":        "0",
+		"STAFF_IDS":        "900",
+	}
+	for k, v := range env {
+		h.env[k] = v
+	}
+	h.start()
+	t.Cleanup(h.stop)
+	return h
+}
+
+func (h *harness) start() {
+	h.t.Helper()
+	cfg, err := bot.ParseConfig(func(k string) string { return h.env[k] })
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{h.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	h.app, err = bot.New(cfg, h.content, log, bot.WithLease(time.Second), bot.WithPollWait(time.Second))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel, h.done = cancel, make(chan error, 1)
+	go func() { h.done <- h.app.Run(ctx) }()
+}
+
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(12 * time.Second):
+		h.t.Error("bot did not shut down within 12s")
+	}
+	h.cancel = nil
+}
+
+func (h *harness) restart() { h.stop(); h.start() }
+
+func (h *harness) httpAddr() string {
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	addr, err := h.app.HTTPAddr(ctx)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return addr
+}
+
+// messages waits for chat to have at least n bot messages and returns them.
+func (h *harness) messages(chat int64, n int) []telegramtest.Message {
+	h.t.Helper()
+	msgs, err := h.srv.WaitMessages(chat, n, wait)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return msgs
+}
+
+func (h *harness) store() *store.Store { return store.New(h.redis.Client()) }
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func user(id int64, lang string) models.User {
+	return models.User{ID: id, FirstName: "Noy", LanguageCode: lang}
+}
+
+func TestStart_GreetsInTheUsersLanguage(t *testing.T) {
+	h := newHarness(t, nil)
+	for i, lang := range []string{"vi", "lo", "en"} {
+		u := user(int64(100+i), lang)
+		h.srv.PushText(u, "/start")
+		msgs := h.messages(u.ID, 2)
+		want := h.content.T(lang, "start.greeting", "name", "Noy")
+		if !strings.HasPrefix(msgs[0].Text, want) {
+			t.Errorf("%s greeting: got %q, want it to start with %q", lang, msgs[0].Text, want)
+		}
+		switch lang {
+		case "en": // not a decision: the picker comes next
+			if msgs[1].Text != h.content.T("en", "start.first_language") {
+				t.Errorf("en: second message %q, want the language picker", msgs[1].Text)
+			}
+		default:
+			if msgs[1].Text != h.content.T(lang, "audience.ask") || len(msgs[1].Buttons) != 3 {
+				t.Errorf("%s: second message %q %v, want the audience question with 3 buttons", lang, msgs[1].Text, msgs[1].Buttons)
+			}
+		}
+	}
+	// A Thai phone: the picker offers Lao first.
+	th := user(110, "th")
+	h.srv.PushText(th, "/start")
+	picker := h.messages(th.ID, 2)[1]
+	if got := picker.Buttons[0][0]; got.Text != "ພາສາລາວ" || got.Data != "lang:lo" {
+		t.Errorf("th picker first button: got %+v, want ພາສາລາວ", got)
+	}
+	// Commands are published per language and for the default scope.
+	cmds := h.srv.Commands()
+	for _, key := range []string{"default/", "default/vi", "default/lo", "default/en"} {
+		if len(cmds[key]) == 0 {
+			t.Errorf("setMyCommands %s missing; have %v", key, cmds)
+		}
+	}
+	if got := cmds["default/lo"][0].Description; got != h.content.T("lo", "cmd.start") {
+		t.Errorf("lo command description: got %q", got)
+	}
+}
+
+func TestLanguage_ChoicePersistsAcrossRestart(t *testing.T) {
+	h := newHarness(t, nil)
+	u := user(200, "en")
+	h.srv.PushText(u, "/language")
+	picker := h.messages(u.ID, 1)[0]
+	var lo telegramtest.Button
+	for _, row := range picker.Buttons {
+		if row[0].Data == "lang:lo" {
+			lo = row[0]
+		}
+	}
+	if lo.Data == "" {
+		t.Fatalf("no Lao button in %v", picker.Buttons)
+	}
+	h.srv.PushCallback(u, picker, lo.Data)
+	h.messages(u.ID, 2) // audience question after the choice
+	if got := h.messages(u.ID, 2)[0].Text; got != h.content.T("lo", "lang.set") {
+		t.Errorf("picker after choice: got %q, want it edited to the Lao confirmation", got)
+	}
+	h.restart()
+	h.srv.PushText(u, "/help") // language_code is still "en": the stored choice must win
+	msgs := h.messages(u.ID, 3)
+	if got, want := msgs[2].Text, h.content.T("lo", "help.text"); got != want {
+		t.Errorf("after restart: got %q, want Lao help", got)
+	}
+}
+
+func TestLaoScript_SwitchesUndecidedUserOnly(t *testing.T) {
+	h := newHarness(t, nil)
+	u := user(210, "th")
+	h.srv.PushText(u, "ສະບາຍດີ ຂ້ອຍມີຄຳຖາມ")
+	msgs := h.messages(u.ID, 2)
+	if msgs[0].Text != h.content.T("lo", "lang.detected") {
+		t.Errorf("first reply: got %q, want the Lao switch notice", msgs[0].Text)
+	}
+	// A user who chose English explicitly stays in English.
+	v := user(211, "en")
+	h.srv.PushText(v, "/language")
+	h.srv.PushCallback(v, h.messages(v.ID, 1)[0], "lang:en")
+	h.messages(v.ID, 2)
+	h.srv.PushText(v, "ສະບາຍດີ ຂ້ອຍມີຄຳຖາມ")
+	msgs = h.messages(v.ID, 3)
+	for _, m := range msgs[2:] {
+		if m.Text == h.content.T("lo", "lang.detected") {
+			t.Fatal("an explicit English choice was overridden by Lao detection")
+		}
+	}
+}
+
+func TestUnsupportedAndGroups(t *testing.T) {
+	h := newHarness(t, nil)
+	u := user(300, "vi")
+	h.srv.PushSticker(u)
+	h.srv.PushPhoto(u, "")
+	h.srv.PushEdited(u, "sửa")
+	msgs := h.messages(u.ID, 3)
+	for i, key := range []string{"unsupported.sticker", "unsupported.photo", "unsupported.edited"} {
+		if msgs[i].Text != h.content.T("vi", key) {
+			t.Errorf("reply %d: got %q, want %s", i, msgs[i].Text, key)
+		}
+	}
+	group := models.Chat{ID: -1001, Type: models.ChatTypeSupergroup, Title: "SV Lào"}
+	h.srv.PushGroupText(u, group, "/help")
+	h.srv.PushGroupText(u, group, "mọi người ơi")
+	h.srv.PushGroupText(u, group, "/help@huunghi_bot")
+	msgs = h.messages(group.ID, 1)
+	time.Sleep(300 * time.Millisecond) // anything wrongly answered would have arrived by now
+	msgs = h.srv.Messages(group.ID)
+	if len(msgs) != 1 || msgs[0].Text != h.content.T("vi", "help.text") {
+		t.Errorf("group: got %d messages %v, want only the answer to /help@huunghi_bot", len(msgs), msgs)
+	}
+	// A forged button gets the polite expiry answer.
+	h.srv.PushCallback(u, msgs[0], "lang:xx")
+	h.srv.PushCallback(u, msgs[0], "nonsense")
+	if !h.srv.Wait(func() bool { return len(h.srv.Answers()) >= 2 }, wait) {
+		t.Fatal("forged callbacks were not answered")
+	}
+	for _, a := range h.srv.Answers() {
+		if a.Params["text"] != h.content.T("vi", "button.expired") {
+			t.Errorf("callback answer: got %q, want button.expired", a.Params["text"])
+		}
+	}
+}
+
+func TestForget_DeletesUser(t *testing.T) {
+	h := newHarness(t, nil)
+	u := user(400, "en")
+	h.srv.PushText(u, "/forget")
+	confirm := h.messages(u.ID, 1)[0]
+	h.srv.PushCallback(u, confirm, "forget:yes")
+	if !h.srv.Wait(func() bool { return h.srv.Messages(u.ID)[0].Text == h.content.T("en", "forget.done") }, wait) {
+		t.Fatalf("got %v, want the confirmation edited to forget.done", h.srv.Messages(u.ID))
+	}
+	if _, err := h.store().GetUser(context.Background(), u.ID); err != store.ErrNotFound {
+		t.Errorf("user after /forget: got %v, want ErrNotFound", err)
+	}
+}
+
+func TestWebhook_SecretAndDelivery(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	secret := "s3cret-token-for-tests"
+	h := newHarness(t, map[string]string{
+		"HTTP_ADDR":      addr,
+		"WEBHOOK_URL":    "http://" + addr + "/tg/hook",
+		"WEBHOOK_SECRET": secret,
+	})
+	if !h.srv.Wait(func() bool { u, _ := h.srv.Webhook(); return u != "" }, wait) {
+		t.Fatal("setWebhook was not called")
+	}
+	if u, s := h.srv.Webhook(); u != "http://"+addr+"/tg/hook" || s != secret {
+		t.Fatalf("webhook: got %q %q", u, s)
+	}
+	body := `{"update_id":77,"message":{"message_id":1,"date":1,"chat":{"id":500,"type":"private"},"from":{"id":500,"first_name":"X","language_code":"en"},"text":"/help"}}`
+	for _, tc := range []struct {
+		secret string
+		want   int
+	}{{"", http.StatusUnauthorized}, {"wrong-secret-token-xx", http.StatusUnauthorized}} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/tg/hook", strings.NewReader(body))
+		if tc.secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", tc.secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("secret %q: got %d, want %d", tc.secret, resp.StatusCode, tc.want)
+		}
+	}
+	big := `{"update_id":78,"message":{"text":"` + strings.Repeat("x", 2<<20) + `"}}`
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/tg/hook", strings.NewReader(big))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("2 MiB body: got %d, want 413", resp.StatusCode)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(h.srv.Messages(500)); n != 0 {
+		t.Fatalf("rejected webhook calls produced %d messages", n)
+	}
+	// The fake server now pushes updates to the webhook with the right secret.
+	u := user(501, "vi")
+	h.srv.PushText(u, "/help")
+	if got := h.messages(u.ID, 1)[0].Text; got != h.content.T("vi", "help.text") {
+		t.Errorf("webhook update: got %q", got)
+	}
+	resp, err := http.Get("http://" + addr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz: got %d, want 200", resp.StatusCode)
+	}
+}
+
+func TestOutbox_HonoursRetryAfter(t *testing.T) {
+	h := newHarness(t, nil)
+	u := user(600, "en")
+	h.srv.FailNext("sendMessage", u.ID, 1, telegramtest.Failure{Code: 429, Description: "Too Many Requests: retry after 1", RetryAfter: 1})
+	h.srv.PushText(u, "/help")
+	if got := h.messages(u.ID, 1)[0].Text; got != h.content.T("en", "help.text") {
+		t.Errorf("after 429: got %q", got)
+	}
+	var codes []int
+	var at []time.Time
+	for _, c := range h.srv.Calls("sendMessage") {
+		if c.Params["chat_id"] == "600" {
+			codes, at = append(codes, c.Code), append(at, c.At)
+		}
+	}
+	if len(codes) != 2 || codes[0] != 429 || codes[1] != 200 {
+		t.Fatalf("sendMessage codes: got %v, want [429 200]", codes)
+	}
+	if gap := at[1].Sub(at[0]); gap < 900*time.Millisecond {
+		t.Errorf("resent %v after a 429 with retry_after 1s", gap)
+	}
+	// The bulk lanes are paused too.
+	if d, _ := h.store().BulkPause(context.Background()); d <= 0 {
+		t.Log("bulk pause already over") // retry_after is 1s; the pause may have lapsed on a slow machine
+	}
+}
+
+func TestOutbox_ForbiddenMarksUnreachable(t *testing.T) {
+	h := newHarness(t, nil)
+	u := user(700, "en")
+	h.srv.PushText(u, "/menu")
+	h.messages(u.ID, 1)
+	h.srv.FailNext("sendMessage", u.ID, 5, telegramtest.Failure{Code: 403, Description: "Forbidden: bot was blocked by the user"})
+	h.srv.PushText(u, "/help")
+	st := h.store()
+	if !h.srv.Wait(func() bool { ok, _ := st.IsUnreachable(context.Background(), u.ID); return ok }, wait) {
+		t.Fatal("user not marked unreachable after 403")
+	}
+	n := 0
+	for _, c := range h.srv.Calls("sendMessage") {
+		if c.Params["chat_id"] == "700" && c.Code == 403 {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("403 was retried: %d attempts, want 1", n)
+	}
+}
+
+func TestFlood_SlowsOnlyTheSpammer(t *testing.T) {
+	h := newHarness(t, nil)
+	spammer, other := user(800, "en"), user(801, "en")
+	for i := range 20 {
+		h.srv.PushText(spammer, "spam "+strconv.Itoa(i))
+	}
+	h.srv.PushText(other, "/help")
+	h.messages(other.ID, 1)
+	if n := len(h.srv.Messages(spammer.ID)); n >= 20 {
+		t.Errorf("spammer got all %d replies before another user got one", n)
+	}
+	// Slowed, not dropped: every message is answered, paced by flood control and the chat's send budget.
+	if _, err := h.srv.WaitMessages(spammer.ID, 20, 40*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBroadcastLane_SkipsUnreachable(t *testing.T) {
+	h := newHarness(t, nil)
+	a, b := user(850, "en"), user(851, "en")
+	for _, u := range []models.User{a, b} {
+		h.srv.PushText(u, "/menu")
+		h.messages(u.ID, 1)
+	}
+	st := h.store()
+	if err := st.MarkUnreachable(context.Background(), b.ID); err != nil {
+		t.Fatal(err)
+	}
+	out := outbox.New(nil, st, outbox.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err := out.Enqueue(context.Background(), outbox.LaneBroadcast,
+		outbox.Message{ChatID: a.ID, Text: "news"}, outbox.Message{ChatID: b.ID, Text: "news"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.messages(a.ID, 2)[1].Text; got != "news" {
+		t.Errorf("broadcast: got %q", got)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.srv.Messages(b.ID)); n != 1 {
+		t.Errorf("unreachable user got %d messages, want only the earlier 1", n)
+	}
+}

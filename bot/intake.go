@@ -1,0 +1,203 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+)
+
+// Intake takes updates from Telegram and stores them in Redis before confirming them, then wakes the
+// dispatcher. go-telegram/bot's own poller advances the offset before handlers run and its webhook handler
+// answers 200 before processing (and on a bad secret), so neither can promise "no update lost"; this can.
+type Intake struct {
+	st       *store.Store
+	log      *slog.Logger
+	notify   func(chat int64)
+	apiURL   string
+	token    string
+	client   *http.Client
+	pollWait time.Duration
+	secret   string
+	running  func(bool)
+}
+
+// errUndecodable marks an update that is not JSON or has no update_id; retrying cannot help.
+var errUndecodable = errors.New("undecodable update")
+
+// maxUpdateBytes bounds a webhook body. Updates are small JSON documents; files are never inlined.
+const maxUpdateBytes = 1 << 20
+
+// chatOf returns the chat an update belongs to, the unit of ordering. Updates without a chat (inline queries
+// and the like) are ordered per sender.
+func chatOf(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil:
+		if m := u.CallbackQuery.Message.Message; m != nil {
+			return m.Chat.ID
+		}
+		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	case u.ChannelPost != nil:
+		return u.ChannelPost.Chat.ID
+	case u.InlineQuery != nil:
+		return u.InlineQuery.From.ID
+	}
+	return 0
+}
+
+// store keeps one raw update, retrying while Redis is down: an update is never confirmed before it is kept.
+func (in *Intake) store(ctx context.Context, raw json.RawMessage) (int64, error) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil || u.ID == 0 {
+		return 0, fmt.Errorf("%w: %v", errUndecodable, err)
+	}
+	chat := chatOf(&u)
+	backoff := 100 * time.Millisecond
+	for {
+		isNew, err := in.st.StoreUpdate(ctx, u.ID, chat, raw)
+		if err == nil {
+			if isNew {
+				in.notify(chat)
+			}
+			return u.ID, nil
+		}
+		in.log.Warn("cannot store update, Redis unavailable; retrying", "update_id", u.ID, "retry_in", backoff, "err", err)
+		if err := sleepCtx(ctx, backoff); err != nil {
+			return 0, err
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+// Poll long-polls getUpdates until ctx ends. The offset confirming a batch is sent only after every update
+// of the batch is stored.
+func (in *Intake) Poll(ctx context.Context) error {
+	var offset int64
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		if backoff > 0 {
+			in.running(false)
+			if err := sleepCtx(ctx, backoff); err != nil {
+				break
+			}
+		}
+		updates, err := in.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			backoff = min(max(backoff*2, 250*time.Millisecond), 10*time.Second)
+			in.log.Warn("getUpdates failed", "retry_in", backoff, "err", err)
+			continue
+		}
+		backoff = 0
+		in.running(true)
+		for _, raw := range updates {
+			id, err := in.store(ctx, raw)
+			if err != nil && ctx.Err() != nil {
+				return nil // not stored and not confirmed: Telegram re-delivers it after restart
+			}
+			if err != nil {
+				in.log.Error("skip undecodable update", "err", err)
+			}
+			if id >= offset {
+				offset = id + 1
+			}
+		}
+	}
+	in.running(false)
+	return nil
+}
+
+// getUpdates calls the Bot API directly (the library keeps its poller's method private). Errors never
+// carry the URL, which contains the token.
+func (in *Intake) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	body, _ := json.Marshal(map[string]any{"offset": offset, "timeout": int(in.pollWait.Seconds()), "limit": 100})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, in.apiURL+"/bot"+in.token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, errors.New("build getUpdates request")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := in.client.Do(req)
+	if err != nil {
+		var ue interface{ Unwrap() error }
+		if errors.As(err, &ue) {
+			err = ue.Unwrap() // drop *url.Error's URL (and with it the token)
+		}
+		return nil, fmt.Errorf("getUpdates: %w", err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		Description string            `json:"description"`
+		ErrorCode   int               `json:"error_code"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
+		return nil, fmt.Errorf("getUpdates: decode: %w", err)
+	}
+	if !r.OK {
+		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	return r.Result, nil
+}
+
+// ServeHTTP is the webhook endpoint: it checks the secret in constant time (401 when wrong or missing),
+// bounds the body, stores the update and only then answers 200. When Redis is down it answers 503 so that
+// Telegram delivers the update again later.
+func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	if subtle.ConstantTimeCompare([]byte(got), []byte(in.secret)) != 1 {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
+	defer cancel()
+	if _, err := in.store(ctx, raw); err != nil {
+		if errors.Is(err, errUndecodable) {
+			// Telegram would re-send a broken update forever; accept and drop it.
+			in.log.Error("drop undecodable webhook update", "err", err)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,219 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/handlers"
+)
+
+// The middleware of design.md's update flow, outermost first (the order is set in routes.go):
+// addressed → recover → observe → dedupe → resolve → flood.
+
+// addressed drops group traffic that is not for the bot, before anything is stored about its sender: in a
+// group only commands naming the bot ("/help@huunghi_bot") and taps on the bot's own buttons are handled.
+func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		m := u.Message
+		if m == nil {
+			m = u.EditedMessage
+		}
+		if m != nil && m.Chat.Type != models.ChatTypePrivate {
+			if _, _, ok := handlers.ParseCommand(m.Text, a.username, false); !ok || u.EditedMessage != nil {
+				return
+			}
+		}
+		if u.ChannelPost != nil || u.EditedChannelPost != nil || u.MyChatMember != nil {
+			return
+		}
+		next(ctx, b, u)
+	}
+}
+
+// recoverer turns a panic into a log line with the stack and an apology to the user: never a dead bot.
+func (a *App) recoverer(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		defer func() {
+			if p := recover(); p != nil {
+				a.metrics.panics.Inc()
+				a.log.Error("handler panicked", "update_id", u.ID, "chat_id", chatOf(u), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				r := handlers.RequestFrom(ctx)
+				if chat := chatOf(u); chat != 0 {
+					_, _ = a.out.Send(ctx, outboxMessage(chat, a.content.T(r.Lang, "error.apology")))
+				}
+			}
+		}()
+		next(ctx, b, u)
+	}
+}
+
+// observe logs each update with its ids (never its text or the user's name) and records metrics.
+func (a *App) observe(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		start := time.Now()
+		next(ctx, b, u)
+		d := time.Since(start)
+		kind := updateKind(u)
+		a.metrics.updates.WithLabelValues(kind).Inc()
+		a.metrics.latency.WithLabelValues(kind).Observe(d.Seconds())
+		a.log.Debug("update handled", "update_id", u.ID, "chat_id", chatOf(u), "kind", kind, "duration", d)
+	}
+}
+
+// dedupe skips an update already handled: the dispatcher re-delivers only what it did not acknowledge, and
+// this catches the window between a handler finishing and the acknowledgement.
+func (a *App) dedupe(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		if done, err := a.store.WasHandled(ctx, u.ID); err == nil && done {
+			a.log.Info("skip re-delivered update", "update_id", u.ID)
+			return
+		}
+		next(ctx, b, u)
+	}
+}
+
+// resolve loads the sender, picks the language and puts the handlers.Request into the context. A free-text
+// message in Lao script switches an undecided user to Lao (never one who chose a language).
+func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		r := &handlers.Request{Update: u, ChatID: chatOf(u)}
+		var from *models.User
+		var text string
+		switch {
+		case u.Message != nil:
+			from, text = u.Message.From, u.Message.Text
+			r.Private = u.Message.Chat.Type == models.ChatTypePrivate
+		case u.EditedMessage != nil:
+			from = u.EditedMessage.From
+			r.Private = u.EditedMessage.Chat.Type == models.ChatTypePrivate
+		case u.CallbackQuery != nil:
+			from = &u.CallbackQuery.From
+			if m := u.CallbackQuery.Message.Message; m != nil {
+				r.Private = m.Chat.Type == models.ChatTypePrivate
+			}
+		}
+		if from == nil || from.IsBot {
+			return
+		}
+		r.UserID, r.FirstName = from.ID, from.FirstName
+		r.Command, r.Args, _ = handlers.ParseCommand(text, a.username, r.Private)
+		user, err := a.store.TouchUser(ctx, from.ID)
+		if err != nil {
+			// Redis hiccup: answer in Telegram's language rather than not at all.
+			a.log.Warn("load user", "chat_id", r.ChatID, "err", err)
+			user = store.User{ID: from.ID}
+		}
+		r.User = user
+		r.Lang = handlers.ResolveLang(a.content, user, from.LanguageCode)
+		if r.Private && r.Command == "" && text != "" && r.Lang != "lo" && a.content.HasLang("lo") &&
+			user.LangSource != store.LangExplicit && handlers.IsLao(text) {
+			if err := a.store.SetLanguage(ctx, from.ID, "lo", store.LangDetected); err == nil {
+				r.Lang, r.User.Lang, r.User.LangSource = "lo", "lo", store.LangDetected
+				_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T("lo", "lang.detected")))
+			}
+		}
+		next(handlers.WithRequest(ctx, r), b, u)
+	}
+}
+
+// Flood control: a person can burst a few messages, then about two a second are handled; the rest wait in
+// their own chat's queue, so a spammer slows only themself. Past floodDrop a minute, messages are dropped
+// with one notice a minute.
+var (
+	floodPace = redis_rate.Limit{Rate: 2, Burst: 8, Period: time.Second}
+	floodDrop = redis_rate.PerMinute(60)
+)
+
+func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		r := handlers.RequestFrom(ctx)
+		if r.UserID == 0 || a.cfg.StaffIDs[r.UserID] {
+			next(ctx, b, u)
+			return
+		}
+		uid := strconv.FormatInt(r.UserID, 10)
+		if res, err := a.limiter.Allow(ctx, store.RateKey("flood:"+uid), floodDrop); err == nil && res.Allowed == 0 {
+			a.metrics.flood.WithLabelValues("dropped").Inc()
+			if res, err := a.limiter.Allow(ctx, store.RateKey("flood-notice:"+uid), redis_rate.PerMinute(1)); err == nil && res.Allowed > 0 {
+				_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T(r.Lang, "flood.slow")))
+			}
+			if u.CallbackQuery != nil {
+				a.out.AnswerCallback(ctx, u.CallbackQuery.ID, a.content.T(r.Lang, "flood.slow"))
+			}
+			return
+		}
+		for {
+			res, err := a.limiter.Allow(ctx, store.RateKey("pace:"+uid), floodPace)
+			if err != nil || res.Allowed > 0 {
+				break // Redis down: do not hold users hostage to flood control
+			}
+			a.metrics.flood.WithLabelValues("slowed").Inc()
+			if sleepCtx(ctx, res.RetryAfter) != nil {
+				return
+			}
+		}
+		next(ctx, b, u)
+	}
+}
+
+// staffOnly wraps a staff route: others get the unknown-command answer, as if it did not exist.
+func (a *App) staffOnly(h tg.HandlerFunc, deny tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		if r := handlers.RequestFrom(ctx); !a.cfg.StaffIDs[r.UserID] {
+			a.log.Info("staff route refused", "chat_id", r.ChatID)
+			deny(ctx, b, u)
+			return
+		}
+		h(ctx, b, u)
+	}
+}
+
+func updateKind(u *models.Update) string {
+	switch {
+	case u.Message != nil && u.Message.Text != "":
+		return "text"
+	case u.Message != nil:
+		return "media"
+	case u.CallbackQuery != nil:
+		return "callback"
+	case u.EditedMessage != nil:
+		return "edited"
+	}
+	return "other"
+}
+
+// metrics are the runtime's Prometheus collectors, registered on the App's own registry.
+type metrics struct {
+	updates *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+	panics  prometheus.Counter
+	flood   *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	return &metrics{
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_updates_handled_total", Help: "Updates handled, by kind."}, []string{"kind"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "huunghi_handler_seconds", Help: "Time to handle one update, replies included.", Buckets: prometheus.DefBuckets}, []string{"kind"}),
+		panics:  prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_handler_panics_total", Help: "Handler panics recovered."}),
+		flood:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_flood_total", Help: "Updates slowed or dropped by flood control."}, []string{"action"}),
+	}
+}
+
+func (m *metrics) collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.updates, m.latency, m.panics, m.flood}
+}
+
+// slogErrors routes go-telegram/bot's error log into slog (the library would print to stderr).
+func slogErrors(log *slog.Logger) tg.ErrorsHandler {
+	return func(err error) { log.Warn("telegram client", "err", err) }
+}

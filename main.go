@@ -1,0 +1,121 @@
+// Command huunghi is the Hữu Nghị Telegram bot of the Union of Friendship Organizations of Thanh Hóa.
+//
+//	huunghi serve                     run the bot (configuration from the environment; see README)
+//	huunghi chat [--lang lo]          the whole bot in one process, talking in this terminal
+//	huunghi check                     validate content (CONTENT_DIR or the embedded defaults)
+package main
+
+import (
+	_ "time/tzdata" // BOT_TIMEZONE works in minimal containers without a zoneinfo database
+
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ufo-thanhhoa/huunghi/bot"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	var exit exitError
+	switch {
+	case errors.As(err, &exit):
+		os.Exit(int(exit))
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// exitError is an exit status whose explanation was already printed.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+const usage = `usage: huunghi <command> [flags]
+
+commands:
+  serve    run the bot (environment: TELEGRAM_TOKEN, REDIS_URL, ... — see README)
+  chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en]
+  check    validate content files (CONTENT_DIR or the embedded defaults)
+`
+
+// run is the whole program; main only supplies the process's context, arguments, environment and streams,
+// so tests run it exactly as a user does.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError(2)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, getenv, stderr)
+	case "chat":
+		return chat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "check":
+		return check(getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
+	return exitError(2)
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := bot.ParseConfig(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
+		return exitError(2)
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	content, warnings, err := messages.Load(messages.FS(cfg.ContentDir))
+	if err != nil {
+		fmt.Fprintf(stderr, "content:\n%v\n", err)
+		return exitError(2)
+	}
+	for _, w := range warnings {
+		log.Warn("content", "problem", w.String())
+	}
+	app, err := bot.New(cfg, content, log)
+	if err != nil {
+		return err
+	}
+	return app.Run(ctx)
+}
+
+func check(getenv func(string) string, stdout, stderr io.Writer) error {
+	fsys := messages.FS(getenv("CONTENT_DIR"))
+	problems := messages.Check(fsys)
+	for _, p := range problems {
+		fmt.Fprintln(stderr, p)
+	}
+	if errs := problems.Errors(); len(errs) > 0 {
+		fmt.Fprintf(stderr, "%d error(s), %d warning(s)\n", len(errs), len(problems)-len(errs))
+		return exitError(1)
+	}
+	fmt.Fprintf(stdout, "content ok (%d warning(s))\n", len(problems))
+	return nil
+}
+
+// parseFlags parses a subcommand's flags, printing errors to stderr.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitError(2)
+	}
+	return nil
+}
