@@ -22,7 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed ui
+//go:embed ui faq contacts.yaml
 var embedded embed.FS
 
 // DefaultLang is the language used when a user's language is unknown, and the reference every other language
@@ -33,7 +33,9 @@ const DefaultLang = "en"
 type Content struct {
 	// Langs lists the shipped languages (one per ui/<lang>.yaml), DefaultLang first.
 	Langs []string
-	ui    map[string]map[string]string
+	// FAQ is the knowledge base.
+	FAQ *FAQ
+	ui  map[string]map[string]string
 }
 
 // Problem is one finding of Check or Load, printed as `file:line: message`.
@@ -129,6 +131,9 @@ func load(fsys fs.FS) (*Content, Problems) {
 	if !ok {
 		return c, append(problems, Problem{File: "ui/" + DefaultLang + ".yaml", Message: "the default language file is missing"})
 	}
+	faq, ps := loadFAQ(fsys, c.Langs)
+	c.FAQ = faq
+	problems = append(problems, ps...)
 	for _, lang := range c.Langs {
 		file := "ui/" + lang + ".yaml"
 		for _, key := range sortedKeys(ref) {

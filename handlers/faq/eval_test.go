@@ -1,0 +1,132 @@
+package faq_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// knowledgeBase builds the matcher from the shipped content, as the bot does.
+func knowledgeBase(t testing.TB) *faq.Matcher {
+	t.Helper()
+	c := loadContent(t)
+	return faq.New(faq.EntriesOf(c.FAQ), faq.SynonymsOf(c.FAQ), faq.Options{})
+}
+
+func loadContent(t testing.TB) *messages.Content {
+	t.Helper()
+	c, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+type row struct{ lang, topic, question string }
+
+func readTSV(t testing.TB, path string) []row {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows []row
+	sc := bufio.NewScanner(f)
+	for first := true; sc.Scan(); first = false {
+		parts := strings.SplitN(sc.Text(), "\t", 3)
+		if first || len(parts) != 3 {
+			continue
+		}
+		rows = append(rows, row{parts[0], parts[1], parts[2]})
+	}
+	return rows
+}
+
+// slice names the evaluation slice of a row: vi with tone marks, vi without, lo, en, or decline.
+func slice(r row) string {
+	switch {
+	case r.topic == "-":
+		return "decline-" + r.lang
+	case r.lang == "vi" && faq.Fold(r.question) == r.question:
+		return "vi-notone"
+	}
+	return r.lang
+}
+
+type score struct{ ok, n, ranked int }
+
+func (s score) rate() float64 { return float64(s.ok) / float64(max(s.n, 1)) }
+
+func evaluate(t testing.TB, m *faq.Matcher, rows []row, verbose bool) map[string]score {
+	scores := map[string]score{}
+	for _, r := range rows {
+		res := m.Match(r.question)
+		want := r.topic
+		if want == "-" {
+			want = ""
+		}
+		s := scores[slice(r)]
+		s.n++
+		if want != "" && res.Best.Topic == want {
+			s.ranked++
+		}
+		if res.Topic == want {
+			s.ok++
+		} else if verbose {
+			t.Logf("%-10s want %-22s got %-22s (best %s %.3f) %q", slice(r), r.topic, res.Topic, res.Best.Topic, res.Best.Score, r.question)
+		}
+		scores[slice(r)] = s
+	}
+	return scores
+}
+
+func report(scores map[string]score) string {
+	var keys []string
+	for k := range scores {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%-12s %3d/%3d = %.3f (ranked first: %d)\n", k, scores[k].ok, scores[k].n, scores[k].rate(), scores[k].ranked)
+	}
+	return b.String()
+}
+
+// TestMatcher_DevSet measures top-1 accuracy on ../shared/faq-dev.tsv (copied to testdata/dev.tsv) per
+// slice and the decline rate on testdata/decline.tsv. The floors are the acceptance bar.
+func TestMatcher_DevSet(t *testing.T) {
+	m := knowledgeBase(t)
+	rows := append(readTSV(t, "testdata/dev.tsv"), readTSV(t, "testdata/decline.tsv")...)
+	scores := evaluate(t, m, rows, testing.Verbose())
+	t.Logf("threshold %.2f\n%s", m.Threshold(), report(scores))
+	for name, s := range scores {
+		if s.rate() < 0.90 {
+			t.Errorf("slice %s: %d/%d = %.3f, want ≥ 0.90", name, s.ok, s.n, s.rate())
+		}
+	}
+}
+
+// TestMatcher_HeldOut reports accuracy on questions written separately and never used for tuning. Its
+// floor is lower than the dev set's: it measures generalisation, and a drop below it means overfitting.
+func TestMatcher_HeldOut(t *testing.T) {
+	m := knowledgeBase(t)
+	scores := evaluate(t, m, readTSV(t, "testdata/heldout.tsv"), false)
+	t.Logf("held-out set:\n%s", report(scores))
+	var ok, n int
+	for _, s := range scores {
+		ok, n = ok+s.ok, n+s.n
+	}
+	if rate := float64(ok) / float64(n); rate < heldOutFloor {
+		t.Errorf("held-out accuracy %.3f, want ≥ %.2f", rate, heldOutFloor)
+	}
+}
+
+const heldOutFloor = 0.85

@@ -1,0 +1,480 @@
+// Package faq finds the knowledge-base topic a free-text question is about, in Vietnamese (with or
+// without tone marks), Lao (no spaces between words) and English at once, and says how sure it is, so the
+// bot can decline instead of answering a question about visas or money wrongly. It is pure: no I/O, and
+// the same input always gives the same answer.
+//
+// How: every question and title of the knowledge base is a document. Texts become terms — folded word
+// unigrams and bigrams for Latin script (a bigram is what carries Vietnamese compounds such as "tạm trú"),
+// accented unigrams with a small weight (they add precision when the user types tone marks), and character
+// trigrams and bigrams for Lao script. Terms are weighted by inverse topic frequency; a question's score
+// for a topic blends its best cosine similarity with one of the topic's documents and its similarity to the
+// whole topic. Words the knowledge base has never seen ("Harvard", "bitcoin") count in the question's
+// length with the highest weight: a question that is mostly about something else scores low and is
+// declined.
+package faq
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// Entry is one text of the knowledge base: a question people ask or a topic title, or — with Context set —
+// an answer, which only widens the topic's vocabulary (it counts in the topic aggregate at a lower weight,
+// never as a text a question can be closest to).
+type Entry struct {
+	Topic   string
+	Text    string
+	Context bool
+}
+
+// Synonym maps chat shorthand or a variant (one or more words) to a canonical form.
+type Synonym struct {
+	From []string
+	To   string
+}
+
+// OutOfScope is the pseudo-topic of questions the bot must decline; a question closest to it is declined
+// and it never appears as a candidate.
+const OutOfScope = "-"
+
+// Candidate is a topic with its score.
+type Candidate struct {
+	Topic string  `json:"topic"`
+	Score float64 `json:"score"`
+}
+
+// Result is the matcher's answer. Topic is empty when the best score is under the threshold (decline).
+// Best is the best candidate even when declined; Runners are the next best distinct topics.
+type Result struct {
+	Topic string
+	Score float64
+	// Coverage is the share of the question's weight carried by terms the best topic knows (its questions,
+	// title or answer). A question that shares a few words with a topic but is about something the topic
+	// never mentions ("visa to Japan") has low coverage.
+	Coverage float64
+	// Elsewhere is the share carried by words the knowledge base knows, but not in the best topic.
+	Elsewhere float64
+	// Confidence is how sure the matcher is that Best is what the question is about: the share of the
+	// question's weight the topic explains, with partial credit for words the knowledge base knows from other
+	// topics (they may be phrasing) and none for words it has never seen (they are usually what the
+	// question is really about: "visa to Japan", "job in Singapore").
+	Confidence float64
+	// Unknown is the share of the question's weight carried by words the knowledge base has never seen.
+	Unknown float64
+	Best    Candidate
+	Runners []Candidate
+}
+
+// DefaultThreshold is the calibrated confidence under which the bot declines; scoreFloor is a minimum
+// similarity below which even a fully covered question is declined. Both were chosen with TestCalibrate on
+// the dev and decline sets (see README, "FAQ matcher").
+const (
+	DefaultThreshold = 0.70
+	scoreFloor       = 0.10
+)
+
+// Matcher is an immutable index; safe for concurrent use.
+type Matcher struct {
+	opt       Options
+	threshold float64
+	topics    []string
+	idf       map[string]float64
+	maxIDF    float64
+	postings  map[string][]posting
+	docTopic  []int32
+	docNorm   []float64
+	aggNorm   []float64
+	aggPost   map[string][]posting // term → (topic, weight) of the topic aggregates
+	deletes   map[string]string    // a known word with one letter deleted → the word (typo tolerance)
+	syn       synonyms
+}
+
+type posting struct {
+	doc    int32
+	weight float64
+}
+
+// Options tune the matcher; the zero value of a field means its calibrated default.
+type Options struct {
+	Threshold       float64 // decline under this Confidence (default DefaultThreshold)
+	MaxWeight       float64 // share of the score from the closest single text (default 0.5)
+	ContextWeight   float64 // weight of answer words in the topic aggregate (default 0.5)
+	ElsewhereCredit float64 // credit in Confidence for words known from other topics (default 0.75)
+	UnknownWeight   float64 // weight of a never-seen word relative to the rarest known one (default 1)
+}
+
+func (o *Options) defaults() {
+	if o.Threshold <= 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.MaxWeight <= 0 {
+		o.MaxWeight = 0.5
+	}
+	if o.ContextWeight <= 0 {
+		o.ContextWeight = 0.5
+	}
+	if o.UnknownWeight <= 0 {
+		o.UnknownWeight = 1
+	}
+	if o.ElsewhereCredit <= 0 {
+		o.ElsewhereCredit = 0.75
+	}
+}
+
+// New indexes entries.
+func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
+	opt.defaults()
+	m := &Matcher{opt: opt, threshold: opt.Threshold, idf: map[string]float64{}, postings: map[string][]posting{}, syn: newSynonyms(syns)}
+	topicIndex := map[string]int32{}
+	var docs []map[string]float64
+	var ctxDocs []map[string]float64
+	var ctxTopic []int32
+	for _, e := range entries {
+		ti, ok := topicIndex[e.Topic]
+		if !ok {
+			ti = int32(len(m.topics))
+			topicIndex[e.Topic] = ti
+			m.topics = append(m.topics, e.Topic)
+		}
+		tf := m.terms(e.Text)
+		if len(tf) == 0 {
+			continue
+		}
+		if e.Context {
+			ctxDocs, ctxTopic = append(ctxDocs, tf), append(ctxTopic, ti)
+			continue
+		}
+		docs = append(docs, tf)
+		m.docTopic = append(m.docTopic, ti)
+	}
+	// Inverse topic frequency: a term found in the texts of many topics tells little.
+	df := map[string]map[int32]bool{}
+	for d, tf := range docs {
+		for t := range tf {
+			if df[t] == nil {
+				df[t] = map[int32]bool{}
+			}
+			df[t][m.docTopic[d]] = true
+		}
+	}
+	for d, tf := range ctxDocs {
+		for t := range tf {
+			if df[t] == nil {
+				df[t] = map[int32]bool{}
+			}
+			df[t][ctxTopic[d]] = true
+		}
+	}
+	n := float64(len(m.topics))
+	m.maxIDF = math.Log((n + 1) / 0.5)
+	for t, ts := range df {
+		m.idf[t] = math.Log((n + 1) / (float64(len(ts)) + 0.5))
+	}
+	agg := make([]map[string]float64, len(m.topics))
+	for i := range agg {
+		agg[i] = map[string]float64{}
+	}
+	m.docNorm = make([]float64, len(docs))
+	for d, tf := range docs {
+		var sum float64
+		for t, w := range tf {
+			x := w * m.idf[t]
+			sum += x * x
+			m.postings[t] = append(m.postings[t], posting{doc: int32(d), weight: x})
+			agg[m.docTopic[d]][t] += w
+		}
+		m.docNorm[d] = math.Sqrt(sum)
+	}
+	for d, tf := range ctxDocs {
+		for t, w := range tf {
+			agg[ctxTopic[d]][t] += m.opt.ContextWeight * w
+		}
+	}
+	// The topic aggregate uses sublinear term frequency over all its texts.
+	m.aggNorm = make([]float64, len(m.topics))
+	for ti, tf := range agg {
+		var sum float64
+		for t, w := range tf {
+			x := (1 + math.Log(1+w)) * m.idf[t]
+			sum += x * x
+			agg[ti][t] = x
+		}
+		m.aggNorm[ti] = math.Sqrt(sum)
+	}
+	m.aggPost = map[string][]posting{}
+	for ti, tf := range agg {
+		for t, x := range tf {
+			m.aggPost[t] = append(m.aggPost[t], posting{doc: int32(ti), weight: x})
+		}
+	}
+	m.deletes = map[string]string{}
+	for t := range m.idf {
+		if w, ok := strings.CutPrefix(t, "w:"); ok && len(w) >= minTypoLen {
+			for _, d := range deletions(w) {
+				if prev, taken := m.deletes[d]; !taken || w < prev {
+					m.deletes[d] = w // deterministic: the smallest word wins a collision
+				}
+			}
+			m.deletes[w] = w
+		}
+	}
+	for _, idx := range []map[string][]posting{m.postings, m.aggPost} {
+		for t := range idx {
+			sort.Slice(idx[t], func(i, j int) bool { return idx[t][i].doc < idx[t][j].doc })
+		}
+	}
+	return m
+}
+
+// Match scores q against every topic.
+func (m *Matcher) Match(q string) Result {
+	tf := m.correct(m.terms(q))
+	if len(tf) == 0 {
+		return Result{}
+	}
+	var qnorm, unknown float64
+	qw := make(map[string]float64, len(tf))
+	for t, w := range tf {
+		idf, ok := m.idf[t]
+		if !ok {
+			idf = m.maxIDF * m.oovWeight(t)
+		}
+		x := w * idf
+		qw[t] = x
+		qnorm += x * x
+		if !ok {
+			unknown += x * x
+		}
+	}
+	qnorm = math.Sqrt(qnorm)
+	if qnorm == 0 {
+		return Result{}
+	}
+	dot := make([]float64, len(m.docNorm))
+	aggDot := make([]float64, len(m.topics))
+	for t, x := range qw {
+		for _, p := range m.postings[t] {
+			dot[p.doc] += x * p.weight
+		}
+		for _, p := range m.aggPost[t] {
+			aggDot[p.doc] += x * p.weight
+		}
+	}
+	best := make([]float64, len(m.topics))
+	for d, v := range dot {
+		if v == 0 {
+			continue
+		}
+		if c := v / (qnorm * m.docNorm[d]); c > best[m.docTopic[d]] {
+			best[m.docTopic[d]] = c
+		}
+	}
+	cands := make([]Candidate, 0, len(m.topics))
+	for ti, b := range best {
+		if b == 0 && aggDot[ti] == 0 {
+			continue
+		}
+		s := m.opt.MaxWeight*b + (1-m.opt.MaxWeight)*aggDot[ti]/(qnorm*m.aggNorm[ti])
+		cands = append(cands, Candidate{Topic: m.topics[ti], Score: math.Round(s*1e4) / 1e4})
+	}
+	if len(cands) == 0 {
+		return Result{}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].Score != cands[j].Score {
+			return cands[i].Score > cands[j].Score
+		}
+		return cands[i].Topic < cands[j].Topic
+	})
+	outOfScope := cands[0].Topic == OutOfScope
+	cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.Topic == OutOfScope })
+	if len(cands) == 0 {
+		return Result{}
+	}
+	r := Result{Best: cands[0], Score: cands[0].Score, Coverage: m.coverage(qw, qnorm, cands[0].Topic),
+		Unknown: math.Round(unknown/(qnorm*qnorm)*1e4) / 1e4}
+	r.Elsewhere = math.Max(0, math.Round((1-r.Coverage-r.Unknown)*1e4)/1e4)
+	r.Confidence = math.Round((r.Coverage+m.opt.ElsewhereCredit*r.Elsewhere)*1e4) / 1e4
+	if len(cands) > 1 {
+		r.Runners = cands[1:min(len(cands), 4)]
+	}
+	if !outOfScope && r.Score >= scoreFloor && r.Confidence >= m.threshold {
+		r.Topic = r.Best.Topic
+	}
+	return r
+}
+
+// coverage computes Result.Coverage for topic.
+func (m *Matcher) coverage(qw map[string]float64, qnorm float64, topic string) float64 {
+	var known float64
+	for t, x := range qw {
+		for _, p := range m.aggPost[t] {
+			if m.topics[p.doc] == topic {
+				known += x * x
+				break
+			}
+		}
+	}
+	return math.Round(known/(qnorm*qnorm)*1e4) / 1e4
+}
+
+// oovWeight scales the weight of a term the knowledge base has never seen. An unknown word is the signal
+// that a question is about something else and counts fully. An unknown bigram of known words, an unknown
+// accented spelling or an unknown Lao n-gram mostly repeats what its words or characters already say, so it
+// counts little: otherwise every new phrasing would look out of scope.
+func (m *Matcher) oovWeight(term string) float64 {
+	switch {
+	case strings.HasPrefix(term, "w:") && strings.ContainsAny(term, "0123456789"):
+		return oovNumber
+	case strings.HasPrefix(term, "w:"):
+		return m.opt.UnknownWeight
+	case strings.HasPrefix(term, "l"):
+		return oovLao
+	case strings.HasPrefix(term, "a:"):
+		return oovAccent
+	}
+	return oovBigram
+}
+
+const (
+	oovNumber = 0.3 // "4g", "110cc", "2026": rarely what a question is about
+	oovLao    = 0.25
+	oovAccent = 0.3
+	oovBigram = 0.15
+)
+
+// minTypoLen is the shortest word corrected for typos; shorter words are too easily another word.
+const minTypoLen = 4
+
+// correct replaces unknown words by the known word one edit away (a deletion, insertion, substitution
+// or swap of adjacent letters: "scholarshp", "insurrance", "dormitroy"), as people type on phones.
+func (m *Matcher) correct(tf map[string]float64) map[string]float64 {
+	for t, w := range tf {
+		word, ok := strings.CutPrefix(t, "w:")
+		if !ok || len(word) < minTypoLen {
+			continue
+		}
+		if _, known := m.idf[t]; known {
+			continue
+		}
+		fix, found := m.deletes[word] // the query has one letter too many
+		if !found {
+			for _, d := range deletions(word) { // one letter missing, or one changed or swapped
+				if fix, found = m.deletes[d]; found {
+					break
+				}
+			}
+		}
+		if found && fix != word {
+			delete(tf, t)
+			tf["w:"+fix] += w
+		}
+	}
+	return tf
+}
+
+// deletions lists w with each one of its letters removed.
+func deletions(w string) []string {
+	rs := []rune(w)
+	out := make([]string, 0, len(rs))
+	for i := range rs {
+		out = append(out, string(rs[:i])+string(rs[i+1:]))
+	}
+	return out
+}
+
+// Threshold returns the decline threshold in use.
+func (m *Matcher) Threshold() float64 { return m.threshold }
+
+// terms turns a text into weighted terms (see the package doc).
+func (m *Matcher) terms(text string) map[string]float64 {
+	tokens := m.syn.apply(strings.Fields(Normalize(text)))
+	tf := map[string]float64{}
+	var prev string
+	for _, tok := range tokens {
+		if isLaoWord(tok) {
+			prev = ""
+			laoTerms(tok, tf)
+			continue
+		}
+		folded := stem(Fold(tok))
+		stop := stopwords[folded]
+		if !stop {
+			tf["w:"+folded]++
+		}
+		if Fold(tok) != tok {
+			tf["a:"+tok] += accentWeight
+		}
+		if prev != "" && !(stop && stopwords[prev]) {
+			tf["b:"+prev+" "+folded] += bigramWeight
+		}
+		prev = folded
+	}
+	for t, c := range tf {
+		if c > 1 {
+			tf[t] = 1 + math.Log(c)
+		}
+	}
+	return tf
+}
+
+const (
+	accentWeight = 0.3
+	bigramWeight = 1.0
+)
+
+func isLaoWord(s string) bool {
+	for _, r := range s {
+		if isLao(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// laoTerms adds character trigrams and bigrams of a Lao run (tone marks removed): Lao is written without
+// spaces between words, so n-grams stand in for word segmentation.
+func laoTerms(tok string, tf map[string]float64) {
+	var rs []rune
+	for _, r := range tok {
+		if isLao(r) && !laoToneMark(r) && r != 'ໆ' {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 {
+		return
+	}
+	if len(rs) <= 3 {
+		tf["lw:"+string(rs)]++
+	}
+	for i := 0; i+3 <= len(rs); i++ {
+		tf["l3:"+string(rs[i:i+3])]++
+	}
+	for i := 0; i+2 <= len(rs); i++ {
+		tf["l2:"+string(rs[i:i+2])] += 0.5
+	}
+}
+
+// stem reduces an English word to its Snowball (Porter2) stem so that "renewing", "renewal" and "renew"
+// meet. Folded Vietnamese syllables are ASCII too; Porter2 leaves almost all of them alone (they do not end
+// in English suffixes), and whatever it changes, it changes the same way in questions and knowledge base.
+func stem(w string) string {
+	if len(w) <= 3 || !isASCIIWord(w) {
+		return w
+	}
+	return english.Stem(w, false)
+}
+
+func isASCIIWord(w string) bool {
+	for _, r := range w {
+		if r > unicode.MaxASCII {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,88 @@
+package faq
+
+import (
+	"sort"
+	"strings"
+)
+
+// stopwords are function words (in folded form) that say nothing about the topic. The list is short on
+// purpose: inverse topic frequency already discounts common words, and folding makes many Vietnamese words
+// ambiguous ("thẻ"/"thế", "đồ"/"đó"), so only words that are function words in every reading are here —
+// with a few accepted conflicts noted.
+var stopwords = map[string]bool{
+	// Vietnamese (folded)
+	"la": true, "co": true, "khong": true, "gi": true, "cua": true, "cho": true, "minh": true, "toi": true,
+	"em": true, "anh": true, "chi": true, "ban": true, "o": true, "nao": true, "nhu": true, "duoc": true,
+	"lam": true, "sao": true, "va": true, "voi": true, "a": true, "ad": true, "admin": true, "oi": true,
+	"nhe": true, "vay": true, "ha": true, "nhi": true, "muon": true, "cac": true, "nhung": true, "mot": true,
+	"nay": true, "roi": true, "se": true, "ai": true, "khi": true, "neu": true, "ma": true, "phai": true,
+	"ah": true, "ak": true, "vs": true,
+	// English
+	"i": true, "me": true, "my": true, "you": true, "your": true, "we": true, "the": true, "an": true,
+	"is": true, "are": true, "am": true, "was": true, "be": true, "to": true, "of": true, "in": true, "on": true,
+	"at": true, "for": true, "and": true, "or": true, "it": true, "this": true, "that": true, "do": true,
+	"doe": true, "did": true, "can": true, "could": true, "how": true, "what": true, "where": true, "when": true,
+	"which": true, "who": true, "there": true, "with": true, "please": true, "want": true, "need": true,
+	"know": true, "should": true, "would": true, "will": true, "any": true, "some": true, "have": true,
+	"if": true, "about": true, "so": true, "hi": true,
+}
+
+// synonyms rewrites token sequences; keys are folded, space-joined "from" forms.
+type synonyms struct {
+	words  map[string][]string // folded from → canonical tokens
+	maxLen int
+	lao    []Synonym // substring rewrites inside Lao runs, longest first
+}
+
+func newSynonyms(list []Synonym) synonyms {
+	s := synonyms{words: map[string][]string{}}
+	for _, syn := range list {
+		to := strings.Fields(Normalize(syn.To))
+		for _, from := range syn.From {
+			f := Normalize(from)
+			if f == "" {
+				continue
+			}
+			if isLaoWord(f) {
+				s.lao = append(s.lao, Synonym{From: []string{strings.ReplaceAll(f, " ", "")}, To: strings.ReplaceAll(Normalize(syn.To), " ", "")})
+				continue
+			}
+			key := Fold(f)
+			s.words[key] = to
+			s.maxLen = max(s.maxLen, len(strings.Fields(key)))
+		}
+	}
+	sort.SliceStable(s.lao, func(i, j int) bool { return len(s.lao[i].From[0]) > len(s.lao[j].From[0]) })
+	return s
+}
+
+// apply rewrites tokens greedily, longest match first.
+func (s synonyms) apply(tokens []string) []string {
+	out := make([]string, 0, len(tokens))
+	for i := 0; i < len(tokens); {
+		if isLaoWord(tokens[i]) {
+			tok := tokens[i]
+			for _, l := range s.lao {
+				tok = strings.ReplaceAll(tok, l.From[0], l.To)
+			}
+			out = append(out, tok)
+			i++
+			continue
+		}
+		matched := false
+		for n := min(s.maxLen, len(tokens)-i); n >= 1; n-- {
+			key := Fold(strings.Join(tokens[i:i+n], " "))
+			if to, ok := s.words[key]; ok {
+				out = append(out, to...)
+				i += n
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			out = append(out, tokens[i])
+			i++
+		}
+	}
+	return out
+}
