@@ -3,6 +3,7 @@
 //	huunghi serve                     run the bot (configuration from the environment; see README)
 //	huunghi chat [--lang lo]          the whole bot in one process, talking in this terminal
 //	huunghi check                     validate content (CONTENT_DIR or the embedded defaults)
+//	huunghi ask [--json] [--lang L] [Q] match questions against the FAQ (stdin: one per line)
 package main
 
 import (
@@ -47,6 +48,7 @@ commands:
   serve    run the bot (environment: TELEGRAM_TOKEN, REDIS_URL, ... — see README)
   chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en]
   check    validate content files (CONTENT_DIR or the embedded defaults)
+  ask      match questions against the FAQ: ask [--json] [--lang L] [QUESTION] (no QUESTION: one per stdin line)
 `
 
 // run is the whole program; main only supplies the process's context, arguments, environment and streams,
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return chat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "check":
 		return check(getenv, stdout, stderr)
+	case "ask":
+		return ask(args[1:], getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -23,6 +23,7 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -40,6 +41,7 @@ type App struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	username string
+	matcher  *faq.Matcher
 	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
 	running  atomic.Bool
 	httpAddr chan string
@@ -95,7 +97,11 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	}
 	a.api = api
 	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate}, log)
-	d := handlers.Deps{Store: a.store, Out: a.out, Content: content, Log: log, IsStaff: func(id int64) bool { return cfg.StaffIDs[id] }}
+	a.matcher = faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
+	d := handlers.Deps{
+		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID,
+		IsStaff: func(id int64) bool { return cfg.StaffIDs[id] },
+	}
 	for _, r := range a.routes(d) {
 		api.RegisterHandlerMatchFunc(r.match, r.handler)
 	}

@@ -107,7 +107,7 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		r.UserID, r.FirstName = from.ID, from.FirstName
 		r.Command, r.Args, _ = handlers.ParseCommand(text, a.username, r.Private)
-		user, err := a.store.TouchUser(ctx, from.ID)
+		user, err := a.store.TouchUser(ctx, from.ID, a.content.MatchLang(from.LanguageCode))
 		if err != nil {
 			// Redis hiccup: answer in Telegram's language rather than not at all.
 			a.log.Warn("load user", "chat_id", r.ChatID, "err", err)

@@ -1,11 +1,13 @@
 package bot
 
 import (
+	"context"
 	"strings"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 )
 
@@ -27,18 +29,33 @@ type route struct {
 
 // menuItems is the main menu: only features that work are listed.
 var menuItems = []handlers.MenuItem{
+	{Label: "menu.faq", Data: "faq:cats"},
 	{Label: "menu.language", Data: "menu:language"},
 	{Label: "menu.mydata", Data: "menu:mydata"},
 	{Label: "menu.help", Data: "menu:help"},
 }
 
 // commands are published with setMyCommands in every language, in this order.
-var commands = []string{"start", "menu", "help", "language", "mydata", "forget", "cancel"}
+var commands = []string{"start", "menu", "faq", "help", "language", "mydata", "forget", "cancel"}
+
+// topicActions are the buttons FAQ answers may carry (label key and callback data), for wired features.
+var topicActions = map[string]outbox.Button{
+	"staff": {Text: "action.staff", Data: "staff:ask"},
+	"faq":   {Text: "faq.browse", Data: "faq:cats"},
+}
 
 func (a *App) routes(d handlers.Deps) []route {
-	menu := handlers.Menu(d, menuItems)
-	links := map[string]handlers.DeepLink{}
 	f := handlers.Func
+	menu := handlers.Menu(d, menuItems)
+	questions := handlers.NewQuestions(d, a.matcher, topicActions)
+	links := map[string]handlers.DeepLink{
+		"faq": questions.Topic,
+	}
+	flows := map[string]handlers.FlowFunc{
+		handlers.FlowHandoff: handlers.HandoffText(d),
+	}
+	unknown := f(handlers.UnknownCommand(d))
+	staff := func(h func(context.Context, *handlers.Request)) tg.HandlerFunc { return a.staffOnly(f(h), unknown) }
 	return []route{
 		{"/start", a.command("start"), f(handlers.Start(d, menu, links))},
 		{"/menu", a.command("menu"), f(handlers.MenuCommand(d, menu))},
@@ -47,6 +64,11 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/mydata", a.command("mydata"), f(handlers.MyData(d))},
 		{"/forget", a.command("forget"), f(handlers.Forget(d))},
 		{"/cancel", a.command("cancel"), f(handlers.Cancel(d))},
+		{"/faq", a.command("faq"), f(questions.Browse)},
+		{"/reply (staff)", a.command("reply"), staff(handlers.Reply(d))},
+		{"/unanswered (staff)", a.command("unanswered"), staff(handlers.Unanswered(d))},
+		{"faq:", callback("faq:"), f(questions.Browse)},
+		{"staff:ask", callback("staff:ask"), f(handlers.AskStaff(d))},
 		{"menu:language", callback("menu:language"), f(handlers.Language(d))},
 		{"menu:mydata", callback("menu:mydata"), f(handlers.MyData(d))},
 		{"menu:help", callback("menu:help"), f(handlers.Help(d))},
@@ -55,10 +77,10 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"aud:", callback("aud:"), f(handlers.AudienceChosen(d, menu))},
 		{"mydata:", callback("mydata:"), f(handlers.MyDataAction(d))},
 		{"forget:", callback("forget:"), f(handlers.Forget(d))},
-		{"unknown command", a.anyCommand, f(handlers.UnknownCommand(d))},
+		{"unknown command", a.anyCommand, unknown},
 		{"edited", edited, f(handlers.Unsupported(d))},
 		{"media", media, f(handlers.Unsupported(d))},
-		{"text", privateText, f(handlers.UnknownText(d))},
+		{"text", privateText, f(handlers.Text(d, flows, questions.Ask))},
 		{"stale button", isCallback, f(handlers.ExpiredButton(d))},
 	}
 }

@@ -31,9 +31,21 @@ func UnknownCommand(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) { d.Reply(ctx, r, d.T(r, "command.unknown")) }
 }
 
-// UnknownText answers free text no feature took.
-func UnknownText(d Deps) func(ctx context.Context, r *Request) {
-	return func(ctx context.Context, r *Request) { d.Reply(ctx, r, d.T(r, "text.unknown")) }
+// FlowFunc handles the text a user sends while in a flow (a form step, a message for staff).
+type FlowFunc func(ctx context.Context, r *Request, text string)
+
+// Text routes free text in a private chat: to the flow the user is in, if any, else to ask (the FAQ).
+func Text(d Deps, flows map[string]FlowFunc, ask FlowFunc) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		text := r.Update.Message.Text
+		if sess, err := d.Store.GetSession(ctx, r.UserID); err == nil {
+			if flow, ok := flows[sess.Flow]; ok {
+				flow(ctx, r, text)
+				return
+			}
+		}
+		ask(ctx, r, text)
+	}
 }
 
 // ExpiredButton answers a callback no route knows: a stale button from an older version, or forged data.

@@ -31,6 +31,8 @@ type Deps struct {
 	Log     *slog.Logger
 	// IsStaff reports whether a Telegram user id belongs to the Union's staff (STAFF_IDS).
 	IsStaff func(uid int64) bool
+	// StaffChatID is the staff group that receives handoffs and notifications (0: none configured).
+	StaffChatID int64
 }
 
 // Request is what the middleware resolved about the update being handled.

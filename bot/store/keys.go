@@ -1,11 +1,14 @@
 package store
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // The whole Redis key schema lives in this file, so that an operator can read what the bot keeps and a
 // developer can see at a glance which keys a change touches. Every key starts with "hn:".
 //
-//	hn:user:{uid}               hash   a user: lang, lang_src (explicit|detected), audience, first_seen,
+//	hn:user:{uid}               hash   a user: lang, lang_src (explicit|detected), tg_lang, audience, first_seen,
 //	                                   last_seen (unix seconds), unreachable ("1" after a 403). No names,
 //	                                   no phone numbers: what a handler needs to answer in the right language.
 //	hn:users                    set    ids of all users, for broadcasts and counts.
@@ -24,6 +27,10 @@ import "strconv"
 //	                                   expired ones back, so a crash mid-send does not lose them.
 //	hn:pause:chat:{chat}        string present while Telegram asked us to wait (429) for that chat.
 //	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
+//	hn:unanswered:{yyyymmdd}   zset   "<lang>|<normalised question>" → times asked and not answered that day
+//	                                   (UTC); 31 day TTL. No user ids.
+//	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
+//	                                   I asked" and "Ask staff" buttons.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
 //	                                   per user flood control); redis_rate adds its own "rate:" prefix.
 const prefix = "hn:"
@@ -42,6 +49,9 @@ func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }
 func keyOutboxInflight(lane string) string { return prefix + "outbox:" + lane + ":inflight" }
 func keyPauseChat(chat int64) string       { return prefix + "pause:chat:" + id(chat) }
 func keyPauseBulk() string                 { return prefix + "pause:bulk" }
+
+func keyUnanswered(day time.Time) string { return prefix + "unanswered:" + day.Format("20060102") }
+func keyLastQuestion(uid int64) string   { return prefix + "lastq:" + id(uid) }
 
 // RateKey returns the redis_rate key for a named budget ("global", "chat:42", "user:42").
 func RateKey(name string) string { return prefix + "rate:" + name }

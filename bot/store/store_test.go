@@ -33,7 +33,7 @@ func TestUsers(t *testing.T) {
 		if _, err := s.GetUser(ctx, 7); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("GetUser of unknown: got %v, want ErrNotFound", err)
 		}
-		u, err := s.TouchUser(ctx, 7)
+		u, err := s.TouchUser(ctx, 7, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestUsers(t *testing.T) {
 		if ok, _ := s.IsUnreachable(ctx, 7); !ok {
 			t.Fatal("after MarkUnreachable: want unreachable")
 		}
-		u, err = s.TouchUser(ctx, 7)
+		u, err = s.TouchUser(ctx, 7, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,6 +200,30 @@ func TestBulkLanes(t *testing.T) {
 		}
 		if d, _ := s.ChatPause(ctx, 1); d != 0 {
 			t.Fatalf("chat pause unset: got %v, want 0", d)
+		}
+	})
+}
+
+func TestUnanswered(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, q := range []string{"gia vang", "gia vang", "football"} {
+			if err := s.LogUnanswered(ctx, "vi", q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		top, err := s.TopUnanswered(ctx, 30, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(top) != 2 || top[0].Question != "gia vang" || top[0].Count != 2 || top[0].Lang != "vi" {
+			t.Fatalf("got %+v, want gia vang ×2 first", top)
+		}
+		if err := s.SetLastQuestion(ctx, 5, store.LastQuestion{Text: "visa?", Lang: "en"}); err != nil {
+			t.Fatal(err)
+		}
+		if q, err := s.GetLastQuestion(ctx, 5); err != nil || q.Text != "visa?" {
+			t.Fatalf("got %+v %v", q, err)
 		}
 	})
 }

@@ -25,13 +25,16 @@ const (
 // User is what the bot keeps about a person: enough to answer in the right language and reach them,
 // nothing more (no names, no phone numbers).
 type User struct {
-	ID          int64
-	Lang        string // empty until chosen or detected; then "vi", "lo" or "en"
-	LangSource  string // LangExplicit or LangDetected when Lang is set
-	Audience    string // empty until the user says
-	FirstSeen   time.Time
-	LastSeen    time.Time
-	Unreachable bool // Telegram answered 403 (blocked the bot); cleared when the user writes again
+	ID         int64
+	Lang       string // empty until chosen or detected; then "vi", "lo" or "en"
+	LangSource string // LangExplicit or LangDetected when Lang is set
+	// TelegramLang is the shipped language matching the user's Telegram app, so messages sent outside a
+	// conversation (staff replies, reminders) use it when the user never chose one.
+	TelegramLang string
+	Audience     string // empty until the user says
+	FirstSeen    time.Time
+	LastSeen     time.Time
+	Unreachable  bool // Telegram answered 403 (blocked the bot); cleared when the user writes again
 }
 
 // IsNew reports whether this is the first update seen from the user.
@@ -42,14 +45,16 @@ var touchScript = redis.NewScript(`
 redis.call('HSETNX', KEYS[1], 'first_seen', ARGV[1])
 redis.call('HSET', KEYS[1], 'last_seen', ARGV[1])
 redis.call('HDEL', KEYS[1], 'unreachable')
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'tg_lang', ARGV[3]) end
 redis.call('SADD', KEYS[2], ARGV[2])
 return redis.call('HGETALL', KEYS[1])
 `)
 
-// TouchUser records that the user was seen now and returns their record.
-func (s *Store) TouchUser(ctx context.Context, uid int64) (User, error) {
+// TouchUser records that the user was seen now, with the language their Telegram app suggests (a shipped
+// language or ""), and returns their record.
+func (s *Store) TouchUser(ctx context.Context, uid int64, telegramLang string) (User, error) {
 	now := s.now().Unix()
-	res, err := touchScript.Run(ctx, s.rdb, []string{keyUser(uid), keyUsers()}, now, uid).StringSlice()
+	res, err := touchScript.Run(ctx, s.rdb, []string{keyUser(uid), keyUsers()}, now, uid, telegramLang).StringSlice()
 	if err != nil {
 		return User{}, fmt.Errorf("touch user %d: %w", uid, err)
 	}
@@ -73,7 +78,7 @@ func (s *Store) GetUser(ctx context.Context, uid int64) (User, error) {
 }
 
 func userFrom(uid int64, m map[string]string) User {
-	u := User{ID: uid, Lang: m["lang"], LangSource: m["lang_src"], Audience: m["audience"], Unreachable: m["unreachable"] == "1"}
+	u := User{ID: uid, Lang: m["lang"], LangSource: m["lang_src"], TelegramLang: m["tg_lang"], Audience: m["audience"], Unreachable: m["unreachable"] == "1"}
 	if v, err := strconv.ParseInt(m["first_seen"], 10, 64); err == nil {
 		u.FirstSeen = time.Unix(v, 0)
 	}
@@ -142,7 +147,7 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 // features register more keys here; the list is the single place that says what "delete my data" means.
 func (s *Store) ForgetUser(ctx context.Context, uid int64) error {
 	pipe := s.rdb.TxPipeline()
-	pipe.Del(ctx, keyUser(uid), keySession(uid))
+	pipe.Del(ctx, keyUser(uid), keySession(uid), keyLastQuestion(uid))
 	pipe.SRem(ctx, keyUsers(), uid)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("forget user %d: %w", uid, err)

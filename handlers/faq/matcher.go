@@ -68,6 +68,9 @@ type Result struct {
 	Unknown float64
 	Best    Candidate
 	Runners []Candidate
+	// OutOfScope is set when the question is closest to the examples of what the bot must not answer; the
+	// candidates are then only weakly related and not worth suggesting.
+	OutOfScope bool
 }
 
 // DefaultThreshold is the calibrated confidence under which the bot declines; scoreFloor is a minimum
@@ -296,7 +299,7 @@ func (m *Matcher) Match(q string) Result {
 	if len(cands) == 0 {
 		return Result{}
 	}
-	r := Result{Best: cands[0], Score: cands[0].Score, Coverage: m.coverage(qw, qnorm, cands[0].Topic),
+	r := Result{OutOfScope: outOfScope, Best: cands[0], Score: cands[0].Score, Coverage: m.coverage(qw, qnorm, cands[0].Topic),
 		Unknown: math.Round(unknown/(qnorm*qnorm)*1e4) / 1e4}
 	r.Elsewhere = math.Max(0, math.Round((1-r.Coverage-r.Unknown)*1e4)/1e4)
 	r.Confidence = math.Round((r.Coverage+m.opt.ElsewhereCredit*r.Elsewhere)*1e4) / 1e4

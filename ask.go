@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// ask runs the FAQ matcher the bot uses on questions from the command line or stdin. With --json it
+// prints one object per question: {"question", "topic" (empty when the bot would decline), "score" (the
+// confidence compared with the decline threshold), "lang"}. Without it, the answer a user would get.
+func ask(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print one JSON object per question")
+	lang := fs.String("lang", "", "language of the answer and of the JSON lang field (default: detected from the question)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	content, _, err := messages.Load(messages.FS(getenv("CONTENT_DIR")))
+	if err != nil {
+		fmt.Fprintf(stderr, "content:\n%v\n", err)
+		return exitError(2)
+	}
+	if *lang != "" && !content.HasLang(*lang) {
+		fmt.Fprintf(stderr, "--lang: %q is not one of %s\n", *lang, strings.Join(content.Langs, ", "))
+		return exitError(2)
+	}
+	m := faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
+	out := json.NewEncoder(stdout)
+	out.SetEscapeHTML(false)
+	answer := func(q string) error {
+		res := m.Match(q)
+		l := *lang
+		if l == "" {
+			l = faq.Lang(q)
+		}
+		if *asJSON {
+			return out.Encode(struct {
+				Question string  `json:"question"`
+				Topic    string  `json:"topic"`
+				Score    float64 `json:"score"`
+				Lang     string  `json:"lang"`
+			}{q, res.Topic, res.Confidence, l})
+		}
+		t, ok := content.FAQ.Topic(res.Topic)
+		if !ok {
+			_, err := fmt.Fprintf(stdout, "(declined, confidence %.2f; closest: %s %.2f)\n", res.Confidence, res.Best.Topic, res.Best.Score)
+			return err
+		}
+		_, err := fmt.Fprintf(stdout, "%s (confidence %.2f)\n%s\n\n%s\n", t.ID, res.Confidence, t.TopicTitle(l), content.Answer(t, l))
+		return err
+	}
+	if q := strings.TrimSpace(strings.Join(fs.Args(), " ")); q != "" {
+		return answer(q)
+	}
+	lines := bufio.NewScanner(stdin)
+	lines.Buffer(make([]byte, 64<<10), 1<<20)
+	for lines.Scan() {
+		if q := strings.TrimSpace(lines.Text()); q != "" {
+			if err := answer(q); err != nil {
+				return err
+			}
+		}
+	}
+	return lines.Err()
+}

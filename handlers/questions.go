@@ -1,0 +1,213 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// Questions answers free-text questions from the knowledge base and lets people browse it. A confident
+// match gets the answer with related topics and a "Not what I asked" button; an unsure one gets the
+// closest topics as buttons and the offer to ask staff — a wrong confident answer about visas or money is
+// worse than none. Declines and "not what I asked" are counted for /unanswered.
+type Questions struct {
+	d         Deps
+	m         *faq.Matcher
+	actions   map[string]outbox.Button // topic action → button, only for features that are wired
+	smalltalk map[string]messages.Smalltalk
+}
+
+// NewQuestions builds the FAQ feature. actions maps a topic's action names (staff, events, ...) to the
+// button that performs it; actions without a button are not shown.
+func NewQuestions(d Deps, m *faq.Matcher, actions map[string]outbox.Button) *Questions {
+	q := &Questions{d: d, m: m, actions: actions, smalltalk: map[string]messages.Smalltalk{}}
+	for _, s := range d.Content.FAQ.Smalltalk {
+		for _, phrases := range s.Phrases {
+			for _, p := range phrases {
+				q.smalltalk[smalltalkKey(p)] = s
+			}
+		}
+	}
+	return q
+}
+
+// fillers are words people add around a greeting ("chào ad nhé", "hello bot") that do not change it.
+var fillers = map[string]bool{"ad": true, "admin": true, "bot": true, "a": true, "nhe": true, "oi": true, "nha": true,
+	"ban": true, "em": true, "anh": true, "chi": true, "you": true, "there": true, "everyone": true, "ແດ່": true, "ເດີ": true}
+
+func smalltalkKey(s string) string {
+	words := strings.Fields(faq.Fold(faq.Normalize(s)))
+	for len(words) > 1 && fillers[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
+}
+
+// suggestFloor is the similarity under which a topic is not worth offering as "did you mean".
+const suggestFloor = 0.12
+
+// maxQuestion bounds what is matched and logged; longer texts are cut (a pasted essay is not a question).
+const maxQuestion = 500
+
+// Ask handles a free-text message in a private chat.
+func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
+	d := q.d
+	if s, ok := q.smalltalk[smalltalkKey(text)]; ok {
+		d.Reply(ctx, r, s.Reply[r.Lang], []outbox.Button{{Text: d.T(r, "menu.faq"), Data: "faq:cats"}})
+		return
+	}
+	if utf8.RuneCountInString(text) > maxQuestion {
+		text = string([]rune(text)[:maxQuestion])
+	}
+	res := q.m.Match(text)
+	last := store.LastQuestion{Text: faq.Normalize(text), Lang: faq.Lang(text), Topic: res.Topic}
+	if err := d.Store.SetLastQuestion(ctx, r.UserID, last); err != nil {
+		d.Log.Warn("remember question", "chat_id", r.ChatID, "err", err)
+	}
+	if res.Topic != "" {
+		if t, ok := d.Content.FAQ.Topic(res.Topic); ok {
+			q.show(ctx, r, t, true, false)
+			return
+		}
+	}
+	if err := d.Store.LogUnanswered(ctx, last.Lang, last.Text); err != nil {
+		d.Log.Warn("log unanswered", "chat_id", r.ChatID, "err", err)
+	}
+	var rows [][]outbox.Button
+	for _, c := range append([]faq.Candidate{res.Best}, res.Runners...) {
+		if res.OutOfScope || c.Score < suggestFloor || len(rows) == 3 {
+			break
+		}
+		if t, ok := d.Content.FAQ.Topic(c.Topic); ok {
+			rows = append(rows, []outbox.Button{{Text: t.TopicTitle(r.Lang), Data: "faq:t:" + t.ID}})
+		}
+	}
+	text = d.T(r, "faq.unknown")
+	if len(rows) > 0 {
+		text = d.T(r, "faq.unsure")
+	}
+	rows = append(rows, q.staffRow(r)...)
+	rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.browse"), Data: "faq:cats"}})
+	d.Reply(ctx, r, text, rows...)
+}
+
+func (q *Questions) staffRow(r *Request) [][]outbox.Button {
+	if b, ok := q.actions["staff"]; ok {
+		return [][]outbox.Button{{{Text: q.d.T(r, b.Text), Data: b.Data}}}
+	}
+	return nil
+}
+
+// show sends a topic's answer. asked marks an answer to a typed question (it gets "Not what I asked");
+// edit replaces the browse message the user tapped.
+func (q *Questions) show(ctx context.Context, r *Request, t *messages.Topic, asked, edit bool) {
+	d := q.d
+	var rows [][]outbox.Button
+	for _, a := range t.Actions {
+		if b, ok := q.actions[a]; ok {
+			rows = append(rows, []outbox.Button{{Text: d.T(r, b.Text), Data: b.Data}})
+		}
+	}
+	for _, id := range t.Related {
+		if rel, ok := d.Content.FAQ.Topic(id); ok {
+			rows = append(rows, []outbox.Button{{Text: "↪ " + rel.TopicTitle(r.Lang), Data: "faq:t:" + id}})
+		}
+	}
+	if asked {
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.not_this"), Data: "faq:no"}})
+	} else {
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.back"), Data: "faq:c:" + t.Category}})
+	}
+	text := "📌 " + t.TopicTitle(r.Lang) + "\n\n" + d.Content.Answer(t, r.Lang)
+	if edit {
+		d.Edit(ctx, r, text, rows...)
+		return
+	}
+	d.Reply(ctx, r, text, rows...)
+}
+
+// Browse handles /faq and the "faq:" buttons: faq:cats (subjects), faq:c:<category>, faq:t:<topic>,
+// faq:no ("not what I asked").
+func (q *Questions) Browse(ctx context.Context, r *Request) {
+	d := q.d
+	_, arg := CallbackData(r.Update)
+	kind, id, _ := strings.Cut(arg, ":")
+	if r.Update.CallbackQuery == nil {
+		kind = "cats"
+	}
+	switch kind {
+	case "cats":
+		d.Answer(ctx, r, "")
+		var rows [][]outbox.Button
+		for _, c := range d.Content.FAQ.Categories {
+			rows = append(rows, []outbox.Button{{Text: title(c.Title, r.Lang), Data: "faq:c:" + c.ID}})
+		}
+		d.Reply(ctx, r, d.T(r, "faq.categories"), rows...)
+	case "c":
+		var rows [][]outbox.Button
+		var name string
+		for _, c := range d.Content.FAQ.Categories {
+			if c.ID == id {
+				name = title(c.Title, r.Lang)
+			}
+		}
+		for _, t := range d.Content.FAQ.Topics {
+			if t.Category == id && fits(t.Audience, r.User.Audience) {
+				rows = append(rows, []outbox.Button{{Text: t.TopicTitle(r.Lang), Data: "faq:t:" + t.ID}})
+			}
+		}
+		if name == "" || len(rows) == 0 {
+			d.Expired(ctx, r)
+			return
+		}
+		d.Answer(ctx, r, "")
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.back"), Data: "faq:cats"}})
+		d.Edit(ctx, r, d.T(r, "faq.category", "category", name), rows...)
+	case "t":
+		t, ok := d.Content.FAQ.Topic(id)
+		if !ok {
+			d.Expired(ctx, r)
+			return
+		}
+		d.Answer(ctx, r, "")
+		q.show(ctx, r, t, false, false)
+	case "no":
+		d.Answer(ctx, r, "")
+		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil {
+			if err := d.Store.LogUnanswered(ctx, last.Lang, last.Text); err != nil {
+				d.Log.Warn("log unanswered", "chat_id", r.ChatID, "err", err)
+			}
+		}
+		rows := append(q.staffRow(r), []outbox.Button{{Text: d.T(r, "faq.browse"), Data: "faq:cats"}})
+		d.Reply(ctx, r, d.T(r, "faq.noted"), rows...)
+	default:
+		d.Expired(ctx, r)
+	}
+}
+
+// Topic opens a topic by id (deep link /start faq_<topic>).
+func (q *Questions) Topic(ctx context.Context, r *Request, id string) {
+	if t, ok := q.d.Content.FAQ.Topic(id); ok {
+		q.show(ctx, r, t, false, false)
+		return
+	}
+	q.Browse(ctx, r)
+}
+
+// fits reports whether a topic for audience suits a user of audience user: everything suits a user who
+// has not said who they are.
+func fits(topic, user string) bool {
+	return topic == "all" || user == "" || user == store.AudienceOther || topic == user
+}
+
+func title(m map[string]string, lang string) string {
+	if s, ok := m[lang]; ok {
+		return s
+	}
+	return m[messages.DefaultLang]
+}
