@@ -1,0 +1,187 @@
+package forms
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// checkCanonical is the property every parser keeps: no panic, and an accepted input yields a Raw that parses
+// again to itself, with a Display that is valid text.
+func checkCanonical(t *testing.T, f Field, in string) (Value, bool) {
+	t.Helper()
+	v, e := f.Parse(in, now)
+	if e != nil {
+		if !strings.HasPrefix(e.Code, "form.invalid.") {
+			t.Fatalf("Parse(%q) code %q", in, e.Code)
+		}
+		return Value{}, false
+	}
+	again, e := f.Parse(v.Raw, now)
+	if e != nil {
+		t.Fatalf("Parse(%q) = %q, but Parse(%q) = %v", in, v.Raw, v.Raw, e)
+	}
+	if again.Raw != v.Raw {
+		t.Fatalf("Parse(%q) = %q, Parse(%q) = %q", in, v.Raw, v.Raw, again.Raw)
+	}
+	if !utf8.ValidString(v.Raw) || !utf8.ValidString(v.Display) || v.Display == "" {
+		t.Fatalf("Parse(%q) = %+v: invalid or empty text", in, v)
+	}
+	return v, true
+}
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+
+func FuzzParsePhone(f *testing.F) {
+	for _, s := range []string{"0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678", "+856 20 5555 1234",
+		"020 5555 1234", "856 20 55551234", "021 123456", "+49 151 12345678", "00420601123456", "+84 (0) 912-345-678",
+		"໐໙໑໒໓໔໕໖໗໘", "0237 3852 123", "4915112345678", "++84", "+", "0", "８４９１２３４５６７８"} {
+		f.Add(s)
+	}
+	phone, contact := Field{Type: TypePhone}, Field{Type: TypeContact}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, fl := range []Field{phone, contact} {
+			if v, ok := checkCanonical(t, fl, in); ok && !e164.MatchString(v.Raw) {
+				t.Fatalf("Parse(%q) = %q, not E.164", in, v.Raw)
+			}
+		}
+	})
+}
+
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"03/05/2001", "3/5/2001", "03-05-2001", "3.5.2001", "2001-05-03", "31/02/2001",
+		"03/05/01", "29/02/2024", " 3 / 5 / 2001 ", "໓/໕/໒໐໐໑", "01/09/1905", "02/09/2025", "9999-12-31", "1/1/0000"} {
+		f.Add(s)
+	}
+	date, birth := Field{Type: TypeDate}, Field{Type: TypeBirthdate}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, fl := range []Field{date, birth} {
+			v, ok := checkCanonical(t, fl, in)
+			if !ok {
+				continue
+			}
+			d, err := time.Parse(time.DateOnly, v.Raw)
+			if err != nil || d.Format("02/01/2006") != v.Display {
+				t.Fatalf("Parse(%q) = %+v: Raw not ISO or Display not dd/mm/yyyy", in, v)
+			}
+		}
+	})
+}
+
+func FuzzParseEmail(f *testing.F) {
+	for _, s := range []string{"Lan.Nguyen@Gmail.COM", "a@b.vn", "thư@Ví-Dụ.vn", "Lan <lan@x.vn>", "a@[1.2.3.4]",
+		`"a b"@x.vn`, "a@b.c", "a@@b.vn", "a@xn--d1acufc.xn--p1ai", "A@İ.COM"} {
+		f.Add(s)
+	}
+	email := Field{Type: TypeEmail}
+	f.Fuzz(func(t *testing.T, in string) {
+		if v, ok := checkCanonical(t, email, in); ok && strings.Count(v.Raw, "@") != 1 {
+			t.Fatalf("Parse(%q) = %q", in, v.Raw)
+		}
+	})
+}
+
+func FuzzParseName(f *testing.F) {
+	for _, s := range []string{"Nguyễn Thị Thu Hà", "Le\u0302 Va\u0306n Nam", "ສົມພອນ ພົມມະວົງ", "Seán O’Brien",
+		"Jean-Pierre St. Clair", "An 🙂", "\u0301An", "a\x00b", "A", "ຄຳ\u200bຫຼ້າ", "Ǆemal", "ﬁona"} {
+		f.Add(s)
+	}
+	name := Field{Type: TypeName}
+	f.Fuzz(func(t *testing.T, in string) {
+		if v, ok := checkCanonical(t, name, in); ok {
+			if n := utf8.RuneCountInString(v.Raw); n < 2 || n > 100 || strings.ContainsAny(v.Raw, "\n\t\x00") {
+				t.Fatalf("Parse(%q) = %q", in, v.Raw)
+			}
+		}
+	})
+}
+
+func FuzzParseText(f *testing.F) {
+	for _, s := range []string{"  Hello   world ", "a\r\n\r\n\r\nb", "ສະບາຍດີ\u200bຫຼາຍ", "\u202eevil", "x\u2028y",
+		"e\u200b\u0301", " \n \u0085 a"} {
+		f.Add(s)
+	}
+	text, comment := Field{Type: TypeText}, Field{Type: TypeComment}
+	f.Fuzz(func(t *testing.T, in string) {
+		if v, ok := checkCanonical(t, text, in); ok && strings.Contains(v.Raw, "\n") {
+			t.Fatalf("Parse(%q) = %q: line break in one-line text", in, v.Raw)
+		}
+		if v, ok := checkCanonical(t, comment, in); ok && strings.Contains(v.Raw, "\n\n\n") {
+			t.Fatalf("Parse(%q) = %q: more than one blank line", in, v.Raw)
+		}
+	})
+}
+
+func FuzzParseChoices(f *testing.F) {
+	for _, s := range []string{"bachelor", "thac si", "ປະລິນຍາໂທ", "sport, culture", "Music, dance", "LA", "Lào",
+		"Czech Republic", "có", "ບໍ່", "25", "-0", "+1"} {
+		f.Add(s)
+	}
+	yn := Field{Type: TypeYesNo}
+	number := Field{Type: TypeNumber, Min: -10, Max: 100}
+	fields := []Field{levelField(), interestsField(), countryField(), yn, number, {Type: TypeNumber}}
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, fl := range fields {
+			checkCanonical(t, fl, in)
+		}
+	})
+}
+
+// FuzzState drives a form with arbitrary actions: whatever the order, nothing panics, the state stays
+// consistent and survives JSON.
+func FuzzState(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, "x")
+	f.Add([]byte{0, 0, 0, 4, 4, 5, 1, 7, 8, 2, 6, 0}, "sport")
+	fields := exchangeForm()
+	inputs := []string{"Nguyễn Văn An", "0912 345 678", "3/5/2001", "sport", "culture", "note", ""}
+	f.Fuzz(func(t *testing.T, ops []byte, text string) {
+		s := New("f", now)
+		for i, op := range ops {
+			switch op % 10 {
+			case 0:
+				s.Answer(fields, inputs[i%len(inputs)], now)
+			case 1:
+				s.Answer(fields, text, now)
+			case 2:
+				s.Back(fields)
+			case 3:
+				s.Skip(fields)
+			case 4:
+				s.Toggle(fields, inputs[i%len(inputs)])
+			case 5:
+				s.DoneMulti(fields)
+			case 6:
+				s.Consent(op%2 == 0)
+			case 7:
+				s.Edit(fields, fields[i%len(fields)].ID)
+			case 8:
+				s.Submit()
+			case 9:
+				s.Summary(fields, "lo")
+			}
+			if s.Step < 0 || s.Step > len(fields) {
+				t.Fatalf("step %d out of range", s.Step)
+			}
+			if (s.Stage == StageFilling) != (s.Step < len(fields)) {
+				t.Fatalf("stage %s at step %d", s.Stage, s.Step)
+			}
+			if s.Editing != "" && s.Stage != StageFilling {
+				t.Fatalf("editing %q at stage %s", s.Editing, s.Stage)
+			}
+		}
+		data, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back State
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := json.Marshal(&back); string(again) != string(data) {
+			t.Fatalf("round trip:\n%s\n%s", data, again)
+		}
+	})
+}
