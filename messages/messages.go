@@ -22,7 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed ui faq contacts.yaml
+//go:embed ui faq contacts.yaml programmes
 var embedded embed.FS
 
 // DefaultLang is the language used when a user's language is unknown, and the reference every other language
@@ -35,7 +35,9 @@ type Content struct {
 	Langs []string
 	// FAQ is the knowledge base.
 	FAQ *FAQ
-	ui  map[string]map[string]string
+	// Programmes are the calls people register for (programmes/<id>.yaml), sorted by Opens then ID.
+	Programmes []*Programme
+	ui         map[string]map[string]string
 }
 
 // Problem is one finding of Check or Load, printed as `file:line: message`.
@@ -134,6 +136,7 @@ func load(fsys fs.FS) (*Content, Problems) {
 	faq, ps := loadFAQ(fsys, c.Langs)
 	c.FAQ = faq
 	problems = append(problems, ps...)
+	problems = append(problems, c.loadProgrammes(fsys)...)
 	for _, lang := range c.Langs {
 		file := "ui/" + lang + ".yaml"
 		for _, key := range sortedKeys(ref) {

@@ -1,0 +1,352 @@
+package messages
+
+import (
+	_ "time/tzdata" // programme dates are in Asia/Ho_Chi_Minh, also on systems without a zoneinfo database
+
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
+)
+
+// Programme is a call people register for in the chat: an exchange, a scholarship, membership, ...
+//
+// Each programme is one file, programmes/<id>.yaml. Its dates are wall-clock times in ProgrammeTimeZone, the
+// province's time, whatever BOT_TIMEZONE says, so a poster and the bot agree on a deadline. Because CONTENT_DIR
+// overlays the embedded files one by one, staff replace a shipped programme with a file of the same name, and
+// withdraw one with an empty file of that name (an empty programme file is no programme).
+type Programme struct {
+	// ID is 1–32 of a-z 0-9 _ and equals the file name; it travels in /start reg_<id> and in button data.
+	ID string `yaml:"id"`
+	// Kind is exchange, scholarship, membership or other.
+	Kind string `yaml:"kind"`
+	// Sample marks a shipped example: check warns until staff confirm its dates and texts and remove the flag.
+	Sample bool `yaml:"sample"`
+	// Audience is who the call is offered to: student, diaspora or all.
+	Audience string `yaml:"audience"`
+	// Title and Description are per language; every shipped language must have both.
+	Title       map[string]string `yaml:"title"`
+	Description map[string]string `yaml:"description"`
+	// OpensAt and ClosesAt are the file's dates, "2026-11-01 08:00" in ProgrammeTimeZone or RFC 3339 with an
+	// offset; Opens and Closes are the parsed instants. Registration is open from Opens, included, to Closes,
+	// excluded.
+	OpensAt  string    `yaml:"opens"`
+	ClosesAt string    `yaml:"closes"`
+	Opens    time.Time `yaml:"-"`
+	Closes   time.Time `yaml:"-"`
+	// Capacity is the number of places; 0 means unlimited.
+	Capacity int `yaml:"capacity"`
+	// Waitlist offers the waiting list when the places are taken; it needs a Capacity.
+	Waitlist bool `yaml:"waitlist"`
+	// StaffChat is the chat notified of registrations; 0 means STAFF_CHAT_ID.
+	StaffChat int64 `yaml:"staff_chat"`
+	// Fields is the form, in the order it is asked.
+	Fields []forms.Field `yaml:"fields"`
+	// File is the content path the programme was read from, for messages.
+	File string `yaml:"-"`
+}
+
+// ProgrammeTimeZone is the time zone of the dates in programme files.
+const ProgrammeTimeZone = "Asia/Ho_Chi_Minh"
+
+// The values Status returns.
+const (
+	StatusUpcoming = "upcoming"
+	StatusOpen     = "open"
+	StatusClosed   = "closed"
+)
+
+// programmeDateLayout is the short form of a programme date, read in ProgrammeTimeZone.
+const programmeDateLayout = "2006-01-02 15:04"
+
+// Kinds of programme, and the audiences one may have (the same as an FAQ topic's, topicAudiences).
+var programmeKinds = map[string]bool{"exchange": true, "scholarship": true, "membership": true, "other": true}
+
+// programmeID is what a programme id may be: short and plain, for deep links and 64-byte callback data.
+var programmeID = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+
+// Programme returns the programme with the given id.
+func (c *Content) Programme(id string) (*Programme, bool) {
+	for _, p := range c.Programmes {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Status says where now falls: "upcoming" before Opens, "open" from Opens until just before Closes, "closed"
+// from Closes on.
+func (p *Programme) Status(now time.Time) string {
+	switch {
+	case now.Before(p.Opens):
+		return StatusUpcoming
+	case now.Before(p.Closes):
+		return StatusOpen
+	}
+	return StatusClosed
+}
+
+// TitleIn returns the title in lang, falling back to DefaultLang.
+func (p *Programme) TitleIn(lang string) string { return inLang(p.Title, lang) }
+
+// DescriptionIn returns the description in lang, falling back to DefaultLang.
+func (p *Programme) DescriptionIn(lang string) string { return inLang(p.Description, lang) }
+
+func inLang(m map[string]string, lang string) string {
+	if s := strings.TrimSpace(m[lang]); s != "" {
+		return s
+	}
+	return strings.TrimSpace(m[DefaultLang])
+}
+
+// programmeZone loads ProgrammeTimeZone; time/tzdata makes it available everywhere, and Vietnam has had no
+// daylight saving time since 1975, so the fixed offset is only a belt to the braces.
+func programmeZone() *time.Location {
+	if loc, err := time.LoadLocation(ProgrammeTimeZone); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*3600)
+}
+
+// parseProgrammeTime reads a programme date: "2006-01-02 15:04" in loc, or RFC 3339 with an offset.
+func parseProgrammeTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, errors.New("missing")
+	}
+	if t, err := time.ParseInLocation(programmeDateLayout, s, loc); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date: want \"YYYY-MM-DD HH:MM\" (%s) or RFC 3339 with an offset", s, ProgrammeTimeZone)
+}
+
+// loadProgrammes reads programmes/*.yaml into c.Programmes and returns what is wrong with them. When there are
+// programmes, the form engine's validation messages must exist in the UI strings (the ui check then insists on
+// them in every language).
+func (c *Content) loadProgrammes(fsys fs.FS) Problems {
+	files, _ := fs.Glob(fsys, "programmes/*.yaml")
+	loc := programmeZone()
+	var problems Problems
+	byID := map[string]*Programme{}
+	for _, file := range files {
+		p, ps := readProgramme(fsys, file, c.Langs, loc)
+		problems = append(problems, ps...)
+		if p == nil {
+			continue
+		}
+		if prev, dup := byID[p.ID]; dup {
+			problems = append(problems, Problem{File: file, Line: nodeLine(fsys, file, "id"),
+				Message: fmt.Sprintf("duplicate id %q (also in %s)", p.ID, prev.File)})
+			continue
+		}
+		byID[p.ID] = p
+		c.Programmes = append(c.Programmes, p)
+	}
+	sort.SliceStable(c.Programmes, func(i, j int) bool {
+		a, b := c.Programmes[i], c.Programmes[j]
+		if !a.Opens.Equal(b.Opens) {
+			return a.Opens.Before(b.Opens)
+		}
+		return a.ID < b.ID
+	})
+	if len(files) > 0 {
+		ref := "ui/" + DefaultLang + ".yaml"
+		for _, code := range forms.Codes() {
+			if _, ok := c.ui[DefaultLang][code]; !ok {
+				problems = append(problems, Problem{File: ref, Message: fmt.Sprintf("missing %q, a form validation message", code)})
+			}
+		}
+	}
+	return problems
+}
+
+// readProgramme reads and validates one programme file. It returns nil for an empty file (a withdrawn
+// programme) and when the file cannot be read as a programme, or has no usable id.
+func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) (*Programme, Problems) {
+	raw, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, Problems{{File: file, Message: err.Error()}}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, Problems{yamlProblem(file, err.Error())}
+	}
+	if len(root.Content) == 0 {
+		return nil, nil
+	}
+	doc := root.Content[0]
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" { // "---" or "~" alone: empty too
+		return nil, nil
+	}
+	if doc.Kind != yaml.MappingNode {
+		return nil, Problems{{File: file, Line: doc.Line, Message: "want a map of programme keys (id, kind, title, ...)"}}
+	}
+
+	var problems Problems
+	add := func(line int, format string, args ...any) {
+		problems = append(problems, Problem{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
+	}
+	// Strict decoding reports misspelt keys ("capcity"), which would otherwise silently mean "unlimited".
+	// Type errors leave their field zero and decoding goes on, so the checks below still run.
+	var p Programme
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, append(problems, yamlProblem(file, err.Error()))
+		}
+		for _, msg := range te.Errors {
+			problems = append(problems, yamlProblem(file, msg))
+		}
+	}
+	p.File = file
+	line := func(key string) int { return keyLine(doc, key) }
+
+	base := strings.TrimSuffix(path.Base(file), ".yaml")
+	valid := true
+	switch {
+	case p.ID == "":
+		add(line("id"), "missing id (want %q, the file name)", base)
+		valid = false
+	case !programmeID.MatchString(p.ID):
+		add(line("id"), "id %q: want 1–32 characters of a-z 0-9 _", p.ID)
+		valid = false
+	case p.ID != base:
+		add(line("id"), "id %q does not match the file name", p.ID)
+	}
+	if p.Sample {
+		problems = append(problems, Problem{File: file, Line: line("sample"), Warning: true,
+			Message: fmt.Sprintf("%s is a sample: confirm its dates and texts, then remove `sample: true`", p.ID)})
+	}
+	if !programmeKinds[p.Kind] {
+		add(line("kind"), "kind %q: want exchange, scholarship, membership or other", p.Kind)
+	}
+	if !topicAudiences[p.Audience] {
+		add(line("audience"), "audience %q: want student, diaspora or all", p.Audience)
+	}
+	for _, l := range langs {
+		if strings.TrimSpace(p.Title[l]) == "" {
+			add(line("title"), "no %s title", l)
+		}
+		if strings.TrimSpace(p.Description[l]) == "" {
+			add(line("description"), "no %s description", l)
+		}
+	}
+	for _, l := range sortedKeys(p.Description) {
+		if n := units(p.Description[l]); n > maxMessage {
+			add(line("description"), "%s description is %d characters, over Telegram's %d", l, n, maxMessage)
+		}
+	}
+
+	var opensErr, closesErr error
+	if p.Opens, opensErr = parseProgrammeTime(p.OpensAt, loc); opensErr != nil {
+		add(line("opens"), "opens: %v", opensErr)
+	}
+	if p.Closes, closesErr = parseProgrammeTime(p.ClosesAt, loc); closesErr != nil {
+		add(line("closes"), "closes: %v", closesErr)
+	}
+	if opensErr == nil && closesErr == nil && !p.Closes.After(p.Opens) {
+		add(line("closes"), "closes (%s) is not after opens (%s)", p.ClosesAt, p.OpensAt)
+	}
+
+	if p.Capacity < 0 {
+		add(line("capacity"), "capacity %d: want 0 (unlimited) or more", p.Capacity)
+	}
+	if p.Waitlist && p.Capacity <= 0 {
+		add(line("waitlist"), "waitlist needs a capacity: an unlimited programme is never full")
+	}
+
+	problems = append(problems, fieldProblems(file, doc, p.Fields, langs)...)
+	if !valid {
+		return nil, problems
+	}
+	return &p, problems
+}
+
+// fieldProblems checks the form the way forms.ValidateFields does, but field by field, so each problem points
+// at its field's line. Anything ValidateFields finds that the field-by-field pass did not (a form-level rule)
+// is reported at the fields key.
+func fieldProblems(file string, doc *yaml.Node, fields []forms.Field, langs []string) Problems {
+	var problems Problems
+	fieldsLine := keyLine(doc, "fields")
+	var items []*yaml.Node
+	if v := keyValue(doc, "fields"); v != nil && v.Kind == yaml.SequenceNode {
+		items = v.Content
+	}
+	reported := map[string]bool{}
+	seen := map[string]bool{}
+	for i, f := range fields {
+		ln := fieldsLine
+		if i < len(items) {
+			ln = items[i].Line
+		}
+		var errs []error
+		if seen[f.ID] {
+			errs = append(errs, fmt.Errorf("field %q: duplicate field id", f.ID))
+		}
+		seen[f.ID] = true
+		errs = append(errs, f.ValidateLangs(langs)...)
+		for _, err := range errs {
+			problems = append(problems, Problem{File: file, Line: ln, Message: err.Error()})
+			reported[err.Error()] = true
+		}
+	}
+	for _, err := range forms.ValidateFields(fields, langs) {
+		if !reported[err.Error()] {
+			problems = append(problems, Problem{File: file, Line: fieldsLine, Message: err.Error()})
+		}
+	}
+	return problems
+}
+
+// keyValue returns the value node of a key in a mapping node, or nil.
+func keyValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// keyLine returns the line of a key in a mapping node, 0 when it is absent.
+func keyLine(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return 0
+}
+
+// unknownKey matches yaml.v3's strict-decoding complaint, which names Go types rather than the file's words.
+var unknownKey = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+
+// yamlProblem turns a yaml.v3 message ("yaml: line 3: ...", "line 3: ...") into a Problem with that line.
+func yamlProblem(file, msg string) Problem {
+	line := 0
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		fmt.Sscan(m[1], &line)
+		msg = m[2]
+	}
+	if m := unknownKey.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("unknown key %q", m[1])
+	}
+	return Problem{File: file, Line: line, Message: msg}
+}

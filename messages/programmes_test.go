@@ -1,0 +1,456 @@
+package messages_test
+
+import (
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+	"unicode"
+
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// layered is content as staff would have it with CONTENT_DIR: the files of top replace (or add to) the
+// embedded ones.
+type layered struct {
+	top  fstest.MapFS
+	base fs.FS
+}
+
+func (l layered) Open(name string) (fs.File, error) {
+	if f, ok := l.top[name]; ok && !f.Mode.IsDir() {
+		return l.top.Open(name)
+	}
+	return l.base.Open(name)
+}
+
+func (l layered) ReadDir(name string) ([]fs.DirEntry, error) {
+	seen := map[string]fs.DirEntry{}
+	var firstErr error
+	for _, layer := range []fs.FS{l.base, l.top} {
+		entries, err := fs.ReadDir(layer, name)
+		if err != nil {
+			firstErr = err
+			continue
+		}
+		for _, e := range entries {
+			seen[e.Name()] = e
+		}
+	}
+	if len(seen) == 0 {
+		return nil, firstErr
+	}
+	out := make([]fs.DirEntry, 0, len(seen))
+	for _, e := range seen {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return out, nil
+}
+
+// withFiles layers files (path → content) over the embedded content.
+func withFiles(files map[string]string) fs.FS {
+	top := fstest.MapFS{}
+	for name, data := range files {
+		top[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return layered{top: top, base: messages.FS("")}
+}
+
+var hcm = mustZone("Asia/Ho_Chi_Minh")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+func TestProgrammes_EmbeddedLoadWithSampleWarningsOnly(t *testing.T) {
+	c, warnings, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatalf("embedded content: %v", err)
+	}
+	var ids []string
+	for _, p := range c.Programmes {
+		ids = append(ids, p.ID)
+	}
+	want := []string{"association_membership", "germany_study_info_2027", "lao_excellence_scholarship", "lao_vn_exchange_2027"}
+	if !slices.Equal(ids, want) { // same Opens, so sorted by id
+		t.Fatalf("programmes: got %q, want %q", ids, want)
+	}
+	for _, p := range c.Programmes {
+		if !p.Sample {
+			t.Errorf("%s: shipped without sample: true", p.ID)
+		}
+		w := p.File + ":6: warning: " + p.ID + " is a sample: confirm its dates and texts, then remove `sample: true`"
+		if !slices.ContainsFunc(warnings, func(pr messages.Problem) bool { return pr.String() == w }) {
+			t.Errorf("warnings lack %q", w)
+		}
+		if got, ok := c.Programme(p.ID); !ok || got != p {
+			t.Errorf("Programme(%q) = %v, %v", p.ID, got, ok)
+		}
+	}
+	for _, w := range warnings {
+		if !strings.Contains(w.Message, "is a sample") {
+			t.Errorf("unexpected warning %s", w)
+		}
+	}
+	if _, ok := c.Programme("no_such"); ok {
+		t.Error(`Programme("no_such") found something`)
+	}
+}
+
+func TestProgrammes_EmbeddedOpenForMonths(t *testing.T) {
+	c, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, day := range []time.Time{
+		time.Date(2026, 11, 23, 10, 0, 0, 0, hcm),
+		time.Date(2027, 3, 31, 16, 59, 0, 0, hcm),
+	} {
+		for _, p := range c.Programmes {
+			if got := p.Status(day); got != messages.StatusOpen {
+				t.Errorf("%s on %s: got %q, want open", p.ID, day, got)
+			}
+		}
+	}
+	m, _ := c.Programme("association_membership")
+	if got := m.Status(time.Date(2027, 12, 1, 9, 0, 0, 0, hcm)); got != messages.StatusOpen {
+		t.Errorf("membership in December 2027: got %q, want open", got)
+	}
+	e, _ := c.Programme("lao_vn_exchange_2027")
+	if e.Capacity != 40 || !e.Waitlist {
+		t.Errorf("exchange: capacity %d waitlist %v, want 40 with a waiting list", e.Capacity, e.Waitlist)
+	}
+}
+
+// The shipped forms must speak every language for real: a Lao prompt in Lao script with a short label line,
+// and every option label accepted back when typed.
+func TestProgrammes_EmbeddedFormsInEveryLanguage(t *testing.T) {
+	c, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, hcm)
+	for _, p := range c.Programmes {
+		for _, lang := range c.Langs {
+			if p.TitleIn(lang) == "" || p.DescriptionIn(lang) == "" {
+				t.Errorf("%s: empty %s title or description", p.ID, lang)
+			}
+		}
+		if !hasLao(p.TitleIn("lo")) || !hasLao(p.DescriptionIn("lo")) {
+			t.Errorf("%s: Lao title or description not in Lao script", p.ID)
+		}
+		if !strings.Contains(p.DescriptionIn("en"), "announced by the Union") {
+			t.Errorf("%s: description should say the details are announced by the Union", p.ID)
+		}
+		for _, f := range p.Fields {
+			for _, lang := range c.Langs {
+				prompt := f.PromptText(lang)
+				if !strings.Contains(prompt, "\n") {
+					t.Errorf("%s/%s %s: want a label line and a hint line, got %q", p.ID, f.ID, lang, prompt)
+				}
+				if l := f.Label(lang); l == f.ID || len([]rune(l)) > 40 {
+					t.Errorf("%s/%s %s: label %q", p.ID, f.ID, lang, l)
+				}
+				for _, ch := range f.Choices(lang) {
+					v, bad := f.Parse(ch.Label, now)
+					if bad != nil || v.Raw != ch.ID {
+						t.Errorf("%s/%s: typing %s label %q gave %q, %v; want %q", p.ID, f.ID, lang, ch.Label, v.Raw, bad, ch.ID)
+					}
+				}
+			}
+			if !hasLao(f.PromptText("lo")) {
+				t.Errorf("%s/%s: Lao prompt not in Lao script: %q", p.ID, f.ID, f.PromptText("lo"))
+			}
+		}
+	}
+}
+
+func hasLao(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Lao, r) }) >= 0
+}
+
+func TestProgramme_DatesInHoChiMinhCity(t *testing.T) {
+	c, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := c.Programme("lao_vn_exchange_2027")
+	if want := time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC); !p.Opens.Equal(want) {
+		t.Errorf("opens \"2026-11-01 08:00\": got %s, want %s (08:00 at UTC+7)", p.Opens.UTC(), want)
+	}
+	if want := time.Date(2027, 3, 31, 10, 0, 0, 0, time.UTC); !p.Closes.Equal(want) {
+		t.Errorf("closes \"2027-03-31 17:00\": got %s, want %s", p.Closes.UTC(), want)
+	}
+	if got := p.Opens.Location().String(); got != "Asia/Ho_Chi_Minh" {
+		t.Errorf("location: got %q, want Asia/Ho_Chi_Minh", got)
+	}
+
+	// RFC 3339 with an offset is taken as written.
+	fsys := withFiles(map[string]string{"programmes/test_prog.yaml": strings.Replace(validProgramme,
+		`opens: "2026-11-01 08:00"`, `opens: "2026-11-01T02:00:00+01:00"`, 1)})
+	c, _, err = messages.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ = c.Programme("test_prog")
+	if want := time.Date(2026, 11, 1, 8, 0, 0, 0, hcm); !p.Opens.Equal(want) {
+		t.Errorf("RFC 3339 opens: got %s, want %s", p.Opens, want)
+	}
+}
+
+func TestProgramme_StatusAtBoundaries(t *testing.T) {
+	opens := time.Date(2026, 11, 1, 8, 0, 0, 0, hcm)
+	closes := time.Date(2027, 3, 31, 17, 0, 0, 0, hcm)
+	p := &messages.Programme{Opens: opens, Closes: closes}
+	tests := []struct {
+		name string
+		now  time.Time
+		want string
+	}{
+		{"one second before opens", opens.Add(-time.Second), "upcoming"},
+		{"at opens", opens, "open"},
+		{"at opens, seen from UTC", opens.UTC(), "open"},
+		{"one second before closes", closes.Add(-time.Second), "open"},
+		{"at closes", closes, "closed"},
+		{"long after", closes.AddDate(1, 0, 0), "closed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := p.Status(tt.now); got != tt.want {
+				t.Errorf("Status(%s): got %q, want %q", tt.now, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestProgramme_TextFallsBackToDefaultLang(t *testing.T) {
+	p := &messages.Programme{
+		Title:       map[string]string{"en": "Exchange", "lo": "ແລກປ່ຽນ", "vi": "  "},
+		Description: map[string]string{"en": "About it.\n"},
+	}
+	for _, tt := range []struct{ got, want string }{
+		{p.TitleIn("lo"), "ແລກປ່ຽນ"},
+		{p.TitleIn("vi"), "Exchange"},
+		{p.TitleIn("fr"), "Exchange"},
+		{p.DescriptionIn("lo"), "About it."},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// validProgramme is a minimal valid programme file; the line numbers matter to the tests below.
+const validProgramme = `id: test_prog
+kind: exchange
+audience: student
+title: {en: Test, vi: Thử, lo: ທົດລອງ}
+description: {en: About it., vi: Về nó., lo: ກ່ຽວກັບມັນ.}
+opens: "2026-11-01 08:00"
+closes: "2027-03-31 17:00"
+capacity: 10
+waitlist: true
+fields:
+  - id: full_name
+    type: name
+    required: true
+    prompt: {en: "Full name", vi: "Họ và tên", lo: "ຊື່ ແລະ ນາມສະກຸນ"}
+  - id: phone
+    type: phone
+    prompt: {en: "Phone", vi: "Điện thoại", lo: "ເບີໂທ"}
+`
+
+func TestCheck_Programmes(t *testing.T) {
+	const file = "programmes/test_prog.yaml"
+	tests := []struct {
+		name    string
+		replace []string          // old, new pairs applied to validProgramme
+		extra   map[string]string // more files
+		want    string            // a problem, as printed; "" means no errors
+	}{
+		{name: "valid"},
+		{name: "RFC 3339 dates", replace: []string{`"2027-03-31 17:00"`, `"2027-03-31T17:00:00+07:00"`}},
+		{name: "missing id", replace: []string{"id: test_prog\n", ""},
+			want: file + `: missing id (want "test_prog", the file name)`},
+		{name: "invalid id", replace: []string{"id: test_prog", "id: Test-Prog"},
+			want: file + `:1: id "Test-Prog": want 1–32 characters of a-z 0-9 _`},
+		{name: "id too long", replace: []string{"id: test_prog", "id: " + strings.Repeat("a", 33)},
+			want: file + `:1: id "` + strings.Repeat("a", 33) + `": want 1–32 characters of a-z 0-9 _`},
+		{name: "id is not the file name", replace: []string{"id: test_prog", "id: other_prog"},
+			want: file + `:1: id "other_prog" does not match the file name`},
+		{name: "duplicate id", extra: map[string]string{"programmes/copy.yaml": validProgramme},
+			want: file + `:1: duplicate id "test_prog" (also in programmes/copy.yaml)`},
+		{name: "unknown kind", replace: []string{"kind: exchange", "kind: camp"},
+			want: file + `:2: kind "camp": want exchange, scholarship, membership or other`},
+		{name: "unknown audience", replace: []string{"audience: student", "audience: everyone"},
+			want: file + `:3: audience "everyone": want student, diaspora or all`},
+		{name: "missing title", replace: []string{"title: {en: Test, vi: Thử, lo: ທົດລອງ}", "title: {en: Test, vi: Thử}"},
+			want: file + `:4: no lo title`},
+		{name: "blank description", replace: []string{"vi: Về nó.,", `vi: " ",`},
+			want: file + `:5: no vi description`},
+		{name: "unparsable opens", replace: []string{`opens: "2026-11-01 08:00"`, `opens: "01/11/2026"`},
+			want: file + `:6: opens: "01/11/2026" is not a date: want "YYYY-MM-DD HH:MM" (Asia/Ho_Chi_Minh) or RFC 3339 with an offset`},
+		{name: "date without time", replace: []string{`closes: "2027-03-31 17:00"`, `closes: 2027-03-31`},
+			want: file + `:7: closes: "2027-03-31" is not a date`},
+		{name: "missing closes", replace: []string{"closes: \"2027-03-31 17:00\"\n", ""},
+			want: file + `: closes: missing`},
+		{name: "closes before opens", replace: []string{`"2027-03-31 17:00"`, `"2026-10-31 17:00"`},
+			want: file + `:7: closes (2026-10-31 17:00) is not after opens (2026-11-01 08:00)`},
+		{name: "closes at opens", replace: []string{`"2027-03-31 17:00"`, `"2026-11-01T01:00:00Z"`},
+			want: file + `:7: closes (2026-11-01T01:00:00Z) is not after opens (2026-11-01 08:00)`},
+		{name: "negative capacity", replace: []string{"capacity: 10", "capacity: -1"},
+			want: file + `:8: capacity -1: want 0 (unlimited) or more`},
+		{name: "waitlist without capacity", replace: []string{"capacity: 10", "capacity: 0"},
+			want: file + `:9: waitlist needs a capacity: an unlimited programme is never full`},
+		{name: "misspelt key", replace: []string{"capacity: 10", "capcity: 10"},
+			want: file + `:8: unknown key "capcity"`},
+		{name: "misspelt field key", replace: []string{"    required: true\n", "    requried: true\n"},
+			want: file + `:13: unknown key "requried"`},
+		{name: "wrong type", replace: []string{"capacity: 10", "capacity: ten"},
+			want: file + `:8: cannot unmarshal !!str ` + "`ten`" + ` into int`},
+		{name: "syntax error", replace: []string{"capacity: 10", "capacity: 10: 20"},
+			want: file + `:8: mapping values are not allowed in this context`},
+		{name: "no fields", replace: []string{validProgramme[strings.Index(validProgramme, "fields:"):], "fields: []\n"},
+			want: file + `:10: form has no fields`},
+		{name: "fields missing", replace: []string{validProgramme[strings.Index(validProgramme, "fields:"):], ""},
+			want: file + `: form has no fields`},
+		{name: "unknown field type", replace: []string{"type: phone", "type: fax"},
+			want: file + `:15: field "phone": unknown type "fax"`},
+		{name: "field prompt missing a language", replace: []string{`lo: "ເບີໂທ"`, `th: "โทรศัพท์"`},
+			want: file + `:15: field "phone": no lo prompt`},
+		{name: "field id repeated", replace: []string{"  - id: phone", "  - id: full_name"},
+			want: file + `:15: field "full_name": duplicate field id`},
+		{name: "field rule of the form engine", replace: []string{"    type: phone\n", "    type: phone\n    min: 3\n"},
+			want: file + `:15: field "phone": min and max do not apply to type phone`},
+		{name: "sample", replace: []string{"kind: exchange\n", "kind: exchange\nsample: true\n"},
+			want: file + ":3: warning: test_prog is a sample: confirm its dates and texts, then remove `sample: true`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := validProgramme
+			for i := 0; i+1 < len(tt.replace); i += 2 {
+				if !strings.Contains(src, tt.replace[i]) {
+					t.Fatalf("test setup: %q is not in the programme", tt.replace[i])
+				}
+				src = strings.Replace(src, tt.replace[i], tt.replace[i+1], 1)
+			}
+			files := map[string]string{file: src}
+			for k, v := range tt.extra {
+				files[k] = v
+			}
+			var got []string
+			for _, p := range messages.Check(withFiles(files)) {
+				if p.Warning && !strings.HasPrefix(p.File, "programmes/test_prog") {
+					continue // the shipped samples
+				}
+				got = append(got, p.String())
+			}
+			if tt.want == "" {
+				if len(got) > 0 {
+					t.Fatalf("got problems:\n%s\nwant none", strings.Join(got, "\n"))
+				}
+				return
+			}
+			if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, tt.want) }) {
+				t.Errorf("got:\n%s\nwant a line starting %q", strings.Join(got, "\n"), tt.want)
+			}
+		})
+	}
+}
+
+// An empty file in CONTENT_DIR withdraws a shipped programme: the overlay cannot delete files.
+func TestProgrammes_EmptyFileWithdrawsProgramme(t *testing.T) {
+	c, _, err := messages.Load(withFiles(map[string]string{"programmes/lao_vn_exchange_2027.yaml": "# withdrawn\n"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Programme("lao_vn_exchange_2027"); ok {
+		t.Error("the emptied programme is still offered")
+	}
+	if len(c.Programmes) != 3 {
+		t.Errorf("got %d programmes, want the other 3", len(c.Programmes))
+	}
+}
+
+func TestCheck_FormMessagesRequired(t *testing.T) {
+	en, err := fs.ReadFile(messages.FS(""), "ui/en.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, line := range strings.Split(string(en), "\n") {
+		if !strings.HasPrefix(line, forms.CodePhone+":") {
+			kept = append(kept, line)
+		}
+	}
+	got := messages.Check(withFiles(map[string]string{"ui/en.yaml": strings.Join(kept, "\n")})).Error()
+	if want := `ui/en.yaml: missing "form.invalid.phone", a form validation message`; !strings.Contains(got, want) {
+		t.Errorf("got:\n%s\nwant a line %q", got, want)
+	}
+}
+
+func TestProgrammes_SortedByOpensThenID(t *testing.T) {
+	early := strings.NewReplacer("id: test_prog", "id: b_early", `opens: "2026-11-01 08:00"`, `opens: "2026-10-01 08:00"`).Replace(validProgramme)
+	c, _, err := messages.Load(withFiles(map[string]string{
+		"programmes/b_early.yaml": early,
+		"programmes/a_late.yaml":  strings.Replace(validProgramme, "id: test_prog", "id: a_late", 1),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, p := range c.Programmes {
+		ids = append(ids, p.ID)
+	}
+	want := []string{"b_early", "a_late", "association_membership", "germany_study_info_2027", "lao_excellence_scholarship", "lao_vn_exchange_2027"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("got %q, want %q", ids, want)
+	}
+}
+
+// FuzzCheck_Programme feeds arbitrary programme files to the validator: it must never panic, and a file it
+// accepts must come out as a programme with sane dates.
+func FuzzCheck_Programme(f *testing.F) {
+	f.Add(validProgramme)
+	f.Add("")
+	f.Add("id: test_prog\nfields: [{id: x, type: multichoice, min: 5}]\n")
+	f.Add("- a\n- b\n")
+	f.Add("---\n")
+	f.Add("id: test_prog\nopens: 2026-11-01\ncloses: [1]\ncapacity: 1e9\n")
+	// A minimal English-only tree keeps each run to the programme file, not the whole knowledge base.
+	var ui strings.Builder
+	for _, code := range forms.Codes() {
+		ui.WriteString(code + ": text\n")
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		fsys := fstest.MapFS{
+			"ui/en.yaml":                {Data: []byte(ui.String())},
+			"contacts.yaml":             {Data: []byte("{}")},
+			"faq/categories.yaml":       {Data: []byte("[]")},
+			"faq/out_of_scope.yaml":     {Data: []byte("questions: {}")},
+			"faq/synonyms.yaml":         {Data: []byte("{}")},
+			"faq/smalltalk.yaml":        {Data: []byte("{}")},
+			"programmes/test_prog.yaml": {Data: []byte(src)},
+		}
+		c, problems, err := messages.Load(fsys)
+		for _, p := range problems {
+			if p.File == "" || p.Line < 0 {
+				t.Errorf("problem without a place: %#v", p)
+			}
+		}
+		if err != nil {
+			return
+		}
+		if p, ok := c.Programme("test_prog"); ok && !p.Closes.After(p.Opens) {
+			t.Errorf("accepted a programme that closes at %s, not after it opens at %s", p.Closes, p.Opens)
+		}
+	})
+}
