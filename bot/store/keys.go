@@ -31,6 +31,12 @@ import (
 //	                                   (UTC); 31 day TTL. No user ids.
 //	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
 //	                                   I asked" and "Ask staff" buttons.
+//	hn:reg:{prog}:{uid}         hash   a registration: ref, status (registered|waitlist|withdrawn), created,
+//	                                   lang, answers (JSON; deleted on withdrawal).
+//	hn:regs:{prog}              zset   users with an active registration, by creation time.
+//	hn:regs:{prog}:registered   set    users holding a place (capacity is checked against it).
+//	hn:user:{uid}:regs          set    programmes the user registered for (/my, /forget).
+//	hn:reg:seq                  string counter behind reference numbers (HN-000001, ...).
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
 //	                                   per user flood control); redis_rate adds its own "rate:" prefix.
 const prefix = "hn:"
@@ -52,6 +58,13 @@ func keyPauseBulk() string                 { return prefix + "pause:bulk" }
 
 func keyUnanswered(day time.Time) string { return prefix + "unanswered:" + day.Format("20060102") }
 func keyLastQuestion(uid int64) string   { return prefix + "lastq:" + id(uid) }
+
+func keyRegPrefix(prog string) string      { return prefix + "reg:" + prog + ":" }
+func keyReg(prog string, uid int64) string { return keyRegPrefix(prog) + id(uid) }
+func keyRegs(prog string) string           { return prefix + "regs:" + prog }
+func keyRegistered(prog string) string     { return prefix + "regs:" + prog + ":registered" }
+func keyUserRegs(uid int64) string         { return prefix + "user:" + id(uid) + ":regs" }
+func keyRegSeq() string                    { return prefix + "reg:seq" }
 
 // RateKey returns the redis_rate key for a named budget ("global", "chat:42", "user:42").
 func RateKey(name string) string { return prefix + "rate:" + name }

@@ -227,3 +227,65 @@ func TestUnanswered(t *testing.T) {
 		}
 	})
 }
+
+func TestRegistrations(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ans := map[string]string{"full_name": "Noy Phommasane"}
+		r1, created, err := s.Register(ctx, "p", 1, "lo", ans, 1, true)
+		if err != nil || !created || r1.Status != store.StatusRegistered || r1.Ref == "" {
+			t.Fatalf("first: %+v %v %v", r1, created, err)
+		}
+		again, created, err := s.Register(ctx, "p", 1, "lo", ans, 1, true)
+		if err != nil || created || again.Ref != r1.Ref {
+			t.Fatalf("repeat must return the same registration: %+v %v %v", again, created, err)
+		}
+		r2, _, err := s.Register(ctx, "p", 2, "vi", ans, 1, true)
+		if err != nil || r2.Status != store.StatusWaitlist {
+			t.Fatalf("second on capacity 1: got %+v %v, want waitlist", r2, err)
+		}
+		if _, _, err := s.Register(ctx, "q", 2, "vi", ans, 1, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Register(ctx, "q", 3, "vi", ans, 1, false); !errors.Is(err, store.ErrFull) {
+			t.Fatalf("full without waitlist: got %v, want ErrFull", err)
+		}
+		if reg, wait, _ := s.Counts(ctx, "p"); reg != 1 || wait != 1 {
+			t.Fatalf("counts: %d %d", reg, wait)
+		}
+		promoted, err := s.Withdraw(ctx, "p", 1)
+		if err != nil || promoted != 2 {
+			t.Fatalf("withdraw: promoted %d %v, want 2", promoted, err)
+		}
+		if r, _ := s.GetRegistration(ctx, "p", 1); r.Status != store.StatusWithdrawn || r.Answers != nil {
+			t.Fatalf("withdrawn keeps answers or status: %+v", r)
+		}
+		if r, _ := s.GetRegistration(ctx, "p", 2); r.Status != store.StatusRegistered {
+			t.Fatalf("promoted: %+v", r)
+		}
+		if _, err := s.Withdraw(ctx, "p", 1); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("second withdraw: %v", err)
+		}
+		// Re-applying after withdrawal creates a new registration.
+		if r, created, _ := s.Register(ctx, "p", 1, "lo", ans, 0, false); !created || r.Ref == r1.Ref {
+			t.Fatalf("re-apply: %+v %v", r, created)
+		}
+		list, err := s.Registrations(ctx, "p")
+		if err != nil || len(list) != 2 || list[0].UserID != 2 || list[1].UserID != 1 || list[1].Answers["full_name"] != "Noy Phommasane" {
+			t.Fatalf("registrations: %+v %v", list, err)
+		}
+		mine, _ := s.UserRegistrations(ctx, 2)
+		if len(mine) != 2 {
+			t.Fatalf("user 2 registrations: %+v", mine)
+		}
+		if err := s.ForgetUser(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		if mine, _ := s.UserRegistrations(ctx, 2); len(mine) != 0 {
+			t.Fatalf("after forget: %+v", mine)
+		}
+		if reg, wait, _ := s.Counts(ctx, "p"); reg != 1 || wait != 0 {
+			t.Fatalf("counts after forget: %d %d", reg, wait)
+		}
+	})
+}

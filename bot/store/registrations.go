@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Registration statuses.
+const (
+	StatusRegistered = "registered"
+	StatusWaitlist   = "waitlist"
+	StatusWithdrawn  = "withdrawn"
+)
+
+// Registration is one person's application to one programme. Answers hold the form's canonical values by
+// field id; they are deleted when the registration is withdrawn or the user uses /forget.
+type Registration struct {
+	Programme string
+	UserID    int64
+	Ref       string
+	Status    string
+	Lang      string
+	Created   time.Time
+	Answers   map[string]string
+}
+
+// ErrFull is returned by Register when a programme without a waiting list has no place left.
+var ErrFull = errors.New("programme is full")
+
+// registerScript creates a registration once: a second call (double tap, re-delivered update, another
+// replica) finds the active one and returns it. Capacity is checked in the same step, so two applicants for
+// the last place cannot both get it.
+var registerScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'status')
+if st == 'registered' or st == 'waitlist' then
+  return {'exists', redis.call('HGET', KEYS[1], 'ref'), st}
+end
+local status = 'registered'
+local cap = tonumber(ARGV[5])
+if cap > 0 and redis.call('SCARD', KEYS[3]) >= cap then
+  if ARGV[6] ~= '1' then return {'full', '', ''} end
+  status = 'waitlist'
+end
+local ref = string.format('HN-%06d', redis.call('INCR', KEYS[5]))
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'ref', ref, 'status', status, 'created', ARGV[4], 'answers', ARGV[3], 'lang', ARGV[7])
+redis.call('ZADD', KEYS[2], ARGV[8], ARGV[1])
+if status == 'registered' then redis.call('SADD', KEYS[3], ARGV[1]) end
+redis.call('SADD', KEYS[4], ARGV[2])
+return {'created', ref, status}
+`)
+
+// Register stores a registration unless the user already has an active one for the programme, in which case
+// it returns that one and created=false. capacity 0 means unlimited; when full, waitlist decides between a
+// waiting-list place and ErrFull.
+func (s *Store) Register(ctx context.Context, prog string, uid int64, lang string, answers map[string]string, capacity int, waitlist bool) (reg Registration, created bool, err error) {
+	raw, err := json.Marshal(answers)
+	if err != nil {
+		return Registration{}, false, fmt.Errorf("encode answers: %w", err)
+	}
+	now := s.now()
+	wl := "0"
+	if waitlist {
+		wl = "1"
+	}
+	res, err := registerScript.Run(ctx, s.rdb,
+		[]string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog), keyUserRegs(uid), keyRegSeq()},
+		uid, prog, raw, now.Unix(), capacity, wl, lang, now.UnixMicro()).StringSlice()
+	if err != nil {
+		return Registration{}, false, fmt.Errorf("register %d for %s: %w", uid, prog, err)
+	}
+	switch res[0] {
+	case "full":
+		return Registration{}, false, ErrFull
+	case "exists":
+		reg, err := s.GetRegistration(ctx, prog, uid)
+		return reg, false, err
+	}
+	return Registration{Programme: prog, UserID: uid, Ref: res[1], Status: res[2], Lang: lang, Created: time.Unix(now.Unix(), 0), Answers: answers}, true, nil
+}
+
+// GetRegistration returns the user's registration for a programme (any status), or ErrNotFound.
+func (s *Store) GetRegistration(ctx context.Context, prog string, uid int64) (Registration, error) {
+	m, err := s.rdb.HGetAll(ctx, keyReg(prog, uid)).Result()
+	if err != nil {
+		return Registration{}, fmt.Errorf("get registration %s/%d: %w", prog, uid, err)
+	}
+	if len(m) == 0 {
+		return Registration{}, ErrNotFound
+	}
+	return registrationFrom(prog, uid, m), nil
+}
+
+func registrationFrom(prog string, uid int64, m map[string]string) Registration {
+	r := Registration{Programme: prog, UserID: uid, Ref: m["ref"], Status: m["status"], Lang: m["lang"]}
+	if v, err := strconv.ParseInt(m["created"], 10, 64); err == nil {
+		r.Created = time.Unix(v, 0)
+	}
+	if a := m["answers"]; a != "" {
+		_ = json.Unmarshal([]byte(a), &r.Answers)
+	}
+	return r
+}
+
+// withdrawScript withdraws an active registration, deletes its answers and, when it held a place, promotes
+// the oldest waiting-list registration. It returns the promoted user id or 0, or -1 when there was nothing
+// active to withdraw.
+var withdrawScript = redis.NewScript(`
+local st = redis.call('HGET', KEYS[1], 'status')
+if st ~= 'registered' and st ~= 'waitlist' then return -1 end
+redis.call('HSET', KEYS[1], 'status', 'withdrawn')
+redis.call('HDEL', KEYS[1], 'answers')
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[1])
+if st ~= 'registered' then return 0 end
+for _, uid in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local key = ARGV[2] .. uid
+  if redis.call('HGET', key, 'status') == 'waitlist' then
+    redis.call('HSET', key, 'status', 'registered')
+    redis.call('SADD', KEYS[3], uid)
+    return tonumber(uid)
+  end
+end
+return 0
+`)
+
+// Withdraw withdraws the user's active registration for prog. It returns the id of a user promoted from
+// the waiting list into the freed place (0 for none), or ErrNotFound when nothing was active.
+func (s *Store) Withdraw(ctx context.Context, prog string, uid int64) (promoted int64, err error) {
+	n, err := withdrawScript.Run(ctx, s.rdb, []string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog)},
+		uid, keyRegPrefix(prog)).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("withdraw %d from %s: %w", uid, prog, err)
+	}
+	if n < 0 {
+		return 0, ErrNotFound
+	}
+	return n, nil
+}
+
+// UserRegistrations returns every registration of the user (any status), for /my.
+func (s *Store) UserRegistrations(ctx context.Context, uid int64) ([]Registration, error) {
+	progs, err := s.rdb.SMembers(ctx, keyUserRegs(uid)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("registrations of %d: %w", uid, err)
+	}
+	var out []Registration
+	for _, p := range progs {
+		r, err := s.GetRegistration(ctx, p, uid)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	sortRegistrations(out)
+	return out, nil
+}
+
+// Registrations returns the active registrations of a programme (registered and waiting), oldest first.
+func (s *Store) Registrations(ctx context.Context, prog string) ([]Registration, error) {
+	uids, err := s.rdb.ZRange(ctx, keyRegs(prog), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("registrations of %s: %w", prog, err)
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(uids))
+	for i, u := range uids {
+		cmds[i] = pipe.HGetAll(ctx, keyRegPrefix(prog)+u)
+	}
+	if len(uids) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, fmt.Errorf("registrations of %s: %w", prog, err)
+		}
+	}
+	out := make([]Registration, 0, len(uids))
+	for i, u := range uids {
+		uid, _ := strconv.ParseInt(u, 10, 64)
+		out = append(out, registrationFrom(prog, uid, cmds[i].Val()))
+	}
+	return out, nil
+}
+
+// Counts returns how many hold a place and how many wait, for /programmes and capacity display.
+func (s *Store) Counts(ctx context.Context, prog string) (registered, waiting int64, err error) {
+	pipe := s.rdb.Pipeline()
+	reg := pipe.SCard(ctx, keyRegistered(prog))
+	all := pipe.ZCard(ctx, keyRegs(prog))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, 0, fmt.Errorf("count %s: %w", prog, err)
+	}
+	return reg.Val(), all.Val() - reg.Val(), nil
+}
+
+// forgetRegistrations withdraws and deletes every registration of the user (part of /forget).
+func (s *Store) forgetRegistrations(ctx context.Context, uid int64) error {
+	progs, err := s.rdb.SMembers(ctx, keyUserRegs(uid)).Result()
+	if err != nil {
+		return err
+	}
+	for _, p := range progs {
+		if _, err := s.Withdraw(ctx, p, uid); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if err := s.rdb.Del(ctx, keyReg(p, uid)).Err(); err != nil {
+			return err
+		}
+	}
+	return s.rdb.Del(ctx, keyUserRegs(uid)).Err()
+}
+
+func sortRegistrations(rs []Registration) {
+	sort.Slice(rs, func(i, j int) bool {
+		if !rs[i].Created.Equal(rs[j].Created) {
+			return rs[i].Created.After(rs[j].Created)
+		}
+		return rs[i].Programme < rs[j].Programme
+	})
+}
