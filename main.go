@@ -4,6 +4,7 @@
 //	huunghi chat [--lang lo]          the whole bot in one process, talking in this terminal
 //	huunghi check                     validate content (CONTENT_DIR or the embedded defaults)
 //	huunghi ask [--json] [--lang L] [Q] match questions against the FAQ (stdin: one per line)
+//	huunghi export --programme ID       a programme's registrations as XLSX or CSV (--format, --out)
 package main
 
 import (
@@ -48,6 +49,7 @@ commands:
   serve    run the bot (environment: TELEGRAM_TOKEN, REDIS_URL, ... — see README)
   chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en]
   check    validate content files (CONTENT_DIR or the embedded defaults)
+  export   registrations of a programme: export --programme ID [--format xlsx|csv] [--out FILE] (uses REDIS_URL)
   ask      match questions against the FAQ: ask [--json] [--lang L] [QUESTION] (no QUESTION: one per stdin line)
 `
 
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return check(getenv, stdout, stderr)
 	case "ask":
 		return ask(args[1:], getenv, stdin, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
 )
@@ -136,5 +137,27 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		_ = bot.Process.Kill()
 		t.Error("no exit within 10s of SIGTERM")
+	}
+}
+
+func TestExport_CommandLine(t *testing.T) {
+	rs := redistest.Start(t)
+	st := store.New(rs.Client())
+	if _, _, err := st.Register(context.Background(), "lao_vn_exchange_2027", 42, "lo",
+		map[string]string{"full_name": "=HYPERLINK(\"x\")", "phone": "+8562055551234"}, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"REDIS_URL": rs.URL()}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"export", "--programme", "lao_vn_exchange_2027", "--format", "csv"},
+		func(k string) string { return env[k] }, nil, &out, &errOut)
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "'=HYPERLINK") || !strings.Contains(out.String(), "+8562055551234") {
+		t.Errorf("csv export: %q", out.String())
+	}
+	if err := run(context.Background(), []string{"export", "--programme", "nope"}, func(k string) string { return env[k] }, nil, &out, &errOut); err == nil {
+		t.Error("unknown programme: want an error")
 	}
 }

@@ -49,6 +49,7 @@ type App struct {
 	lease    time.Duration
 	pollWait time.Duration
 	workers  int
+	now      func() time.Time
 }
 
 // Option configures an App beyond Config, for the chat demo and tests.
@@ -60,6 +61,9 @@ func WithRedis(c redis.UniversalClient) Option { return func(a *App) { a.rdb = c
 
 // WithLease sets how long a chat's lease lasts; a crashed worker blocks its chats that long (default 5 s).
 func WithLease(d time.Duration) Option { return func(a *App) { a.lease = d } }
+
+// WithClock replaces time.Now for handlers (tests open and close programmes with it).
+func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
 
 // WithPollWait sets the long-polling timeout (default 50 s).
 func WithPollWait(d time.Duration) Option { return func(a *App) { a.pollWait = d } }
@@ -99,7 +103,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate}, log)
 	a.matcher = faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
 	d := handlers.Deps{
-		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID,
+		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, Location: cfg.Location, Now: a.now,
 		IsStaff: func(id int64) bool { return cfg.StaffIDs[id] },
 	}
 	for _, r := range a.routes(d) {
@@ -294,7 +298,7 @@ func (a *App) queueGauges() []prometheus.Collector {
 	gauges := []prometheus.Collector{prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "huunghi_intake_pending_chats", Help: "Chats with stored updates not yet handled.",
 	}, depth(a.store.PendingCount))}
-	for _, lane := range []outbox.Lane{outbox.LaneReminder, outbox.LaneBroadcast} {
+	for _, lane := range []outbox.Lane{outbox.LaneNotify, outbox.LaneReminder, outbox.LaneBroadcast} {
 		gauges = append(gauges, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "huunghi_outbox_queued", Help: "Bulk messages waiting, by lane.", ConstLabels: prometheus.Labels{"lane": string(lane)},
 		}, depth(func(ctx context.Context) (int64, error) { return a.store.BulkDepth(ctx, string(lane)) })))

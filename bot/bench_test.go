@@ -1,10 +1,20 @@
 package bot_test
 
 import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/handlers"
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 )
 
 // BenchmarkPipeline measures updates per second through the whole runtime: long-polling intake → Redis
@@ -37,4 +47,111 @@ func BenchmarkPipeline(b *testing.B) {
 		b.Fatal("not every update was answered within 5 minutes")
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
+}
+
+// BenchmarkRegistrations measures registrations per second end to end — 1,000 applicants whose forms are
+// filled in (seeded in Redis at the summary step) tap "Send" at once; each tap goes through intake,
+// dispatch, the idempotent Lua registration, the staff card and the confirmation — and the Redis memory
+// each registration costs (used_memory after minus before, divided by the count).
+func BenchmarkRegistrations(b *testing.B) { benchmarkRegistrations(b, 1000) }
+
+func benchmarkRegistrations(b *testing.B, applicants int) {
+	h := newHarness(b, map[string]string{"STAFF_CHAT_ID": "-9000"})
+	p, ok := h.content.Programme(exchange)
+	if !ok {
+		b.Fatal("sample programme missing")
+	}
+	ctx := context.Background()
+	st := h.store()
+	rdb := h.redis.Client()
+	var total time.Duration
+	var bytesPer float64
+	for round := range b.N {
+		base := int64(5_000_000 + round*applicants)
+		for i := range int64(applicants) {
+			s := forms.New(p.ID, time.Now())
+			for guard := 0; s.Stage != forms.StageSummary && guard < 50; guard++ {
+				f, ok := s.Current(p.Fields)
+				switch {
+				case s.Stage == forms.StageConsent:
+					_ = s.Consent(true)
+				case !ok:
+					b.Fatalf("form stuck at %+v", s)
+				case f.Type == forms.TypeMultiChoice:
+					_ = s.Toggle(p.Fields, f.Choices("en")[0].ID)
+					_ = s.DoneMulti(p.Fields)
+				case f.Type == forms.TypeChoice || f.Type == forms.TypeCountry || f.Type == forms.TypeYesNo:
+					_ = s.Answer(p.Fields, f.Choices("en")[0].ID, time.Now())
+				default:
+					_ = s.Answer(p.Fields, sampleAnswer(f), time.Now())
+				}
+			}
+			raw, _ := json.Marshal(s)
+			if err := st.SaveSession(ctx, base+i, store.Session{Flow: handlers.FlowForm, Data: raw}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		start := time.Now()
+		for i := range int64(applicants) {
+			u := models.User{ID: base + i, FirstName: "A", LanguageCode: "lo"}
+			h.srv.PushCallback(u, telegramtest.Message{ID: 1, ChatID: u.ID}, "form:submit:"+p.ID)
+		}
+		for i := range int64(applicants) {
+			if _, err := h.srv.WaitMessages(base+i, 1, 2*time.Minute); err != nil {
+				b.Fatal(err)
+			}
+		}
+		total += time.Since(start)
+		regs, _, _ := st.Counts(ctx, p.ID)
+		if regs < int64(applicants*(round+1)) && !p.Waitlist {
+			b.Fatalf("only %d registrations", regs)
+		}
+		n, bytes, err := registrationMemory(rdb, p.ID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytesPer = float64(bytes) / float64(n)
+	}
+	b.ReportMetric(float64(applicants*b.N)/total.Seconds(), "registrations/s")
+	b.ReportMetric(bytesPer, "redis-bytes/registration")
+}
+
+func sampleAnswer(f forms.Field) string {
+	switch f.Type {
+	case forms.TypeName:
+		return "Noy Phommasane"
+	case forms.TypeBirthdate, forms.TypeDate:
+		return "03/05/2001"
+	case forms.TypePhone, forms.TypeContact:
+		return "020 5555 1234"
+	case forms.TypeEmail:
+		return "noy@example.org"
+	case forms.TypeNumber:
+		lo, _ := f.Limits()
+		return strconv.Itoa(max(lo, 1))
+	}
+	return "Tôi muốn tham gia giao lưu văn hóa Việt – Lào cùng các bạn sinh viên."
+}
+
+// registrationMemory sums MEMORY USAGE of everything registrations keep (the registration hashes, the
+// programme's sets, the users' lists of programmes) and returns it with the number of registrations.
+func registrationMemory(rdb *redis.Client, prog string) (n, bytes int64, err error) {
+	ctx := context.Background()
+	for _, pattern := range []string{"hn:reg:" + prog + ":*", "hn:regs:" + prog + "*", "hn:user:*:regs"} {
+		iter := rdb.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			m, err := rdb.MemoryUsage(ctx, iter.Val()).Result()
+			if err != nil {
+				return 0, 0, err
+			}
+			bytes += m
+			if strings.HasPrefix(pattern, "hn:reg:") {
+				n++
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return 0, 0, err
+		}
+	}
+	return n, bytes, nil
 }

@@ -31,13 +31,14 @@ type harness struct {
 	app     *bot.App
 	cancel  context.CancelFunc
 	done    chan error
+	clock   func() time.Time
 }
 
 const wait = 10 * time.Second
 
 func newHarness(t testing.TB, env map[string]string) *harness {
 	t.Helper()
-	content, _, err := messages.Load(messages.FS(""))
+	content, _, err := messages.Load(messages.FS(env["CONTENT_DIR"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,11 @@ func (h *harness) start() {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{h.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	h.app, err = bot.New(cfg, h.content, log, bot.WithLease(time.Second), bot.WithPollWait(time.Second))
+	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second)}
+	if h.clock != nil {
+		opts = append(opts, bot.WithClock(h.clock))
+	}
+	h.app, err = bot.New(cfg, h.content, log, opts...)
 	if err != nil {
 		h.t.Fatal(err)
 	}

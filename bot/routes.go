@@ -30,29 +30,37 @@ type route struct {
 // menuItems is the main menu: only features that work are listed.
 var menuItems = []handlers.MenuItem{
 	{Label: "menu.faq", Data: "faq:cats"},
+	{Label: "menu.programmes", Data: "prog:list"},
 	{Label: "menu.language", Data: "menu:language"},
 	{Label: "menu.mydata", Data: "menu:mydata"},
 	{Label: "menu.help", Data: "menu:help"},
 }
 
 // commands are published with setMyCommands in every language, in this order.
-var commands = []string{"start", "menu", "faq", "help", "language", "mydata", "forget", "cancel"}
+var commands = []string{"start", "menu", "faq", "my", "help", "language", "mydata", "forget", "cancel"}
 
 // topicActions are the buttons FAQ answers may carry (label key and callback data), for wired features.
 var topicActions = map[string]outbox.Button{
-	"staff": {Text: "action.staff", Data: "staff:ask"},
-	"faq":   {Text: "faq.browse", Data: "faq:cats"},
+	"staff":      {Text: "action.staff", Data: "staff:ask"},
+	"faq":        {Text: "faq.browse", Data: "faq:cats"},
+	"programmes": {Text: "menu.programmes", Data: "prog:list"},
 }
 
 func (a *App) routes(d handlers.Deps) []route {
 	f := handlers.Func
 	menu := handlers.Menu(d, menuItems)
 	questions := handlers.NewQuestions(d, a.matcher, topicActions)
+	regs := handlers.NewRegistrations(d)
 	links := map[string]handlers.DeepLink{
 		"faq": questions.Topic,
+		"reg": regs.Apply,
 	}
 	flows := map[string]handlers.FlowFunc{
 		handlers.FlowHandoff: handlers.HandoffText(d),
+		handlers.FlowForm:    regs.FormText,
+	}
+	mediaFlows := map[string]func(context.Context, *handlers.Request){
+		handlers.FlowForm: regs.FormMedia,
 	}
 	unknown := f(handlers.UnknownCommand(d))
 	staff := func(h func(context.Context, *handlers.Request)) tg.HandlerFunc { return a.staffOnly(f(h), unknown) }
@@ -65,6 +73,13 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/forget", a.command("forget"), f(handlers.Forget(d))},
 		{"/cancel", a.command("cancel"), f(handlers.Cancel(d))},
 		{"/faq", a.command("faq"), f(questions.Browse)},
+		{"/my", a.command("my"), f(regs.My)},
+		{"/programmes (staff)", a.command("programmes"), staff(regs.Programmes)},
+		{"/export (staff)", a.command("export"), staff(regs.Export)},
+		{"prog:list", callback("prog:list"), f(regs.List)},
+		{"prog:", callback("prog:"), f(regs.Programme)},
+		{"form:", callback("form:"), f(regs.Form)},
+		{"my:", callback("my:"), f(regs.MyAction)},
 		{"/reply (staff)", a.command("reply"), staff(handlers.Reply(d))},
 		{"/unanswered (staff)", a.command("unanswered"), staff(handlers.Unanswered(d))},
 		{"faq:", callback("faq:"), f(questions.Browse)},
@@ -79,7 +94,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"forget:", callback("forget:"), f(handlers.Forget(d))},
 		{"unknown command", a.anyCommand, unknown},
 		{"edited", edited, f(handlers.Unsupported(d))},
-		{"media", media, f(handlers.Unsupported(d))},
+		{"media", media, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},
 		{"text", privateText, f(handlers.Text(d, flows, questions.Ask))},
 		{"stale button", isCallback, f(handlers.ExpiredButton(d))},
 	}

@@ -52,3 +52,18 @@ func Text(d Deps, flows map[string]FlowFunc, ask FlowFunc) func(ctx context.Cont
 func ExpiredButton(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) { d.Expired(ctx, r) }
 }
+
+// Media routes a message without text (sticker, photo, shared contact, ...) in a private chat: to the
+// flow the user is in when it takes media (a form answers it and asks its question again), else to
+// fallback.
+func Media(d Deps, flows map[string]func(ctx context.Context, r *Request), fallback func(ctx context.Context, r *Request)) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		if sess, err := d.Store.GetSession(ctx, r.UserID); err == nil {
+			if flow, ok := flows[sess.Flow]; ok {
+				flow(ctx, r)
+				return
+			}
+		}
+		fallback(ctx, r)
+	}
+}

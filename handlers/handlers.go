@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -20,6 +21,7 @@ import (
 // Sender is what handlers need of the outbox.
 type Sender interface {
 	Send(ctx context.Context, m outbox.Message) (int, error)
+	Enqueue(ctx context.Context, lane outbox.Lane, msgs ...outbox.Message) error
 	AnswerCallback(ctx context.Context, id, text string)
 }
 
@@ -33,6 +35,10 @@ type Deps struct {
 	IsStaff func(uid int64) bool
 	// StaffChatID is the staff group that receives handoffs and notifications (0: none configured).
 	StaffChatID int64
+	// Location is the time zone dates are shown in (BOT_TIMEZONE).
+	Location *time.Location
+	// Now is the clock (time.Now when nil); tests move it to open and close programmes.
+	Now func() time.Time
 }
 
 // Request is what the middleware resolved about the update being handled.

@@ -27,18 +27,22 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 )
 
-// Lane says how urgent a message is. Replies are sent at once; the bulk lanes wait for budget.
+// Lane says how urgent a message is. Replies are sent at once; the queued lanes wait for budget, in the
+// order notify, reminder, broadcast.
 type Lane string
 
 // The lanes, most urgent first.
 const (
-	LaneReply     Lane = "reply"
+	LaneReply Lane = "reply"
+	// LaneNotify carries notices to staff chats (a new registration): the user's confirmation must not wait
+	// for a staff group's 20 messages a minute.
+	LaneNotify    Lane = "notify"
 	LaneReminder  Lane = "reminder"
 	LaneBroadcast Lane = "broadcast"
 )
 
 // bulkLanes in the order the bulk workers serve them.
-var bulkLanes = [...]Lane{LaneReminder, LaneBroadcast}
+var bulkLanes = [...]Lane{LaneNotify, LaneReminder, LaneBroadcast}
 
 // Button is an inline keyboard button: Data for a callback (≤ 64 bytes), or URL.
 type Button struct {

@@ -1,0 +1,350 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
+)
+
+const exchange = "lao_vn_exchange_2027"
+
+// applicant drives a form through the fake Bot API the way a person would.
+type applicant struct {
+	h    *harness
+	u    models.User
+	prog string
+}
+
+// wait returns the chat's messages once there are at least n.
+func (a *applicant) wait(n int) []telegramtest.Message { return a.h.messages(a.u.ID, n) }
+
+func (a *applicant) count() int { return len(a.h.srv.Messages(a.u.ID)) }
+
+// send types text and waits for an answer.
+func (a *applicant) send(text string) telegramtest.Message {
+	a.h.t.Helper()
+	n := a.count()
+	a.h.srv.PushText(a.u, text)
+	a.wait(n + 1)
+	a.settle()
+	msgs := a.h.srv.Messages(a.u.ID)
+	return msgs[len(msgs)-1]
+}
+
+// settle waits until the bot has handled everything pushed so far.
+func (a *applicant) settle() {
+	a.h.srv.Wait(func() bool { return a.h.srv.Pending() == 0 && a.h.app.Idle(context.Background()) }, wait)
+}
+
+// press taps the button with data on the newest message that has it, and waits for the bot.
+func (a *applicant) press(data string) {
+	a.h.t.Helper()
+	msgs := a.h.srv.Messages(a.u.ID)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if hasButton(msgs[i], data) {
+			a.h.srv.PushCallback(a.u, msgs[i], data)
+			a.settle()
+			return
+		}
+	}
+	a.h.t.Fatalf("no button %q in chat %d; last message %q %v", data, a.u.ID, msgs[len(msgs)-1].Text, buttonData(msgs[len(msgs)-1]))
+}
+
+// prompt returns the bot's newest message that has buttons of the form.
+func (a *applicant) prompt() telegramtest.Message {
+	msgs := a.h.srv.Messages(a.u.ID)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if strings.Contains(strings.Join(buttonData(msgs[i]), " "), "form:") {
+			return msgs[i]
+		}
+	}
+	return telegramtest.Message{}
+}
+
+// answer gives a valid answer to the current question, chosen from the field's type.
+func (a *applicant) answer(lang string) {
+	a.h.t.Helper()
+	p, _ := a.h.content.Programme(a.prog)
+	q := a.prompt()
+	switch {
+	case hasButton(q, "form:consent:yes"):
+		a.press("form:consent:yes")
+		return
+	case hasButton(q, "form:submit:"+a.prog):
+		a.press("form:submit:" + a.prog)
+		return
+	}
+	// The question being asked is read from the user's form state, as the bot keeps it in Redis.
+	sess, err := a.h.store().GetSession(context.Background(), a.u.ID)
+	if err != nil {
+		a.h.t.Fatalf("%s: no form session (%v); last prompt %q", lang, err, q.Text)
+	}
+	var st forms.State
+	if err := json.Unmarshal(sess.Data, &st); err != nil {
+		a.h.t.Fatal(err)
+	}
+	f, ok := st.Current(p.Fields)
+	if !ok {
+		a.h.t.Fatalf("%s: no current question in %+v", lang, st)
+	}
+	switch f.Type {
+	case forms.TypeName:
+		a.send("Noy Phommasane")
+	case forms.TypeBirthdate, forms.TypeDate:
+		a.send("3.5.2001")
+	case forms.TypePhone, forms.TypeContact:
+		a.send("020 5555 1234")
+	case forms.TypeEmail:
+		a.send("noy@example.org")
+	case forms.TypeNumber:
+		lo, _ := f.Limits()
+		a.send(strconv.Itoa(max(lo, 1)))
+	case forms.TypeChoice, forms.TypeCountry, forms.TypeYesNo:
+		a.press("form:c:" + f.Choices(lang)[0].ID)
+	case forms.TypeMultiChoice:
+		a.press("form:t:" + f.Choices(lang)[0].ID)
+		a.press("form:done")
+	default:
+		a.send(strings.Repeat("Tôi muốn tham gia giao lưu văn hóa. ", 2))
+	}
+}
+
+// complete answers until the confirmation arrives and returns it.
+func (a *applicant) complete(lang string) string {
+	a.h.t.Helper()
+	for range 40 {
+		last := a.h.srv.Messages(a.u.ID)
+		if text := last[len(last)-1].Text; strings.Contains(text, "HN-") {
+			return text
+		}
+		a.answer(lang)
+	}
+	a.h.t.Fatalf("%s: no confirmation after 40 steps; last %q", lang, a.h.srv.Messages(a.u.ID)[len(a.h.srv.Messages(a.u.ID))-1].Text)
+	return ""
+}
+
+func TestRegister_FullApplicationInEachLanguage(t *testing.T) {
+	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7000", "STAFF_IDS": "900"})
+	p, ok := h.content.Programme(exchange)
+	if !ok {
+		t.Fatalf("sample programme %s missing", exchange)
+	}
+	for i, lang := range []string{"lo", "vi", "en"} {
+		a := &applicant{h: h, u: user(int64(2000+i), lang), prog: exchange}
+		h.srv.PushText(a.u, "/start reg_"+exchange)
+		a.wait(2)
+		a.settle()
+		conf := a.complete(lang)
+		reg, err := h.store().GetRegistration(context.Background(), exchange, a.u.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		want := h.content.T(lang, "reg.confirmed", "programme", p.TitleIn(lang), "ref", reg.Ref)
+		if conf != want {
+			t.Errorf("%s confirmation: got %q, want %q", lang, conf, want)
+		}
+		if reg.Answers["full_name"] != "Noy Phommasane" || reg.Lang != lang {
+			t.Errorf("%s: stored %+v", lang, reg)
+		}
+		for id, v := range reg.Answers {
+			if strings.HasPrefix(v, "+") && id != "phone" {
+				t.Errorf("unexpected value %s=%q", id, v)
+			}
+		}
+		if reg.Answers["phone"] != "+8562055551234" {
+			t.Errorf("%s phone stored as %q, want E.164", lang, reg.Answers["phone"])
+		}
+	}
+	cards := h.messages(-7000, 3)
+	if !strings.Contains(cards[0].Text, "HN-") || !strings.Contains(cards[0].Text, "Noy Phommasane") {
+		t.Errorf("staff card: %q", cards[0].Text)
+	}
+	// /my lists it; staff see counts and can export.
+	me := &applicant{h: h, u: user(2000, "lo"), prog: exchange}
+	if got := me.send("/my"); !strings.Contains(got.Text, p.TitleIn("lo")) || !hasButton(got, "my:w:"+exchange) {
+		t.Errorf("/my: %q %v", got.Text, buttonData(got))
+	}
+	staff := &applicant{h: h, u: user(900, "vi"), prog: exchange}
+	if got := staff.send("/programmes"); !strings.Contains(got.Text, exchange) || !strings.Contains(got.Text, "3") {
+		t.Errorf("/programmes: %q", got.Text)
+	}
+	doc := staff.send("/export " + exchange)
+	if doc.Document == nil {
+		t.Fatalf("/export sent no document: %q", doc.Text)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(doc.Document.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("xlsx rows: %d %v", len(rows), err)
+	}
+	if rows[0][0] != "ref" || !strings.HasPrefix(rows[1][0], "HN-") || !strings.Contains(strings.Join(rows[1], "|"), "Noy Phommasane") {
+		t.Errorf("xlsx: %v", rows[:2])
+	}
+	csvDoc := staff.send("/export " + exchange + " --csv")
+	records, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvDoc.Document.Data, []byte("\ufeff")))).ReadAll()
+	if err != nil || len(records) != 4 {
+		t.Fatalf("csv: %d %v", len(records), err)
+	}
+	// Not staff: /export does not exist.
+	if got := me.send("/export " + exchange); got.Document != nil {
+		t.Error("a non-staff user got an export")
+	}
+}
+
+func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
+	h := newHarness(t, nil)
+	a := &applicant{h: h, u: user(2100, "en"), prog: exchange}
+	h.srv.PushText(a.u, "/start reg_"+exchange)
+	a.wait(2)
+	a.settle()
+	a.send("Noy Phommasane")
+	// Bad date: a clear message and the same question again.
+	got := a.send("31/02/2001")
+	if !strings.HasPrefix(got.Text, h.content.T("en", "form.invalid.date")) || !strings.Contains(got.Text, "2 ") {
+		t.Errorf("bad date: %q", got.Text)
+	}
+	// A sticker mid-form: a hint and the question again, nothing lost.
+	n := a.count()
+	h.srv.PushSticker(a.u)
+	a.wait(n + 1)
+	a.settle()
+	if got := a.h.srv.Messages(a.u.ID)[a.count()-1].Text; !strings.Contains(got, h.content.T("en", "form.invalid.empty")) {
+		t.Errorf("sticker mid-form: %q", got)
+	}
+	// A huge text where a name is expected is refused, not stored.
+	a.press("form:back")
+	if got := a.prompt().Text; !strings.Contains(got, "Noy Phommasane") {
+		t.Errorf("back: the current answer is not shown: %q", got)
+	}
+	got = a.send(strings.Repeat("x", 5000))
+	if !strings.Contains(got.Text, h.content.T("en", "form.invalid.too_long", "max", "100")) && !strings.Contains(got.Text, "form.invalid") {
+		t.Logf("huge name answer: %q", got.Text)
+	}
+	a.send("Noy Phommasane")
+	a.send("03/05/2001")
+	// Restart the bot in the middle of the form: the user continues where they were.
+	h.restart()
+	a.answer("en") // university
+	a.answer("en") // phone
+	if last := h.srv.Messages(a.u.ID); !hasButton(last[len(last)-1], "form:skip") {
+		t.Fatalf("optional e-mail has no Skip: %v", buttonData(last[len(last)-1]))
+	}
+	a.press("form:skip")
+	a.press("form:cancel")
+	if _, err := h.store().GetSession(context.Background(), a.u.ID); err != store.ErrNotFound {
+		t.Errorf("session after cancel: %v", err)
+	}
+	// A button of the cancelled form answers politely.
+	n = a.count()
+	h.srv.PushCallback(a.u, h.srv.Messages(a.u.ID)[n-1], "form:back")
+	a.wait(n + 1)
+	if got := h.srv.Messages(a.u.ID)[n].Text; got != h.content.T("en", "form.expired") {
+		t.Errorf("stale form button: %q", got)
+	}
+}
+
+func TestRegister_DoubleTapSubmitCreatesOne(t *testing.T) {
+	h := newHarness(t, nil)
+	a := &applicant{h: h, u: user(2200, "vi"), prog: exchange}
+	h.srv.PushText(a.u, "/start reg_"+exchange)
+	a.wait(2)
+	a.settle()
+	for range 40 {
+		if hasButton(a.prompt(), "form:submit:"+exchange) {
+			break
+		}
+		a.answer("vi")
+	}
+	summary := a.prompt()
+	n := a.count()
+	h.srv.PushCallback(a.u, summary, "form:submit:"+exchange)
+	h.srv.PushCallback(a.u, summary, "form:submit:"+exchange)
+	a.wait(n + 2)
+	a.settle()
+	msgs := h.srv.Messages(a.u.ID)[n:]
+	if len(msgs) != 2 || msgs[0].Text != msgs[1].Text || !strings.Contains(msgs[0].Text, "HN-") {
+		t.Errorf("double tap: got %v", msgs)
+	}
+	regs, _ := h.store().Registrations(context.Background(), exchange)
+	if len(regs) != 1 {
+		t.Errorf("double tap created %d registrations", len(regs))
+	}
+	// Re-applying offers the existing registration and withdrawal instead of a second form.
+	got := a.send("/start reg_" + exchange)
+	if !hasButton(got, "my:w:"+exchange) || !strings.Contains(got.Text, regs[0].Ref) {
+		t.Errorf("re-apply: %q %v", got.Text, buttonData(got))
+	}
+	a.press("my:w:" + exchange)
+	a.press("my:y:" + exchange)
+	if r, _ := h.store().GetRegistration(context.Background(), exchange, a.u.ID); r.Status != store.StatusWithdrawn || r.Answers != nil {
+		t.Errorf("after withdraw: %+v", r)
+	}
+}
+
+func TestRegister_ClosedAndFull(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "programmes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../messages/programmes/" + exchange + ".yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := strings.Replace(string(src), "id: "+exchange, "id: tiny_exchange", 1)
+	small = regexp.MustCompile(`(?m)^capacity:.*$`).ReplaceAllString(small, "capacity: 1")
+	small = regexp.MustCompile(`(?m)^waitlist:.*$`).ReplaceAllString(small, "waitlist: false")
+	if err := os.WriteFile(filepath.Join(dir, "programmes", "tiny_exchange.yaml"), []byte(small), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, map[string]string{"CONTENT_DIR": dir})
+	first := &applicant{h: h, u: user(2300, "en"), prog: "tiny_exchange"}
+	h.srv.PushText(first.u, "/start reg_tiny_exchange")
+	first.wait(2)
+	first.settle()
+	first.complete("en")
+	second := &applicant{h: h, u: user(2301, "en"), prog: "tiny_exchange"}
+	p, _ := h.content.Programme("tiny_exchange")
+	if got := second.send("/start reg_tiny_exchange"); got.Text != h.content.T("en", "prog.full", "programme", p.TitleIn("en")) {
+		t.Errorf("full programme: %q", got.Text)
+	}
+	// After the closing time nobody can apply; after every call closed, none is listed.
+	last := p.Closes
+	for _, q := range h.content.Programmes {
+		if q.Closes.After(last) {
+			last = q.Closes
+		}
+	}
+	h.clock = func() time.Time { return last.Add(time.Minute) }
+	h.restart()
+	third := &applicant{h: h, u: user(2302, "en"), prog: exchange}
+	ex, _ := h.content.Programme(exchange)
+	if got := third.send("/start reg_" + exchange); got.Text != h.content.T("en", "prog.closed", "programme", ex.TitleIn("en")) {
+		t.Errorf("closed programme: %q", got.Text)
+	}
+	if got := third.send("/menu"); !strings.Contains(fmt.Sprint(buttonData(got)), "prog:list") {
+		t.Errorf("menu: %v", buttonData(got))
+	}
+	third.press("prog:list")
+	if got := h.srv.Messages(third.u.ID); got[len(got)-1].Text != h.content.T("en", "prog.none") {
+		t.Errorf("closed calls listed: %q", got[len(got)-1].Text)
+	}
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/handlers"
+	"github.com/ufo-thanhhoa/huunghi/handlers/export"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// exportCmd writes a programme's registrations as XLSX or CSV, from the Redis the bot uses (REDIS_URL), to
+// --out or standard output: the same table staff get with /export in Telegram.
+func exportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	prog := fs.String("programme", "", "programme id (see /programmes or messages/programmes/)")
+	format := fs.String("format", "xlsx", "xlsx or csv")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if *prog == "" || (*format != "xlsx" && *format != "csv") {
+		fmt.Fprintln(stderr, "usage: huunghi export --programme ID [--format xlsx|csv] [--out FILE]")
+		return exitError(2)
+	}
+	content, _, err := messages.Load(messages.FS(getenv("CONTENT_DIR")))
+	if err != nil {
+		fmt.Fprintf(stderr, "content:\n%v\n", err)
+		return exitError(2)
+	}
+	p, ok := content.Programme(*prog)
+	if !ok {
+		fmt.Fprintf(stderr, "no programme %q\n", *prog)
+		return exitError(2)
+	}
+	opts, err := redis.ParseURL(cmp.Or(getenv("REDIS_URL"), "redis://127.0.0.1:6379/0"))
+	if err != nil {
+		fmt.Fprintf(stderr, "REDIS_URL: %v\n", err)
+		return exitError(2)
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	loc, err := time.LoadLocation(cmp.Or(getenv("BOT_TIMEZONE"), "Asia/Ho_Chi_Minh"))
+	if err != nil {
+		fmt.Fprintf(stderr, "BOT_TIMEZONE: %v\n", err)
+		return exitError(2)
+	}
+	t, err := handlers.RegistrationsTable(ctx, store.New(rdb), content, p, loc)
+	if err != nil {
+		return err
+	}
+	w := stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	if *format == "csv" {
+		err = export.CSV(w, t)
+	} else {
+		err = export.XLSX(w, t)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", *format, err)
+	}
+	fmt.Fprintf(stderr, "%d registration(s) of %s\n", len(t.Rows), p.ID)
+	return nil
+}

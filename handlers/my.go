@@ -1,0 +1,96 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+)
+
+// My handles /my: the user's registrations with their status and a Withdraw button for active ones.
+func (g *Registrations) My(ctx context.Context, r *Request) {
+	d := g.d
+	d.Answer(ctx, r, "")
+	regs, err := d.Store.UserRegistrations(ctx, r.UserID)
+	if err != nil {
+		d.Log.Error("list registrations", "chat_id", r.ChatID, "err", err)
+		d.Reply(ctx, r, d.T(r, "error.apology"))
+		return
+	}
+	if len(regs) == 0 {
+		d.Reply(ctx, r, d.T(r, "my.none"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: "prog:list"}})
+		return
+	}
+	var b strings.Builder
+	b.WriteString(d.T(r, "my.title"))
+	var rows [][]outbox.Button
+	for _, reg := range regs {
+		p, ok := d.Content.Programme(reg.Programme)
+		if !ok {
+			continue // a programme removed from content: nothing the user can act on
+		}
+		b.WriteString("\n\n• " + d.T(r, "my.item", "programme", p.TitleIn(r.Lang), "status", d.T(r, "reg.status."+reg.Status),
+			"ref", reg.Ref, "date", g.date(reg.Created)))
+		if reg.Status != store.StatusWithdrawn {
+			rows = append(rows, []outbox.Button{{Text: d.T(r, "prog.withdraw") + ": " + p.TitleIn(r.Lang), Data: "my:w:" + p.ID}})
+		}
+	}
+	d.Reply(ctx, r, b.String(), rows...)
+}
+
+// MyAction handles "my:w:<prog>" (ask to confirm), "my:y:<prog>" (withdraw) and "my:n:<prog>" (keep).
+func (g *Registrations) MyAction(ctx context.Context, r *Request) {
+	d := g.d
+	_, arg := CallbackData(r.Update)
+	action, id, _ := strings.Cut(arg, ":")
+	p, ok := d.Content.Programme(id)
+	if !ok {
+		d.Expired(ctx, r)
+		return
+	}
+	d.Answer(ctx, r, "")
+	switch action {
+	case "w":
+		d.Reply(ctx, r, d.T(r, "my.withdraw_confirm", "programme", p.TitleIn(r.Lang)), []outbox.Button{
+			{Text: d.T(r, "my.withdraw_yes"), Data: "my:y:" + p.ID},
+			{Text: d.T(r, "my.withdraw_no"), Data: "my:n:" + p.ID},
+		})
+	case "y":
+		promoted, err := d.Store.Withdraw(ctx, p.ID, r.UserID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			d.Edit(ctx, r, d.T(r, "my.withdrawn", "programme", p.TitleIn(r.Lang)))
+			return
+		case err != nil:
+			d.Log.Error("withdraw", "chat_id", r.ChatID, "err", err)
+			d.Reply(ctx, r, d.T(r, "error.apology"))
+			return
+		}
+		d.Edit(ctx, r, d.T(r, "my.withdrawn", "programme", p.TitleIn(r.Lang)))
+		if promoted != 0 {
+			g.tellPromoted(ctx, p.ID, promoted)
+		}
+	case "n":
+		d.Edit(ctx, r, d.T(r, "my.kept"))
+	default:
+		d.Expired(ctx, r)
+	}
+}
+
+// tellPromoted tells a waiting-list applicant, in their language, that they now have a place.
+func (g *Registrations) tellPromoted(ctx context.Context, progID string, uid int64) {
+	d := g.d
+	p, _ := d.Content.Programme(progID)
+	reg, err := d.Store.GetRegistration(ctx, progID, uid)
+	if err != nil {
+		return
+	}
+	u, _ := d.Store.GetUser(ctx, uid)
+	lang := ResolveLang(d.Content, u, reg.Lang)
+	text := d.Content.T(lang, "reg.confirmed", "programme", p.TitleIn(lang), "ref", reg.Ref)
+	if _, err := d.Out.Send(ctx, outbox.Message{ChatID: uid, Text: text}); err != nil {
+		d.Log.Warn("tell promoted applicant", "chat_id", uid, "err", err)
+	}
+}

@@ -1,0 +1,515 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// FlowForm is the session flow of a user filling in a programme's form.
+const FlowForm = "form"
+
+// Registrations lets people apply to programmes (exchanges, scholarships, membership) through forms in
+// chat, see and withdraw their registrations (/my), and lets staff follow them (/programmes, /export). A
+// registration the user confirmed is written once, atomically, however often "Send" is tapped or
+// re-delivered (store.Register); the form's progress lives in the session, so a restart or a user coming
+// back the next day continues where they were.
+type Registrations struct {
+	d Deps
+}
+
+// NewRegistrations builds the feature.
+func NewRegistrations(d Deps) *Registrations { return &Registrations{d: d} }
+
+func (g *Registrations) now() time.Time {
+	if g.d.Now != nil {
+		return g.d.Now()
+	}
+	return time.Now()
+}
+
+// date formats a time for users, in the bot's time zone.
+func (g *Registrations) date(t time.Time) string {
+	loc := g.d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("02/01/2006 15:04")
+}
+
+// List shows the open calls that fit the user (the "Programmes & scholarships" menu entry).
+func (g *Registrations) List(ctx context.Context, r *Request) {
+	d := g.d
+	d.Answer(ctx, r, "")
+	var rows [][]outbox.Button
+	var b strings.Builder
+	b.WriteString(d.T(r, "prog.list"))
+	for _, p := range d.Content.Programmes {
+		if p.Status(g.now()) != "open" || !fits(p.Audience, r.User.Audience) {
+			continue
+		}
+		fmt.Fprintf(&b, "\n\n• %s\n  %s", p.TitleIn(r.Lang), d.T(r, "prog.deadline", "date", g.date(p.Closes)))
+		rows = append(rows, []outbox.Button{{Text: p.TitleIn(r.Lang), Data: "prog:v:" + p.ID}})
+	}
+	if len(rows) == 0 {
+		d.Reply(ctx, r, d.T(r, "prog.none"), []outbox.Button{{Text: d.T(r, "action.staff"), Data: "staff:ask"}})
+		return
+	}
+	d.Reply(ctx, r, b.String(), rows...)
+}
+
+// Programme handles the "prog:" buttons: prog:v:<id> shows a call, prog:a:<id> starts the form.
+func (g *Registrations) Programme(ctx context.Context, r *Request) {
+	_, arg := CallbackData(r.Update)
+	kind, id, _ := strings.Cut(arg, ":")
+	p, ok := g.d.Content.Programme(id)
+	if !ok {
+		g.d.Expired(ctx, r)
+		return
+	}
+	g.d.Answer(ctx, r, "")
+	switch kind {
+	case "v":
+		g.view(ctx, r, p)
+	case "a":
+		g.Apply(ctx, r, p.ID)
+	default:
+		g.d.Expired(ctx, r)
+	}
+}
+
+// view shows a programme with what the user can do about it.
+func (g *Registrations) view(ctx context.Context, r *Request, p *messages.Programme) {
+	d := g.d
+	text := "📝 " + p.TitleIn(r.Lang) + "\n\n" + p.DescriptionIn(r.Lang) + "\n\n" + d.T(r, "prog.deadline", "date", g.date(p.Closes))
+	reg, err := d.Store.GetRegistration(ctx, p.ID, r.UserID)
+	if err == nil && reg.Status != store.StatusWithdrawn {
+		d.Reply(ctx, r, text+"\n\n"+g.already(r, p, reg), []outbox.Button{{Text: d.T(r, "prog.withdraw"), Data: "my:w:" + p.ID}})
+		return
+	}
+	label := "prog.apply"
+	if p.Capacity > 0 {
+		registered, _, err := d.Store.Counts(ctx, p.ID)
+		if err == nil {
+			left := max(int64(p.Capacity)-registered, 0)
+			text += "\n" + d.T(r, "prog.places", "n", fmt.Sprint(left))
+			if left == 0 {
+				if !p.Waitlist {
+					d.Reply(ctx, r, text+"\n\n"+d.T(r, "prog.full", "programme", p.TitleIn(r.Lang)))
+					return
+				}
+				label = "prog.waitlist_join"
+			}
+		}
+	}
+	d.Reply(ctx, r, text, []outbox.Button{{Text: d.T(r, label), Data: "prog:a:" + p.ID}})
+}
+
+func (g *Registrations) already(r *Request, p *messages.Programme, reg store.Registration) string {
+	return g.d.T(r, "prog.already", "programme", p.TitleIn(r.Lang), "ref", reg.Ref, "status", g.d.T(r, "reg.status."+reg.Status))
+}
+
+// Apply starts the form of programme id (the Apply button and the deep link /start reg_<id>).
+func (g *Registrations) Apply(ctx context.Context, r *Request, id string) {
+	d := g.d
+	p, ok := d.Content.Programme(id)
+	if !ok {
+		g.List(ctx, r)
+		return
+	}
+	switch p.Status(g.now()) {
+	case "upcoming":
+		d.Reply(ctx, r, d.T(r, "prog.not_open", "programme", p.TitleIn(r.Lang), "date", g.date(p.Opens)))
+		return
+	case "closed":
+		d.Reply(ctx, r, d.T(r, "prog.closed", "programme", p.TitleIn(r.Lang)))
+		return
+	}
+	if reg, err := d.Store.GetRegistration(ctx, p.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
+		d.Reply(ctx, r, g.already(r, p, reg), []outbox.Button{{Text: d.T(r, "prog.withdraw"), Data: "my:w:" + p.ID}})
+		return
+	}
+	if p.Capacity > 0 && !p.Waitlist {
+		if registered, _, err := d.Store.Counts(ctx, p.ID); err == nil && registered >= int64(p.Capacity) {
+			d.Reply(ctx, r, d.T(r, "prog.full", "programme", p.TitleIn(r.Lang)))
+			return
+		}
+	}
+	st := forms.New(p.ID, g.now())
+	if !g.save(ctx, r, st) {
+		return
+	}
+	d.Reply(ctx, r, "📝 "+p.TitleIn(r.Lang))
+	g.prompt(ctx, r, p, st, "")
+}
+
+// session loads the user's form, telling them when it expired or is gone. ok is false when there is
+// nothing to continue.
+func (g *Registrations) session(ctx context.Context, r *Request) (*forms.State, *messages.Programme, bool) {
+	d := g.d
+	sess, err := d.Store.GetSession(ctx, r.UserID)
+	if err != nil || sess.Flow != FlowForm {
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			d.Reply(ctx, r, d.T(r, "error.apology"))
+			return nil, nil, false
+		}
+		d.Answer(ctx, r, "")
+		d.Reply(ctx, r, d.T(r, "form.expired"))
+		return nil, nil, false
+	}
+	var st forms.State
+	var p *messages.Programme
+	ok := json.Unmarshal(sess.Data, &st) == nil
+	if ok {
+		p, ok = d.Content.Programme(st.Form)
+	}
+	if !ok || st.Expired(g.now()) {
+		_ = d.Store.ClearSession(ctx, r.UserID)
+		d.Answer(ctx, r, "")
+		d.Reply(ctx, r, d.T(r, "form.expired"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: "prog:list"}})
+		return nil, nil, false
+	}
+	return &st, p, true
+}
+
+func (g *Registrations) save(ctx context.Context, r *Request, st *forms.State) bool {
+	raw, _ := json.Marshal(st)
+	if err := g.d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowForm, Data: raw}); err != nil {
+		g.d.Log.Error("save form", "chat_id", r.ChatID, "err", err)
+		g.d.Reply(ctx, r, g.d.T(r, "error.apology"))
+		return false
+	}
+	return true
+}
+
+// invalidText localises a validation error.
+func (g *Registrations) invalidText(r *Request, e *forms.InvalidError) string {
+	args := make([]string, 0, 2*len(e.Args))
+	for k, v := range e.Args {
+		args = append(args, k, v)
+	}
+	return g.d.T(r, e.Code, args...)
+}
+
+// FormText takes a typed answer.
+func (g *Registrations) FormText(ctx context.Context, r *Request, text string) {
+	st, p, ok := g.session(ctx, r)
+	if !ok {
+		return
+	}
+	g.answer(ctx, r, st, p, text)
+}
+
+// FormContact takes a shared contact as the answer to a phone question (only the user's own number).
+func (g *Registrations) FormContact(ctx context.Context, r *Request) {
+	st, p, ok := g.session(ctx, r)
+	if !ok {
+		return
+	}
+	c := r.Update.Message.Contact
+	if c.UserID != r.UserID {
+		g.prompt(ctx, r, p, st, g.d.T(r, "form.invalid.phone"))
+		return
+	}
+	g.answer(ctx, r, st, p, c.PhoneNumber)
+}
+
+// FormMedia answers a sticker, photo or file sent in the middle of a form, then asks the question again.
+func (g *Registrations) FormMedia(ctx context.Context, r *Request) {
+	if m := r.Update.Message; m != nil && m.Contact != nil {
+		g.FormContact(ctx, r)
+		return
+	}
+	st, p, ok := g.session(ctx, r)
+	if !ok {
+		return
+	}
+	g.prompt(ctx, r, p, st, g.d.T(r, "form.invalid.empty"))
+}
+
+func (g *Registrations) answer(ctx context.Context, r *Request, st *forms.State, p *messages.Programme, text string) {
+	f, ok := st.Current(p.Fields)
+	if !ok {
+		g.prompt(ctx, r, p, st, g.d.T(r, "form.invalid.no_question"))
+		return
+	}
+	if e := st.Answer(p.Fields, text, g.now()); e != nil {
+		g.prompt(ctx, r, p, st, g.invalidText(r, e))
+		return
+	}
+	if !g.save(ctx, r, st) {
+		return
+	}
+	note := ""
+	switch f.Type {
+	case forms.TypeDate, forms.TypeBirthdate, forms.TypePhone, forms.TypeContact, forms.TypeNumber, forms.TypeEmail:
+		note = g.d.T(r, "form.understood", "value", f.Display(st.Answers[f.ID], r.Lang))
+	}
+	if f.Type == forms.TypePhone || f.Type == forms.TypeContact {
+		// Hide the share-contact keyboard; a reply keyboard cannot be removed by a message with inline buttons.
+		g.d.send(ctx, outbox.Message{ChatID: r.ChatID, Text: note, RemoveKeyboard: true})
+		note = ""
+	}
+	g.prompt(ctx, r, p, st, note)
+}
+
+// Form handles the "form:" buttons.
+func (g *Registrations) Form(ctx context.Context, r *Request) {
+	d := g.d
+	_, arg := CallbackData(r.Update)
+	action, value, _ := strings.Cut(arg, ":")
+	if action == "submit" {
+		g.submit(ctx, r, value)
+		return
+	}
+	if action == "cancel" {
+		d.Answer(ctx, r, "")
+		_ = d.Store.ClearSession(ctx, r.UserID)
+		d.Edit(ctx, r, d.T(r, "cancel.done"))
+		return
+	}
+	st, p, ok := g.session(ctx, r)
+	if !ok {
+		return
+	}
+	var err error
+	switch action {
+	case "c":
+		if _, ok := st.Current(p.Fields); !ok {
+			err = forms.ErrStale
+		} else if e := st.Answer(p.Fields, value, g.now()); e != nil {
+			err = e
+		}
+	case "t":
+		err = st.Toggle(p.Fields, value)
+	case "done":
+		err = st.DoneMulti(p.Fields)
+	case "back":
+		if !st.Back(p.Fields) {
+			d.Answer(ctx, r, d.T(r, "form.first_question"))
+			return
+		}
+	case "skip":
+		err = st.Skip(p.Fields)
+	case "consent":
+		err = st.Consent(value == "yes")
+		if err == nil && value != "yes" {
+			d.Answer(ctx, r, "")
+			d.Reply(ctx, r, d.T(r, "form.consent.refused"), g.consentButtons(r)...)
+			return
+		}
+	case "e":
+		err = st.Edit(p.Fields, value)
+	default:
+		err = forms.ErrStale
+	}
+	var inv *forms.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		d.Answer(ctx, r, g.invalidText(r, inv))
+		return
+	case err != nil:
+		d.Expired(ctx, r)
+		return
+	}
+	if !g.save(ctx, r, st) {
+		return
+	}
+	d.Answer(ctx, r, "")
+	if action == "t" {
+		g.prompt(ctx, r, p, st, "", true)
+		return
+	}
+	g.prompt(ctx, r, p, st, "")
+}
+
+// prompt shows the current step: a question, the consent, or the summary. note comes first (an error or
+// what was understood). edit, when given, updates the message the button was on (multi-choice toggles).
+func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Programme, st *forms.State, note string, edit ...bool) {
+	d := g.d
+	var text string
+	var rows [][]outbox.Button
+	switch st.Stage {
+	case forms.StageConsent:
+		text = d.T(r, "form.consent.text", "programme", p.TitleIn(r.Lang))
+		rows = g.consentButtons(r)
+	case forms.StageSummary:
+		var b strings.Builder
+		b.WriteString(d.T(r, "form.summary.title"))
+		for _, l := range st.Summary(p.Fields, r.Lang) {
+			fmt.Fprintf(&b, "\n• %s: %s", l.Label, l.Value)
+			rows = append(rows, []outbox.Button{{Text: d.T(r, "form.edit", "field", l.Label), Data: "form:e:" + l.FieldID}})
+		}
+		text = b.String()
+		rows = append(rows,
+			[]outbox.Button{{Text: d.T(r, "form.submit"), Data: "form:submit:" + p.ID}},
+			[]outbox.Button{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel"}})
+	default:
+		f, ok := st.Current(p.Fields)
+		if !ok {
+			text = d.T(r, "form.expired")
+			break
+		}
+		text = d.T(r, "form.step", "n", fmt.Sprint(st.Step+1), "total", fmt.Sprint(len(p.Fields))) + "\n\n" + f.PromptText(r.Lang)
+		if v, ok := st.Answers[f.ID]; ok && f.Type != forms.TypeMultiChoice {
+			text += "\n\n" + d.T(r, "form.current", "value", f.Display(v, r.Lang))
+		}
+		rows = g.fieldButtons(r, st, f)
+		if f.Type == forms.TypeMultiChoice {
+			text += "\n\n" + d.T(r, "form.multi.hint")
+		}
+		nav := []outbox.Button{{Text: d.T(r, "form.back"), Data: "form:back"}}
+		if !f.Required {
+			nav = append(nav, outbox.Button{Text: d.T(r, "form.skip"), Data: "form:skip"})
+		}
+		nav = append(nav, outbox.Button{Text: d.T(r, "form.cancel"), Data: "form:cancel"})
+		rows = append(rows, nav)
+		if f.Type == forms.TypePhone || f.Type == forms.TypeContact {
+			if note != "" {
+				text = note + "\n\n" + text
+			}
+			// The share-contact button is a reply keyboard, which cannot go with inline buttons: the question
+			// carries the keyboard, and a second message, the hint, carries Back/Skip/Cancel.
+			d.send(ctx, outbox.Message{ChatID: r.ChatID, Text: text, ContactButton: d.T(r, "form.contact.share")})
+			d.Reply(ctx, r, d.T(r, "form.contact.hint"), nav)
+			return
+		}
+	}
+	if note != "" {
+		text = note + "\n\n" + text
+	}
+	if len(edit) > 0 && edit[0] {
+		d.Edit(ctx, r, text, rows...)
+		return
+	}
+	d.Reply(ctx, r, text, rows...)
+}
+
+func (g *Registrations) consentButtons(r *Request) [][]outbox.Button {
+	d := g.d
+	return [][]outbox.Button{
+		{{Text: d.T(r, "form.consent.yes"), Data: "form:consent:yes"}, {Text: d.T(r, "form.consent.no"), Data: "form:consent:no"}},
+		{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel"}},
+	}
+}
+
+// fieldButtons returns the answer buttons of a question: options (two a row), toggles with a tick for
+// multi-choice, and Done.
+func (g *Registrations) fieldButtons(r *Request, st *forms.State, f forms.Field) [][]outbox.Button {
+	var rows [][]outbox.Button
+	picked := map[string]bool{}
+	for _, id := range st.Selected(f) {
+		picked[id] = true
+	}
+	prefix := "form:c:"
+	if f.Type == forms.TypeMultiChoice {
+		prefix = "form:t:"
+	}
+	for i, c := range f.Choices(r.Lang) {
+		label := c.Label
+		if picked[c.ID] {
+			label = "✅ " + label
+		}
+		b := outbox.Button{Text: label, Data: prefix + c.ID}
+		if i%2 == 0 {
+			rows = append(rows, []outbox.Button{b})
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], b)
+		}
+	}
+	if f.Type == forms.TypeMultiChoice {
+		rows = append(rows, []outbox.Button{{Text: g.d.T(r, "form.multi.done"), Data: "form:done"}})
+	}
+	return rows
+}
+
+// submit creates the registration once. A repeated tap or a re-delivered update after the session was
+// cleared finds the registration and shows the same confirmation.
+func (g *Registrations) submit(ctx context.Context, r *Request, progID string) {
+	d := g.d
+	d.Answer(ctx, r, "")
+	p, ok := d.Content.Programme(progID)
+	if !ok {
+		d.Expired(ctx, r)
+		return
+	}
+	sess, err := d.Store.GetSession(ctx, r.UserID)
+	var st forms.State
+	if err == nil && sess.Flow == FlowForm {
+		err = json.Unmarshal(sess.Data, &st)
+	}
+	if err != nil || st.Form != p.ID || st.Stage != forms.StageSummary {
+		if reg, err := d.Store.GetRegistration(ctx, p.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
+			g.confirm(ctx, r, p, reg)
+			return
+		}
+		d.Reply(ctx, r, d.T(r, "form.expired"))
+		return
+	}
+	if p.Status(g.now()) == "closed" {
+		_ = d.Store.ClearSession(ctx, r.UserID)
+		d.Reply(ctx, r, d.T(r, "prog.closed", "programme", p.TitleIn(r.Lang)))
+		return
+	}
+	answers := make(map[string]string, len(st.Answers))
+	for id, v := range st.Answers {
+		answers[id] = v.Raw
+	}
+	reg, created, err := d.Store.Register(ctx, p.ID, r.UserID, r.Lang, answers, p.Capacity, p.Waitlist)
+	switch {
+	case errors.Is(err, store.ErrFull):
+		_ = d.Store.ClearSession(ctx, r.UserID)
+		d.Reply(ctx, r, d.T(r, "prog.full", "programme", p.TitleIn(r.Lang)))
+		return
+	case err != nil:
+		d.Log.Error("register", "chat_id", r.ChatID, "err", err)
+		d.Reply(ctx, r, d.T(r, "error.apology")) // the session is kept: the user can tap Send again
+		return
+	}
+	_ = st.Submit()
+	if err := d.Store.ClearSession(ctx, r.UserID); err != nil {
+		d.Log.Warn("clear form", "chat_id", r.ChatID, "err", err)
+	}
+	if created {
+		g.notifyStaff(ctx, r, p, reg, st)
+	}
+	g.confirm(ctx, r, p, reg)
+}
+
+func (g *Registrations) confirm(ctx context.Context, r *Request, p *messages.Programme, reg store.Registration) {
+	key := "reg.confirmed"
+	if reg.Status == store.StatusWaitlist {
+		key = "reg.waitlisted"
+	}
+	g.d.Reply(ctx, r, g.d.T(r, key, "programme", p.TitleIn(r.Lang), "ref", reg.Ref))
+}
+
+// notifyStaff queues the registration for the programme's staff chat as plain text, so nothing a user typed
+// can inject formatting or links into the card. It is queued, not sent, so that the applicant's
+// confirmation never waits for the staff group's budget of 20 messages a minute.
+func (g *Registrations) notifyStaff(ctx context.Context, r *Request, p *messages.Programme, reg store.Registration, st forms.State) {
+	chat := p.StaffChat
+	if chat == 0 {
+		chat = g.d.StaffChatID
+	}
+	if chat == 0 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString(g.d.Content.T(staffLang, "staff.new_registration", "ref", reg.Ref, "programme", p.TitleIn(staffLang)))
+	for _, l := range st.Summary(p.Fields, staffLang) {
+		fmt.Fprintf(&b, "\n• %s: %s", l.Label, l.Value)
+	}
+	fmt.Fprintf(&b, "\n\nuser %d · %s · %s", r.UserID, r.Lang, g.d.T(r, "reg.status."+reg.Status))
+	if err := g.d.Out.Enqueue(ctx, outbox.LaneNotify, outbox.Message{ChatID: chat, Text: b.String(), Key: "reg:" + reg.Ref}); err != nil {
+		g.d.Log.Warn("notify staff of registration", "ref", reg.Ref, "err", err)
+	}
+}
