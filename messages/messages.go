@@ -86,8 +86,12 @@ func FS(dir string) fs.FS {
 	if dir == "" {
 		return embedded
 	}
-	return overlay{top: os.DirFS(dir), base: embedded}
+	return Overlay(os.DirFS(dir), embedded)
 }
+
+// Overlay returns an fs.FS where the files of top replace (or add to) the files of base with the same path,
+// as CONTENT_DIR does over the embedded defaults.
+func Overlay(top, base fs.FS) fs.FS { return overlay{top: top, base: base} }
 
 // Load reads and validates content from fsys (see FS). It fails on errors and returns the warnings.
 func Load(fsys fs.FS) (*Content, Problems, error) {

@@ -13,43 +13,6 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
-// layered is content as staff would have it with CONTENT_DIR: the files of top replace (or add to) the
-// embedded ones.
-type layered struct {
-	top  fstest.MapFS
-	base fs.FS
-}
-
-func (l layered) Open(name string) (fs.File, error) {
-	if f, ok := l.top[name]; ok && !f.Mode.IsDir() {
-		return l.top.Open(name)
-	}
-	return l.base.Open(name)
-}
-
-func (l layered) ReadDir(name string) ([]fs.DirEntry, error) {
-	seen := map[string]fs.DirEntry{}
-	var firstErr error
-	for _, layer := range []fs.FS{l.base, l.top} {
-		entries, err := fs.ReadDir(layer, name)
-		if err != nil {
-			firstErr = err
-			continue
-		}
-		for _, e := range entries {
-			seen[e.Name()] = e
-		}
-	}
-	if len(seen) == 0 {
-		return nil, firstErr
-	}
-	out := make([]fs.DirEntry, 0, len(seen))
-	for _, e := range seen {
-		out = append(out, e)
-	}
-	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	return out, nil
-}
 
 // withFiles layers files (path → content) over the embedded content.
 func withFiles(files map[string]string) fs.FS {
@@ -57,7 +20,7 @@ func withFiles(files map[string]string) fs.FS {
 	for name, data := range files {
 		top[name] = &fstest.MapFile{Data: []byte(data)}
 	}
-	return layered{top: top, base: messages.FS("")}
+	return messages.Overlay(top, messages.FS(""))
 }
 
 var hcm = mustZone("Asia/Ho_Chi_Minh")
