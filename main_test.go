@@ -124,6 +124,9 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 			t.Fatalf("user %d got %q, want the help text", id, got)
 		}
 	}
+	if secret := strings.SplitN(telegramtest.Token, ":", 2)[1]; strings.Contains(readLogs(), secret) {
+		t.Error("the bot token appears in the logs")
+	}
 	if err := bot.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -429,3 +429,23 @@ func TestBroadcastLane_SkipsUnreachable(t *testing.T) {
 		t.Errorf("unreachable user got %d messages, want only the earlier 1", n)
 	}
 }
+
+func TestRedisBrieflyDown_LosesNothing(t *testing.T) {
+	h := newHarness(t, nil)
+	a, b := user(860, "en"), user(861, "vi")
+	h.srv.PushText(a, "/help")
+	h.messages(a.ID, 1)
+	h.redis.Stop()
+	h.srv.PushText(b, "/help") // arrives while Redis is down: intake must not confirm it yet
+	time.Sleep(1500 * time.Millisecond)
+	if n := len(h.srv.Messages(b.ID)); n != 0 {
+		t.Fatalf("answered %d times without Redis", n)
+	}
+	if h.srv.Pending() == 0 {
+		t.Error("the update was confirmed to Telegram although it could not be stored")
+	}
+	h.redis.Up()
+	if got := h.messages(b.ID, 1)[0].Text; got != h.content.T("vi", "help.text") {
+		t.Errorf("after Redis came back: got %q", got)
+	}
+}

@@ -422,6 +422,9 @@ func (o *Outbox) bulkWorker(ctx context.Context) {
 			continue
 		}
 		lane, raw, err := o.takeNext(ctx)
+		if err != nil && ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			o.log.Warn("bulk lanes unavailable", "err", err)
 			_ = sleep(ctx, time.Second)
