@@ -13,7 +13,6 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
-
 // withFiles layers files (path → content) over the embedded content.
 func withFiles(files map[string]string) fs.FS {
 	top := fstest.MapFS{}
