@@ -2,10 +2,13 @@ package bot_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 func buttonData(m telegramtest.Message) []string {
@@ -148,5 +151,55 @@ func TestFAQ_SmalltalkBrowseAndDeepLink(t *testing.T) {
 		return false
 	}, wait) {
 		t.Error("a forged topic button was not answered with button.expired")
+	}
+}
+
+// TestContent_MentionsOnlyRoutedCommands keeps answers and programme texts from promising commands the bot
+// does not have.
+func TestContent_MentionsOnlyRoutedCommands(t *testing.T) {
+	c, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, cmd := range bot.Commands() {
+		known[cmd] = true
+	}
+	re := regexp.MustCompile(`(?:^|\s)/([a-z_]+)\b`)
+	check := func(where, text string) {
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
+			if !known[m[1]] {
+				t.Errorf("%s mentions /%s, which the bot does not have", where, m[1])
+			}
+		}
+	}
+	for _, topic := range c.FAQ.Topics {
+		for lang, a := range topic.Answer {
+			check(topic.File+" ("+lang+")", a)
+		}
+	}
+	for _, p := range c.Programmes {
+		for lang, d := range p.Description {
+			check(p.File+" ("+lang+")", d)
+		}
+	}
+}
+
+func TestStaff_TalkToStaffFromTheMenu(t *testing.T) {
+	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-5100"})
+	a := &applicant{h: h, u: user(1400, "lo")}
+	if got := a.send("/staff"); got.Text != h.content.T("lo", "staff.prompt") {
+		t.Fatalf("/staff: got %q", got.Text)
+	}
+	if got := a.send("ຂ້ອຍຢາກຖາມເລື່ອງຫໍພັກ *ດ່ວນ* <b>"); got.Text != h.content.T("lo", "staff.sent") {
+		t.Errorf("after the message: got %q", got.Text)
+	}
+	card := h.messages(-5100, 1)[0]
+	if !strings.Contains(card.Text, "ຂ້ອຍຢາກຖາມເລື່ອງຫໍພັກ *ດ່ວນ* <b>") || card.ParseMode != "" {
+		t.Errorf("staff card must carry the text verbatim as plain text: %q (parse mode %q)", card.Text, card.ParseMode)
+	}
+	// The flow ends with that message: the next text is a question again.
+	if got := a.send("ສະບາຍດີ"); got.Text == h.content.T("lo", "staff.sent") {
+		t.Error("the handoff flow did not end after one message")
 	}
 }

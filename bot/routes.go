@@ -31,13 +31,17 @@ type route struct {
 var menuItems = []handlers.MenuItem{
 	{Label: "menu.faq", Data: "faq:cats"},
 	{Label: "menu.programmes", Data: "prog:list"},
+	{Label: "menu.staff", Data: "staff:new"},
 	{Label: "menu.language", Data: "menu:language"},
 	{Label: "menu.mydata", Data: "menu:mydata"},
 	{Label: "menu.help", Data: "menu:help"},
 }
 
 // commands are published with setMyCommands in every language, in this order.
-var commands = []string{"start", "menu", "faq", "my", "help", "language", "mydata", "forget", "cancel"}
+var commands = []string{"start", "menu", "faq", "my", "staff", "help", "language", "mydata", "forget", "cancel"}
+
+// Commands lists the commands users may be told about (the published ones); content is checked against it.
+func Commands() []string { return append([]string(nil), commands...) }
 
 // topicActions are the buttons FAQ answers may carry (label key and callback data), for wired features.
 var topicActions = map[string]outbox.Button{
@@ -84,6 +88,8 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/unanswered (staff)", a.command("unanswered"), staff(handlers.Unanswered(d))},
 		{"faq:", callback("faq:"), f(questions.Browse)},
 		{"staff:ask", callback("staff:ask"), f(handlers.AskStaff(d))},
+		{"/staff", a.command("staff"), f(handlers.TalkToStaff(d))},
+		{"staff:new", callback("staff:new"), f(handlers.TalkToStaff(d))},
 		{"menu:language", callback("menu:language"), f(handlers.Language(d))},
 		{"menu:mydata", callback("menu:mydata"), f(handlers.MyData(d))},
 		{"menu:help", callback("menu:help"), f(handlers.Help(d))},

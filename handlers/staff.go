@@ -20,6 +20,7 @@ const staffLang = "vi"
 // AskStaff handles the "Ask staff" button: the user's last question goes to the staff chat, or, without a
 // recent question, the next message they write does.
 func AskStaff(d Deps) func(ctx context.Context, r *Request) {
+	talk := TalkToStaff(d)
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
 		if d.StaffChatID == 0 {
@@ -30,6 +31,19 @@ func AskStaff(d Deps) func(ctx context.Context, r *Request) {
 			forward(ctx, d, r, last.Text)
 			// Asked once: a second tap must not send the same question again.
 			_ = d.Store.SetLastQuestion(ctx, r.UserID, store.LastQuestion{})
+			return
+		}
+		talk(ctx, r)
+	}
+}
+
+// TalkToStaff handles /staff and the menu's "Talk to staff": the next message the user writes goes to the
+// staff chat.
+func TalkToStaff(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		d.Answer(ctx, r, "")
+		if d.StaffChatID == 0 {
+			staffUnavailable(ctx, d, r)
 			return
 		}
 		if err := d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowHandoff}); err != nil {
