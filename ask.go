@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
-	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 // ask runs the FAQ matcher the bot uses on questions from the command line or stdin. With --json it
@@ -22,10 +21,9 @@ func ask(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	content, _, err := messages.Load(messages.FS(getenv("CONTENT_DIR")))
+	content, err := loadContent(getenv("CONTENT_DIR"), stderr, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "content:\n%v\n", err)
-		return exitError(2)
+		return err
 	}
 	if *lang != "" && !content.HasLang(*lang) {
 		fmt.Fprintf(stderr, "--lang: %q is not one of %s\n", *lang, strings.Join(content.Langs, ", "))

@@ -18,7 +18,6 @@ import (
 
 	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
-	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 // chat runs the whole bot in this process — embedded Redis-compatible store (miniredis, TTLs following the
@@ -31,10 +30,9 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	content, _, err := messages.Load(messages.FS(getenv("CONTENT_DIR")))
+	content, err := loadContent(getenv("CONTENT_DIR"), stderr, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "content:\n%v\n", err)
-		return exitError(2)
+		return err
 	}
 	mr := miniredis.NewMiniRedis()
 	mr.ClockTTL(true)

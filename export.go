@@ -14,7 +14,6 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 	"github.com/ufo-thanhhoa/huunghi/handlers/export"
-	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 // exportCmd writes a programme's registrations as XLSX or CSV, from the Redis the bot uses (REDIS_URL), to
@@ -31,10 +30,9 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, "usage: huunghi export --programme ID [--format xlsx|csv] [--out FILE]")
 		return exitError(2)
 	}
-	content, _, err := messages.Load(messages.FS(getenv("CONTENT_DIR")))
+	content, err := loadContent(getenv("CONTENT_DIR"), stderr, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "content:\n%v\n", err)
-		return exitError(2)
+		return err
 	}
 	p, ok := content.Programme(*prog)
 	if !ok {

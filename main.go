@@ -90,13 +90,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return exitError(2)
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	content, warnings, err := messages.Load(messages.FS(cfg.ContentDir))
+	content, err := loadContent(cfg.ContentDir, stderr, log)
 	if err != nil {
-		fmt.Fprintf(stderr, "content:\n%v\n", err)
-		return exitError(2)
-	}
-	for _, w := range warnings {
-		log.Warn("content", "problem", w.String())
+		return err
 	}
 	app, err := bot.New(cfg, content, log)
 	if err != nil {
@@ -117,6 +113,22 @@ func check(getenv func(string) string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "content ok (%d warning(s))\n", len(problems))
 	return nil
+}
+
+// loadContent loads the content every subcommand needs (CONTENT_DIR over the embedded defaults). Errors are
+// printed as file:line lines and end the program with status 2; warnings go to log when there is one.
+func loadContent(dir string, stderr io.Writer, log *slog.Logger) (*messages.Content, error) {
+	content, warnings, err := messages.Load(messages.FS(dir))
+	if err != nil {
+		fmt.Fprintf(stderr, "content:\n%v\n", err)
+		return nil, exitError(2)
+	}
+	if log != nil {
+		for _, w := range warnings {
+			log.Warn("content", "problem", w.String())
+		}
+	}
+	return content, nil
 }
 
 // parseFlags parses a subcommand's flags, printing errors to stderr.
