@@ -77,6 +77,10 @@ func (d *Dispatcher) Run() {
 		}
 		select {
 		case <-ctx.Done():
+			// Notify checks the context under mu, so once we have held mu no new worker can be added and
+			// Wait cannot race with Add.
+			d.mu.Lock()
+			d.mu.Unlock() //nolint:staticcheck // an empty critical section is the barrier
 			d.wg.Wait()
 			return
 		case <-t.C:
