@@ -354,8 +354,13 @@ func TestOutbox_HonoursRetryAfter(t *testing.T) {
 	}, wait) {
 		t.Fatal("the 429 was never returned")
 	}
-	if d, err := h.store().BulkPause(context.Background()); err != nil || d <= 0 {
-		t.Errorf("bulk lanes not paused after a 429: %v %v", d, err)
+	// The fake server records the 429 before the bot has read the reply, so
+	// the pause is polled for, not read once.
+	if !h.srv.Wait(func() bool {
+		d, err := h.store().BulkPause(context.Background())
+		return err == nil && d > 0
+	}, 2*time.Second) {
+		t.Error("bulk lanes not paused after a 429")
 	}
 	if got := h.messages(u.ID, 1)[0].Text; got != h.content.T("en", "help.text") {
 		t.Errorf("after 429: got %q", got)
