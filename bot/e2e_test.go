@@ -403,6 +403,8 @@ func TestOutbox_ForbiddenMarksUnreachable(t *testing.T) {
 }
 
 func TestFlood_SlowsOnlyTheSpammer(t *testing.T) {
+	// Waits on flood control and the send budget, not the CPU.
+	t.Parallel()
 	h := newHarness(t, nil)
 	spammer, other := user(800, "en"), user(801, "en")
 	for i := range 20 {

@@ -15,6 +15,8 @@ var update = flag.Bool("update", false, "rewrite the golden transcripts in testd
 // answer, a decline and the start of a form — and compares it with testdata/golden/<lang>.txt, so a change
 // to any user-facing text shows up in review. Refresh with: go test ./bot -run Golden -update
 func TestGolden_Conversations(t *testing.T) {
+	// Waits on the per-chat send budget, not the CPU: run alongside the others.
+	t.Parallel()
 	scripts := map[string][]string{
 		"vi": {"/start", "/menu", "gia han the tam tru o dau", "giá vàng hôm nay", "/start reg_lao_vn_exchange_2027"},
 		"lo": {"/start", "/menu", "ເບີໂທສຸກເສີນຢູ່ຫວຽດນາມ", "ລາຄາຄຳມື້ນີ້", "/start reg_lao_vn_exchange_2027"},
