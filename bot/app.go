@@ -24,6 +24,7 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
+	"github.com/ufo-thanhhoa/huunghi/jobs"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -42,6 +43,7 @@ type App struct {
 	registry *prometheus.Registry
 	username string
 	matcher  *faq.Matcher
+	jobs     *jobs.Scheduler
 	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
 	running  atomic.Bool
 	httpAddr chan string
@@ -109,6 +111,10 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	for _, r := range a.routes(d) {
 		api.RegisterHandlerMatchFunc(r.match, r.handler)
 	}
+	if a.jobs, err = jobs.New(a.store, cfg.Location, log, a.now, a.schedule()...); err != nil {
+		return nil, err
+	}
+	a.registry.MustRegister(a.jobs.Collectors()...)
 	a.registry.MustRegister(a.metrics.collectors()...)
 	a.registry.MustRegister(a.out.Collectors()...)
 	a.registry.MustRegister(a.queueGauges()...)
@@ -151,6 +157,7 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(dispatcher.Run)
 	wg.Go(func() { a.out.Run(ctx) })
+	a.jobs.Start()
 	if a.cfg.WebhookURL != nil {
 		a.startWebhook(ctx)
 	} else {
@@ -161,11 +168,15 @@ func (a *App) Run(ctx context.Context) error {
 	<-ctx.Done()
 	a.running.Store(false)
 	a.log.Info("shutting down")
+	// Workers, the outbox and running jobs share one 8 s budget, inside the 10 s a SIGTERM allows.
+	stopCtx, stopped := context.WithTimeout(context.Background(), 8*time.Second)
+	defer stopped()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
+	a.jobs.Stop(stopCtx)
 	select {
 	case <-done:
-	case <-time.After(8 * time.Second):
+	case <-stopCtx.Done():
 		a.log.Warn("shutdown: workers still busy after 8s; their updates stay stored and are handled after restart")
 	}
 	return nil
@@ -180,6 +191,16 @@ func (a *App) HTTPAddr(ctx context.Context) (string, error) {
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
+}
+
+// RunJob runs one scheduled job now, as its schedule would at the current minute of the bot's clock (tests
+// use it to run a night's job without waiting for the night).
+func (a *App) RunJob(ctx context.Context, name string) error {
+	now := time.Now
+	if a.now != nil {
+		now = a.now
+	}
+	return a.jobs.RunTick(ctx, name, now())
 }
 
 // Idle reports whether every stored update has been handled (the chat demo waits for it).

@@ -140,6 +140,8 @@ func (a *applicant) complete(lang string) string {
 }
 
 func TestRegister_FullApplicationInEachLanguage(t *testing.T) {
+	// Waits on the per-chat send budget, not the CPU: run alongside the others.
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7000", "STAFF_IDS": "900"})
 	p, ok := h.content.Programme(exchange)
 	if !ok {
@@ -211,6 +213,8 @@ func TestRegister_FullApplicationInEachLanguage(t *testing.T) {
 }
 
 func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
+	// Waits on the per-chat send budget, not the CPU: run alongside the others.
+	t.Parallel()
 	h := newHarness(t, nil)
 	a := &applicant{h: h, u: user(2100, "en"), prog: exchange}
 	h.srv.PushText(a.u, "/start reg_"+exchange)
@@ -265,6 +269,8 @@ func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
 }
 
 func TestRegister_DoubleTapSubmitCreatesOne(t *testing.T) {
+	// Waits on the per-chat send budget, not the CPU: run alongside the others.
+	t.Parallel()
 	h := newHarness(t, nil)
 	a := &applicant{h: h, u: user(2200, "vi"), prog: exchange}
 	h.srv.PushText(a.u, "/start reg_"+exchange)
@@ -303,6 +309,8 @@ func TestRegister_DoubleTapSubmitCreatesOne(t *testing.T) {
 }
 
 func TestRegister_ClosedAndFull(t *testing.T) {
+	// Waits on the per-chat send budget, not the CPU: run alongside the others.
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "programmes"), 0o755); err != nil {
 		t.Fatal(err)
@@ -335,7 +343,12 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 			last = q.Closes
 		}
 	}
-	h.clock = func() time.Time { return last.Add(time.Minute) }
+	// ... and, a year and a day after the first application, past what the consent text promises.
+	later := last.Add(time.Minute)
+	if y := time.Now().AddDate(0, 12, 1); y.After(later) {
+		later = y
+	}
+	h.clock = func() time.Time { return later }
 	h.restart()
 	third := &applicant{h: h, u: user(2302, "en"), prog: exchange}
 	ex, _ := h.content.Programme(exchange)
@@ -348,5 +361,18 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 	third.press("prog:list")
 	if got := h.srv.Messages(third.u.ID); got[len(got)-1].Text != h.content.T("en", "prog.none") {
 		t.Errorf("closed calls listed: %q", got[len(got)-1].Text)
+	}
+	// The nightly retention job deletes the year-old registration: /my is empty, the programme count is zero.
+	if got := first.send("/my"); !strings.Contains(got.Text, p.TitleIn("en")) {
+		t.Fatalf("before retention /my: %q", got.Text)
+	}
+	if err := h.app.RunJob(context.Background(), "retention"); err != nil {
+		t.Fatal(err)
+	}
+	if got := first.send("/my"); got.Text != h.content.T("en", "my.none") {
+		t.Errorf("after retention /my: %q", got.Text)
+	}
+	if reg, wait, err := h.store().Counts(context.Background(), "tiny_exchange"); reg != 0 || wait != 0 || err != nil {
+		t.Errorf("after retention: %d registered, %d waiting, %v", reg, wait, err)
 	}
 }

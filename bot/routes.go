@@ -9,10 +9,11 @@ import (
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
+	"github.com/ufo-thanhhoa/huunghi/jobs"
 )
 
 // This file is the whole surface of the bot: the middleware chain, every command, button and message
-// route, the main menu and the deep links. go-telegram/bot tries routes in the order registered; the first
+// route, the main menu, the deep links and the scheduled jobs. go-telegram/bot tries routes in the order registered; the first
 // match handles the update.
 
 // middleware returns the chain every update passes, outermost first.
@@ -48,6 +49,13 @@ var topicActions = map[string]outbox.Button{
 	"staff":      {Text: "action.staff", Data: "staff:ask"},
 	"faq":        {Text: "faq.browse", Data: "faq:cats"},
 	"programmes": {Text: "menu.programmes", Data: "prog:list"},
+}
+
+// schedule lists the jobs every replica schedules (each run happens on one replica; see package jobs).
+func (a *App) schedule() []jobs.Job {
+	return []jobs.Job{
+		jobs.Retention(a.store, a.log),
+	}
 }
 
 func (a *App) routes(d handlers.Deps) []route {

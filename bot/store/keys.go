@@ -37,6 +37,7 @@ import (
 //	hn:regs:{prog}:registered   set    users holding a place (capacity is checked against it).
 //	hn:user:{uid}:regs          set    programmes the user registered for (/my, /forget).
 //	hn:reg:seq                  string counter behind reference numbers (HN-000001, ...).
+//	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
 //	                                   per user flood control); redis_rate adds its own "rate:" prefix.
 const prefix = "hn:"
@@ -65,6 +66,10 @@ func keyRegs(prog string) string           { return prefix + "regs:" + prog }
 func keyRegistered(prog string) string     { return prefix + "regs:" + prog + ":registered" }
 func keyUserRegs(uid int64) string         { return prefix + "user:" + id(uid) + ":regs" }
 func keyRegSeq() string                    { return prefix + "reg:seq" }
+
+func keyJobRun(name string, tick time.Time) string {
+	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")
+}
 
 // RateKey returns the redis_rate key for a named budget ("global", "chat:42", "user:42").
 func RateKey(name string) string { return prefix + "rate:" + name }

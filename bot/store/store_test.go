@@ -15,15 +15,15 @@ import (
 
 // backends runs the same behavioural suite against a real redis-server and the embedded store used by the
 // `chat` demo, so the demo cannot drift from production behaviour.
-func backends(t *testing.T, test func(t *testing.T, s *store.Store)) {
+func backends(t *testing.T, test func(t *testing.T, s *store.Store), opts ...store.Option) {
 	t.Run("redis-server", func(t *testing.T) {
-		test(t, store.New(redistest.Start(t).Client()))
+		test(t, store.New(redistest.Start(t).Client(), opts...))
 	})
 	t.Run("miniredis", func(t *testing.T) {
 		m := miniredis.RunT(t)
 		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
 		t.Cleanup(func() { _ = c.Close() })
-		test(t, store.New(c))
+		test(t, store.New(c, opts...))
 	})
 }
 
@@ -286,6 +286,81 @@ func TestRegistrations(t *testing.T) {
 		}
 		if reg, wait, _ := s.Counts(ctx, "p"); reg != 1 || wait != 0 {
 			t.Fatalf("counts after forget: %d %d", reg, wait)
+		}
+	})
+}
+
+func TestDeleteRegistrationsBefore(t *testing.T) {
+	var now time.Time
+	clock := func() time.Time { return now }
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ans := map[string]string{"full_name": "Noy"}
+		now = time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC)
+		// Old: user 1 holds the only place of p, user 2 waits, user 3 withdrew from q.
+		for _, r := range []struct {
+			prog string
+			uid  int64
+		}{{"p", 1}, {"p", 2}, {"q", 3}} {
+			if _, _, err := s.Register(ctx, r.prog, r.uid, "lo", ans, 1, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Withdraw(ctx, "q", 3); err != nil {
+			t.Fatal(err)
+		}
+		// Recent: user 1 again, in another programme.
+		now = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+		if _, _, err := s.Register(ctx, "r", 1, "lo", ans, 0, false); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.DeleteRegistrationsBefore(ctx, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil || n != 3 {
+			t.Fatalf("deleted %d %v, want 3", n, err)
+		}
+		for _, uid := range []int64{1, 2, 3} {
+			mine, err := s.UserRegistrations(ctx, uid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			if uid == 1 {
+				want = 1
+			}
+			if len(mine) != want {
+				t.Errorf("user %d keeps %+v, want %d registrations", uid, mine, want)
+			}
+		}
+		if reg, wait, _ := s.Counts(ctx, "p"); reg != 0 || wait != 0 {
+			t.Errorf("p counts after retention: %d %d", reg, wait)
+		}
+		if list, _ := s.Registrations(ctx, "r"); len(list) != 1 || list[0].Answers["full_name"] != "Noy" {
+			t.Errorf("recent registration touched: %+v", list)
+		}
+		// The reference counter survives: numbers are never reused.
+		if r, _, _ := s.Register(ctx, "p", 4, "vi", ans, 1, false); r.Ref != "HN-000005" {
+			t.Errorf("next reference after retention: %q", r.Ref)
+		}
+		if n, err := s.DeleteRegistrationsBefore(ctx, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)); n != 0 || err != nil {
+			t.Errorf("second pass deleted %d %v", n, err)
+		}
+	}, store.WithClock(clock))
+}
+
+func TestClaimJobRun(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tick := time.Date(2026, 11, 23, 3, 30, 0, 0, time.UTC)
+		for i, want := range []bool{true, false} {
+			if ok, err := s.ClaimJobRun(ctx, "retention", tick); ok != want || err != nil {
+				t.Fatalf("claim %d: %v %v, want %v", i, ok, err, want)
+			}
+		}
+		if ok, _ := s.ClaimJobRun(ctx, "retention", tick.Add(time.Minute)); !ok {
+			t.Error("the next tick must be claimable")
+		}
+		if ok, _ := s.ClaimJobRun(ctx, "other", tick); !ok {
+			t.Error("another job's tick must be claimable")
 		}
 	})
 }

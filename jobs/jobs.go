@@ -1,0 +1,142 @@
+// Package jobs runs the bot's scheduled work — today the retention of registrations — with
+// github.com/robfig/cron/v3 in the bot's time zone.
+//
+// Every replica runs a scheduler; each scheduled run happens on one replica only. Instead of electing a
+// leader that must renew a lease (and whose loss mid-run needs handling), a replica claims the run itself:
+// the first to SET NX hn:job:{name}:{minute} runs it, the others skip. Cron fires on minute boundaries, so
+// replicas agree on the minute even with clocks a few seconds apart. A replica that dies mid-run leaves that
+// run unfinished until the next tick, so jobs must be idempotent and catch up on what an earlier run missed.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/robfig/cron/v3"
+)
+
+// Job is one piece of scheduled work.
+type Job struct {
+	Name string // metric label, log field and claim key: [a-z_]+
+	Spec string // standard five-field cron spec in the scheduler's time zone, e.g. "30 3 * * *"
+	// Run does the work for the run scheduled at tick. It must be idempotent.
+	Run func(ctx context.Context, tick time.Time) error
+}
+
+// Claimer decides which replica runs a scheduled run (store.Store in production).
+type Claimer interface {
+	ClaimJobRun(ctx context.Context, name string, tick time.Time) (bool, error)
+}
+
+// Scheduler runs jobs on their schedules until Stop.
+type Scheduler struct {
+	cron    *cron.Cron
+	claim   Claimer
+	log     *slog.Logger
+	now     func() time.Time
+	jobs    map[string]Job
+	ctx     context.Context
+	cancel  context.CancelFunc
+	runs    *prometheus.CounterVec
+	success *prometheus.GaugeVec
+}
+
+// New checks every job's spec and returns a scheduler that has not started. now is the clock jobs see
+// (time.Now in production; tests move it).
+func New(claim Claimer, loc *time.Location, log *slog.Logger, now func() time.Time, jobs ...Job) (*Scheduler, error) {
+	if now == nil {
+		now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Scheduler{
+		claim: claim, log: log, now: now, jobs: map[string]Job{}, ctx: ctx, cancel: cancel,
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "huunghi_job_runs_total",
+			Help: "Scheduled job runs by outcome: ok, error, panic, or skipped (another replica claimed the run).",
+		}, []string{"job", "outcome"}),
+		success: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "huunghi_job_last_success_timestamp_seconds",
+			Help: "When each job last finished without error on this replica (alert when it stops moving).",
+		}, []string{"job"}),
+	}
+	// SkipIfStillRunning: a slow run is not stacked on by the next tick of the same replica.
+	s.cron = cron.New(cron.WithLocation(loc), cron.WithChain(cron.SkipIfStillRunning(cronLogger{log})))
+	for _, j := range jobs {
+		if _, dup := s.jobs[j.Name]; dup || j.Name == "" {
+			return nil, fmt.Errorf("job %q: empty or duplicate name", j.Name)
+		}
+		if _, err := s.cron.AddFunc(j.Spec, func() { _ = s.RunTick(s.ctx, j.Name, s.now()) }); err != nil {
+			return nil, fmt.Errorf("job %s: spec %q: %w", j.Name, j.Spec, err)
+		}
+		s.jobs[j.Name] = j
+	}
+	return s, nil
+}
+
+// Start starts the schedules in the background.
+func (s *Scheduler) Start() { s.cron.Start() }
+
+// Stop stops scheduling, cancels running jobs' context and waits for them until ctx ends.
+func (s *Scheduler) Stop(ctx context.Context) {
+	done := s.cron.Stop()
+	s.cancel()
+	select {
+	case <-done.Done():
+	case <-ctx.Done():
+		s.log.Warn("jobs: still running at shutdown; they run again at their next tick")
+	}
+}
+
+// RunTick runs the named job for the run scheduled in the minute of at, unless another replica claimed that
+// run. A panic in a job is recovered and reported like an error. It is what the schedule calls, exported so
+// tests and operators can trigger a run.
+func (s *Scheduler) RunTick(ctx context.Context, name string, at time.Time) (err error) {
+	j, ok := s.jobs[name]
+	if !ok {
+		return fmt.Errorf("no job named %q", name)
+	}
+	tick := at.Truncate(time.Minute)
+	claimed, err := s.claim.ClaimJobRun(ctx, name, tick)
+	if err != nil {
+		s.runs.WithLabelValues(name, "error").Inc()
+		s.log.Error("job not run: cannot claim it", "job", name, "err", err)
+		return err
+	}
+	if !claimed {
+		s.runs.WithLabelValues(name, "skipped").Inc()
+		return nil
+	}
+	start := time.Now()
+	defer func() {
+		outcome := "ok"
+		if p := recover(); p != nil {
+			outcome, err = "panic", fmt.Errorf("job %s panicked: %v", name, p)
+		} else if err != nil {
+			outcome = "error"
+		}
+		s.runs.WithLabelValues(name, outcome).Inc()
+		if outcome != "ok" {
+			s.log.Error("job failed", "job", name, "outcome", outcome, "took", time.Since(start), "err", err)
+			return
+		}
+		s.success.WithLabelValues(name).SetToCurrentTime()
+		s.log.Info("job done", "job", name, "took", time.Since(start))
+	}()
+	return j.Run(ctx, tick)
+}
+
+// Collectors returns the scheduler's Prometheus metrics.
+func (s *Scheduler) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{s.runs, s.success}
+}
+
+// cronLogger sends robfig/cron's own messages to slog; its Info chatter (every wake-up) goes to Debug.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
