@@ -376,3 +376,31 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 		t.Errorf("after retention: %d registered, %d waiting, %v", reg, wait, err)
 	}
 }
+
+func TestRegister_ForgetPassesThePlaceOn(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	p, _ := h.content.Programme(exchange)
+	holder := &applicant{h: h, u: user(2400, "en"), prog: exchange}
+	waiting := &applicant{h: h, u: user(2401, "lo"), prog: exchange}
+	for _, a := range []*applicant{holder, waiting} {
+		a.send("/menu") // both are known users with a language
+	}
+	// The programme has one place: the holder got it, the Lao student is on the waiting list.
+	if _, _, err := h.store().Register(ctx, exchange, holder.u.ID, "en", map[string]string{"full_name": "A"}, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	w, _, err := h.store().Register(ctx, exchange, waiting.u.ID, "lo", map[string]string{"full_name": "B"}, 1, true)
+	if err != nil || w.Status != "waitlist" {
+		t.Fatalf("waiting registration: %+v %v", w, err)
+	}
+	holder.send("/forget")
+	holder.press("forget:yes")
+	got := waiting.wait(2)[1].Text
+	if want := h.content.T("lo", "reg.promoted", "programme", p.TitleIn("lo"), "ref", w.Ref); got != want {
+		t.Errorf("promoted applicant told %q, want %q", got, want)
+	}
+	if r, _ := h.store().GetRegistration(ctx, exchange, waiting.u.ID); r.Status != "registered" {
+		t.Errorf("promoted registration: %+v", r)
+	}
+}

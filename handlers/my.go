@@ -70,7 +70,7 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 		}
 		d.Edit(ctx, r, d.T(r, "my.withdrawn", "programme", p.TitleIn(r.Lang)))
 		if promoted != 0 {
-			g.tellPromoted(ctx, p.ID, promoted)
+			TellPromoted(ctx, d, p.ID, promoted)
 		}
 	case "n":
 		d.Edit(ctx, r, d.T(r, "my.kept"))
@@ -79,9 +79,8 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 	}
 }
 
-// tellPromoted tells a waiting-list applicant, in their language, that they now have a place.
-func (g *Registrations) tellPromoted(ctx context.Context, progID string, uid int64) {
-	d := g.d
+// TellPromoted tells a waiting-list applicant, in their language, that they now have a place.
+func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	p, _ := d.Content.Programme(progID)
 	reg, err := d.Store.GetRegistration(ctx, progID, uid)
 	if err != nil {
@@ -89,7 +88,7 @@ func (g *Registrations) tellPromoted(ctx context.Context, progID string, uid int
 	}
 	u, _ := d.Store.GetUser(ctx, uid)
 	lang := ResolveLang(d.Content, u, reg.Lang)
-	text := d.Content.T(lang, "reg.confirmed", "programme", p.TitleIn(lang), "ref", reg.Ref)
+	text := d.Content.T(lang, "reg.promoted", "programme", p.TitleIn(lang), "ref", reg.Ref)
 	if _, err := d.Out.Send(ctx, outbox.Message{ChatID: uid, Text: text}); err != nil {
 		d.Log.Warn("tell promoted applicant", "chat_id", uid, "err", err)
 	}

@@ -87,7 +87,11 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 				{Text: d.T(r, "forget.no"), Data: "forget:no"},
 			})
 		case arg == "yes":
-			if err := d.Store.ForgetUser(ctx, r.UserID); err != nil {
+			promoted, err := d.Store.ForgetUser(ctx, r.UserID)
+			for _, p := range promoted {
+				TellPromoted(ctx, d, p.Programme, p.UserID)
+			}
+			if err != nil {
 				d.Log.Error("forget user", "chat_id", r.ChatID, "err", err)
 				d.Answer(ctx, r, d.T(r, "error.apology"))
 				return

@@ -201,21 +201,33 @@ func (s *Store) Counts(ctx context.Context, prog string) (registered, waiting in
 	return reg.Val(), all.Val() - reg.Val(), nil
 }
 
-// forgetRegistrations withdraws and deletes every registration of the user (part of /forget).
-func (s *Store) forgetRegistrations(ctx context.Context, uid int64) error {
+// Promotion is a waiting-list applicant moved into a place someone else gave up.
+type Promotion struct {
+	Programme string
+	UserID    int64
+}
+
+// forgetRegistrations withdraws and deletes every registration of the user (part of /forget) and returns
+// the applicants promoted into the places they held.
+func (s *Store) forgetRegistrations(ctx context.Context, uid int64) ([]Promotion, error) {
 	progs, err := s.rdb.SMembers(ctx, keyUserRegs(uid)).Result()
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var promoted []Promotion
 	for _, p := range progs {
-		if _, err := s.Withdraw(ctx, p, uid); err != nil && !errors.Is(err, ErrNotFound) {
-			return err
+		n, err := s.Withdraw(ctx, p, uid)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return promoted, err
+		}
+		if n != 0 {
+			promoted = append(promoted, Promotion{Programme: p, UserID: n})
 		}
 		if err := s.rdb.Del(ctx, keyReg(p, uid)).Err(); err != nil {
-			return err
+			return promoted, err
 		}
 	}
-	return s.rdb.Del(ctx, keyUserRegs(uid)).Err()
+	return promoted, s.rdb.Del(ctx, keyUserRegs(uid)).Err()
 }
 
 func sortRegistrations(rs []Registration) {

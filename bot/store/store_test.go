@@ -73,7 +73,7 @@ func TestUsers(t *testing.T) {
 		if u, _ := s.GetUser(ctx, 8); u.Lang != "lo" || u.LangSource != store.LangDetected {
 			t.Fatalf("detected language: got %+v", u)
 		}
-		if err := s.ForgetUser(ctx, 7); err != nil {
+		if _, err := s.ForgetUser(ctx, 7); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.GetUser(ctx, 7); !errors.Is(err, store.ErrNotFound) {
@@ -278,8 +278,13 @@ func TestRegistrations(t *testing.T) {
 		if len(mine) != 2 {
 			t.Fatalf("user 2 registrations: %+v", mine)
 		}
-		if err := s.ForgetUser(ctx, 2); err != nil {
-			t.Fatal(err)
+		// User 5 waits behind user 2 in q; user 2 forgetting everything gives 5 the place.
+		if r, _, _ := s.Register(ctx, "q", 5, "lo", ans, 1, true); r.Status != store.StatusWaitlist {
+			t.Fatalf("user 5 in q: %+v", r)
+		}
+		moved, err := s.ForgetUser(ctx, 2)
+		if err != nil || len(moved) != 1 || moved[0] != (store.Promotion{Programme: "q", UserID: 5}) {
+			t.Fatalf("forget: promoted %+v %v, want user 5 into q", moved, err)
 		}
 		if mine, _ := s.UserRegistrations(ctx, 2); len(mine) != 0 {
 			t.Fatalf("after forget: %+v", mine)

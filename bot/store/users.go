@@ -145,15 +145,17 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 
 // ForgetUser deletes everything kept about the user that is theirs alone (the /forget command). Later
 // features register more keys here; the list is the single place that says what "delete my data" means.
-func (s *Store) ForgetUser(ctx context.Context, uid int64) error {
-	if err := s.forgetRegistrations(ctx, uid); err != nil {
-		return fmt.Errorf("forget registrations of %d: %w", uid, err)
+// Places the user held are passed on: it returns who was promoted from a waiting list, to be told.
+func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) {
+	promoted, err := s.forgetRegistrations(ctx, uid)
+	if err != nil {
+		return promoted, fmt.Errorf("forget registrations of %d: %w", uid, err)
 	}
 	pipe := s.rdb.TxPipeline()
 	pipe.Del(ctx, keyUser(uid), keySession(uid), keyLastQuestion(uid))
 	pipe.SRem(ctx, keyUsers(), uid)
 	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("forget user %d: %w", uid, err)
+		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
-	return nil
+	return promoted, nil
 }
