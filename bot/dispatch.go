@@ -33,6 +33,11 @@ type Dispatcher struct {
 	base    context.Context // ends with the bot; workers stop taking updates then
 }
 
+// maxAttempts is how many times an update is started before the dispatcher gives up on it. A handler that
+// returns (or panics, which the middleware recovers) is one attempt; only a process crash or a lost lease
+// mid-handler causes another.
+const maxAttempts = 3
+
 // NewDispatcher returns a dispatcher calling handle for each update; it stops taking updates when ctx ends.
 // workers bounds concurrent chats.
 func NewDispatcher(ctx context.Context, st *store.Store, log *slog.Logger, workers int, lease time.Duration, handle func(context.Context, *models.Update)) *Dispatcher {
@@ -151,6 +156,10 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64) {
 		var u models.Update
 		if err := json.Unmarshal(raw, &u); err != nil {
 			d.log.Error("drop undecodable stored update", "chat_id", chat, "err", err)
+		} else if n, err := d.st.StartAttempt(ctx, u.ID); err == nil && n > maxAttempts {
+			// Redis errors fall through to handling: better a possible repeat than a lost update.
+			d.log.Error("drop update: handling it was interrupted too often (crash loop?)",
+				"update_id", u.ID, "chat_id", chat, "attempts", n-1)
 		} else {
 			d.run(ctx, lock, &u)
 		}

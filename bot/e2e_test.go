@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -464,5 +465,43 @@ func TestRedisBrieflyDown_LosesNothing(t *testing.T) {
 	h.redis.Up()
 	if got := h.messages(b.ID, 1)[0].Text; got != h.content.T("vi", "help.text") {
 		t.Errorf("after Redis came back: got %q", got)
+	}
+}
+
+func TestDispatch_DropsAnUpdateThatKeepsCrashingTheBot(t *testing.T) {
+	h := newHarness(t, nil)
+	h.stop()
+	ctx := context.Background()
+	u := user(870, "en")
+	st := h.store()
+	for i, text := range []string{"/menu", "/help"} {
+		raw, err := json.Marshal(models.Update{ID: int64(9000 + i), Message: &models.Message{
+			ID: i + 1, Date: int(time.Now().Unix()), From: &u, Chat: models.Chat{ID: u.ID, Type: models.ChatTypePrivate}, Text: text,
+			Entities: []models.MessageEntity{{Type: models.MessageEntityTypeBotCommand, Offset: 0, Length: len(text)}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.StoreUpdate(ctx, int64(9000+i), u.ID, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first update was started three times and each time the process died before it finished.
+	for range 3 {
+		if _, err := st.StartAttempt(ctx, 9000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.start()
+	msgs := h.messages(u.ID, 1)
+	if msgs[0].Text != h.content.T("en", "help.text") {
+		t.Errorf("after the dropped update, got %q, want the /help answer", msgs[0].Text)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.srv.Messages(u.ID)); n != 1 {
+		t.Errorf("got %d messages; the crash-looping /menu must be dropped", n)
+	}
+	if handled, _ := st.WasHandled(ctx, 9000); !handled {
+		t.Error("the dropped update is still queued")
 	}
 }

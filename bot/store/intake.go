@@ -55,6 +55,7 @@ func (s *Store) NextUpdate(ctx context.Context, chat int64) ([]byte, error) {
 // pending set when its queue is empty. Checking the head makes a repeated ack harmless.
 var ackScript = redis.NewScript(`
 redis.call('SET', KEYS[3], '1', 'EX', ARGV[3])
+redis.call('DEL', KEYS[4])
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end
 local n = redis.call('LLEN', KEYS[1])
 if n == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
@@ -64,12 +65,26 @@ return n
 // AckUpdate records that the head update of a chat was handled and removes it. It returns how many
 // updates of that chat remain.
 func (s *Store) AckUpdate(ctx context.Context, updateID, chat int64, raw []byte) (int, error) {
-	n, err := ackScript.Run(ctx, s.rdb, []string{keyIntake(chat), keyIntakeChats(), keyDone(updateID)},
+	n, err := ackScript.Run(ctx, s.rdb, []string{keyIntake(chat), keyIntakeChats(), keyDone(updateID), keyTries(updateID)},
 		raw, chat, int(seenTTL.Seconds())).Int()
 	if err != nil {
 		return 0, fmt.Errorf("ack update %d: %w", updateID, err)
 	}
 	return n, nil
+}
+
+// StartAttempt counts one more attempt at handling an update and returns the count. A panic is recovered
+// inside the handler, but a crash of the whole process (out of memory, a fatal runtime error, a kill during
+// a handler that always hangs) leaves the update at the head of its queue to be tried again after restart;
+// the count lets the dispatcher give up on an update that keeps doing that instead of crash-looping the bot.
+func (s *Store) StartAttempt(ctx context.Context, updateID int64) (int64, error) {
+	pipe := s.rdb.TxPipeline()
+	n := pipe.Incr(ctx, keyTries(updateID))
+	pipe.Expire(ctx, keyTries(updateID), seenTTL)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("count attempt at update %d: %w", updateID, err)
+	}
+	return n.Val(), nil
 }
 
 // WasHandled reports whether an update was already handled (the dedupe step before a handler runs).

@@ -16,6 +16,8 @@ import (
 //	                                   undelivered updates for 24 h). Makes intake idempotent.
 //	hn:upd:done:{update_id}     string set when an update was handled; 48 h TTL. A re-delivered update
 //	                                   (crash between handling and acknowledging) is skipped.
+//	hn:upd:tries:{update_id}    string attempts at handling an update, deleted when it is handled; 48 h TTL.
+//	                                   An update whose handling keeps killing the process is dropped.
 //	hn:intake:{chat}            list   raw update JSON of one chat in arrival order; the head is the one
 //	                                   being handled and is removed only after it was handled.
 //	hn:intake:chats             zset   chats with stored updates, scored by first store time (ms).
@@ -48,6 +50,7 @@ func keyUser(uid int64) string             { return prefix + "user:" + id(uid) }
 func keyUsers() string                     { return prefix + "users" }
 func keySeen(updateID int64) string        { return prefix + "upd:seen:" + id(updateID) }
 func keyDone(updateID int64) string        { return prefix + "upd:done:" + id(updateID) }
+func keyTries(updateID int64) string       { return prefix + "upd:tries:" + id(updateID) }
 func keyIntake(chat int64) string          { return prefix + "intake:" + id(chat) }
 func keyIntakeChats() string               { return prefix + "intake:chats" }
 func keyChatLock(chat int64) string        { return prefix + "lock:chat:" + id(chat) }

@@ -102,6 +102,12 @@ func TestIntakeQueue(t *testing.T) {
 		if string(head) != "a" {
 			t.Fatalf("head: got %q, want %q", head, "a")
 		}
+		// Two attempts (a crash after the first); the ack forgets the count.
+		for want := int64(1); want <= 2; want++ {
+			if n, err := s.StartAttempt(ctx, 1); n != want || err != nil {
+				t.Fatalf("attempt %d: got %d %v", want, n, err)
+			}
+		}
 		if n, err := s.AckUpdate(ctx, 1, 5, head); err != nil || n != 1 {
 			t.Fatalf("ack: got %d %v, want 1 left", n, err)
 		}
@@ -111,6 +117,9 @@ func TestIntakeQueue(t *testing.T) {
 		}
 		if done, _ := s.WasHandled(ctx, 1); !done {
 			t.Fatal("update 1 not marked handled")
+		}
+		if n, _ := s.StartAttempt(ctx, 1); n != 1 {
+			t.Fatalf("attempts after ack: counted from %d, want a fresh count", n-1)
 		}
 		head, _ = s.NextUpdate(ctx, 5)
 		if n, _ := s.AckUpdate(ctx, 2, 5, head); n != 0 {
