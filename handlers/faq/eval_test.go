@@ -130,3 +130,12 @@ func TestMatcher_HeldOut(t *testing.T) {
 }
 
 const heldOutFloor = 0.85
+
+// TestMatcher_TuneSet reports accuracy on testdata/tune.tsv, a second set written blind to the knowledge
+// base (only faq-topics.md was read) and used to find what the matcher fails to generalise: unlike the
+// held-out set, its failures may be studied. Run with -v to list them.
+func TestMatcher_TuneSet(t *testing.T) {
+	m := knowledgeBase(t)
+	scores := evaluate(t, m, readTSV(t, "testdata/tune.tsv"), testing.Verbose())
+	t.Logf("tune set:\n%s", report(scores))
+}

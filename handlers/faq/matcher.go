@@ -109,6 +109,7 @@ type Options struct {
 	ContextWeight   float64 // weight of answer words in the topic aggregate (default 0.5)
 	ElsewhereCredit float64 // credit in Confidence for words known from other topics (default 0.75)
 	UnknownWeight   float64 // weight of a never-seen word relative to the rarest known one (default 1)
+	CommonWeight    float64 // the same for a never-seen but very common English word (default 0.3)
 }
 
 func (o *Options) defaults() {
@@ -126,6 +127,9 @@ func (o *Options) defaults() {
 	}
 	if o.ElsewhereCredit <= 0 {
 		o.ElsewhereCredit = 0.75
+	}
+	if o.CommonWeight <= 0 {
+		o.CommonWeight = 0.3
 	}
 }
 
@@ -327,13 +331,16 @@ func (m *Matcher) coverage(qw map[string]float64, qnorm float64, topic string) f
 }
 
 // oovWeight scales the weight of a term the knowledge base has never seen. An unknown word is the signal
-// that a question is about something else and counts fully. An unknown bigram of known words, an unknown
+// that a question is about something else and counts fully — unless it is one of the few thousand most
+// common English words ("guys", "waking", "terrible"), which people wrap around any question. An unknown bigram of known words, an unknown
 // accented spelling or an unknown Lao n-gram mostly repeats what its words or characters already say, so it
 // counts little: otherwise every new phrasing would look out of scope.
 func (m *Matcher) oovWeight(term string) float64 {
 	switch {
 	case strings.HasPrefix(term, "w:") && strings.ContainsAny(term, "0123456789"):
 		return oovNumber
+	case strings.HasPrefix(term, "w:") && commonEnglish[term[2:]]:
+		return m.opt.CommonWeight
 	case strings.HasPrefix(term, "w:"):
 		return m.opt.UnknownWeight
 	case strings.HasPrefix(term, "l"):

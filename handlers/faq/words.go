@@ -1,9 +1,24 @@
 package faq
 
 import (
+	_ "embed"
 	"sort"
 	"strings"
 )
+
+//go:embed common_en.txt
+var commonEnglishList string
+
+// commonEnglish holds the stems of the most common English words (common_en.txt, SCOWL size 10).
+var commonEnglish = func() map[string]bool {
+	set := map[string]bool{}
+	for _, line := range strings.Split(commonEnglishList, "\n") {
+		if w := strings.TrimSpace(line); w != "" && !strings.HasPrefix(w, "#") {
+			set[stem(w)] = true
+		}
+	}
+	return set
+}()
 
 // stopwords are function words (in folded form) that say nothing about the topic. The list is short on
 // purpose: inverse topic frequency already discounts common words, and folding makes many Vietnamese words
@@ -25,6 +40,8 @@ var stopwords = map[string]bool{
 	"which": true, "who": true, "there": true, "with": true, "please": true, "want": true, "need": true,
 	"know": true, "should": true, "would": true, "will": true, "any": true, "some": true, "have": true,
 	"if": true, "about": true, "so": true, "hi": true,
+	// English chat filler: feelings and asides wrapped around any question
+	"im": true, "ive": true, "lol": true, "omg": true, "btw": true, "hey": true, "guy": true, "panick": true,
 }
 
 // synonyms rewrites token sequences; keys are folded, space-joined "from" forms.
