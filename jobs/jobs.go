@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,8 +39,9 @@ type Scheduler struct {
 	log     *slog.Logger
 	now     func() time.Time
 	jobs    map[string]Job
-	ctx     context.Context
+	ctx     context.Context // ends when Stop gives up waiting: running jobs are interrupted
 	cancel  context.CancelFunc
+	running sync.WaitGroup
 	runs    *prometheus.CounterVec
 	success *prometheus.GaugeVec
 }
@@ -79,20 +81,22 @@ func New(claim Claimer, loc *time.Location, log *slog.Logger, now func() time.Ti
 // Start starts the schedules in the background.
 func (s *Scheduler) Start() { s.cron.Start() }
 
-// Stop stops scheduling, cancels running jobs' context and waits for them until ctx ends.
+// Stop stops scheduling and lets running jobs finish until ctx ends; then it cancels their context.
 func (s *Scheduler) Stop(ctx context.Context) {
-	done := s.cron.Stop()
-	s.cancel()
+	s.cron.Stop()
+	done := make(chan struct{})
+	go func() { s.running.Wait(); close(done) }()
+	defer s.cancel()
 	select {
-	case <-done.Done():
+	case <-done:
 	case <-ctx.Done():
-		s.log.Warn("jobs: still running at shutdown; they run again at their next tick")
+		s.log.Warn("jobs: still running at shutdown; interrupted, they run again at their next tick")
 	}
 }
 
 // RunTick runs the named job for the run scheduled in the minute of at, unless another replica claimed that
 // run. A panic in a job is recovered and reported like an error. It is what the schedule calls, exported so
-// tests and operators can trigger a run.
+// tests and operators can trigger a run; not after Stop.
 func (s *Scheduler) RunTick(ctx context.Context, name string, at time.Time) (err error) {
 	j, ok := s.jobs[name]
 	if !ok {
@@ -109,6 +113,11 @@ func (s *Scheduler) RunTick(ctx context.Context, name string, at time.Time) (err
 		s.runs.WithLabelValues(name, "skipped").Inc()
 		return nil
 	}
+	s.running.Add(1)
+	defer s.running.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(s.ctx, cancel)() // Stop's deadline interrupts runs started by hand too
 	start := time.Now()
 	defer func() {
 		outcome := "ok"

@@ -192,3 +192,56 @@ func TestRetention_DeletesWhatIsOlderThanPromised(t *testing.T) {
 		t.Fatalf("after retention: %+v %v, want only the registration younger than 12 months", mine, err)
 	}
 }
+
+func TestStop_LetsARunningJobFinishWithinTheBudget(t *testing.T) {
+	st := store.New(redistest.Start(t).Client())
+	started, finished := make(chan struct{}), make(chan error, 1)
+	s, err := jobs.New(st, hcm(t), quiet, nil, jobs.Job{Name: "slow", Spec: "@daily", Run: func(ctx context.Context, _ time.Time) error {
+		close(started)
+		select {
+		case <-time.After(300 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	go func() { finished <- s.RunTick(context.Background(), "slow", time.Now()) }()
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.Stop(ctx)
+	if err := <-finished; err != nil {
+		t.Errorf("a job running at shutdown was interrupted although the budget allowed it to finish: %v", err)
+	}
+}
+
+func TestStop_InterruptsAJobPastTheBudget(t *testing.T) {
+	st := store.New(redistest.Start(t).Client())
+	started, finished := make(chan struct{}), make(chan error, 1)
+	s, err := jobs.New(st, hcm(t), quiet, nil, jobs.Job{Name: "stuck", Spec: "@daily", Run: func(ctx context.Context, _ time.Time) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	go func() { finished <- s.RunTick(context.Background(), "stuck", time.Now()) }()
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	s.Stop(ctx)
+	select {
+	case err := <-finished:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("interrupted job returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a job past the shutdown budget was not interrupted")
+	}
+}
