@@ -10,6 +10,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -18,6 +19,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 )
+
+// ErrStopped is returned by RunTick once the scheduler is stopping.
+var ErrStopped = errors.New("scheduler stopped")
 
 // Job is one piece of scheduled work.
 type Job struct {
@@ -39,9 +43,12 @@ type Scheduler struct {
 	log     *slog.Logger
 	now     func() time.Time
 	jobs    map[string]Job
+	ids     map[string]cron.EntryID
 	ctx     context.Context // ends when Stop gives up waiting: running jobs are interrupted
 	cancel  context.CancelFunc
-	running sync.WaitGroup
+	mu      sync.Mutex // orders running.Add before Stop's Wait
+	stopped bool
+	running sync.WaitGroup // runs in progress, claim included
 	runs    *prometheus.CounterVec
 	success *prometheus.GaugeVec
 }
@@ -54,7 +61,7 @@ func New(claim Claimer, loc *time.Location, log *slog.Logger, now func() time.Ti
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{
-		claim: claim, log: log, now: now, jobs: map[string]Job{}, ctx: ctx, cancel: cancel,
+		claim: claim, log: log, now: now, jobs: map[string]Job{}, ids: map[string]cron.EntryID{}, ctx: ctx, cancel: cancel,
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "huunghi_job_runs_total",
 			Help: "Scheduled job runs by outcome: ok, error, panic, or skipped (another replica claimed the run).",
@@ -70,19 +77,39 @@ func New(claim Claimer, loc *time.Location, log *slog.Logger, now func() time.Ti
 		if _, dup := s.jobs[j.Name]; dup || j.Name == "" {
 			return nil, fmt.Errorf("job %q: empty or duplicate name", j.Name)
 		}
-		if _, err := s.cron.AddFunc(j.Spec, func() { _ = s.RunTick(s.ctx, j.Name, s.now()) }); err != nil {
+		id, err := s.cron.AddFunc(j.Spec, func() { _ = s.RunTick(s.ctx, j.Name, s.now()) })
+		if err != nil {
 			return nil, fmt.Errorf("job %s: spec %q: %w", j.Name, j.Spec, err)
 		}
-		s.jobs[j.Name] = j
+		s.jobs[j.Name], s.ids[j.Name] = j, id
 	}
 	return s, nil
 }
 
-// Start starts the schedules in the background.
-func (s *Scheduler) Start() { s.cron.Start() }
+// Start starts the schedules in the background and logs when each job runs next.
+func (s *Scheduler) Start() {
+	s.cron.Start()
+	for name := range s.jobs {
+		s.log.Info("job scheduled", "job", name, "next", s.Next(name))
+	}
+}
+
+// Next returns when the named job runs next (zero before Start or for an unknown job).
+func (s *Scheduler) Next(name string) time.Time {
+	id, ok := s.ids[name]
+	if !ok {
+		return time.Time{}
+	}
+	return s.cron.Entry(id).Next
+}
 
 // Stop stops scheduling and lets running jobs finish until ctx ends; then it cancels their context.
+// A run that had not yet claimed its tick when Stop began is not started: another replica, or this one
+// after restart, runs it.
 func (s *Scheduler) Stop(ctx context.Context) {
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
 	s.cron.Stop()
 	done := make(chan struct{})
 	go func() { s.running.Wait(); close(done) }()
@@ -96,12 +123,23 @@ func (s *Scheduler) Stop(ctx context.Context) {
 
 // RunTick runs the named job for the run scheduled in the minute of at, unless another replica claimed that
 // run. A panic in a job is recovered and reported like an error. It is what the schedule calls, exported so
-// tests and operators can trigger a run; not after Stop.
+// tests and operators can trigger a run. After Stop it returns ErrStopped.
 func (s *Scheduler) RunTick(ctx context.Context, name string, at time.Time) (err error) {
 	j, ok := s.jobs[name]
 	if !ok {
 		return fmt.Errorf("no job named %q", name)
 	}
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return ErrStopped
+	}
+	s.running.Add(1)
+	s.mu.Unlock()
+	defer s.running.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(s.ctx, cancel)() // Stop's deadline interrupts runs started by hand too
 	tick := at.Truncate(time.Minute)
 	claimed, err := s.claim.ClaimJobRun(ctx, name, tick)
 	if err != nil {
@@ -113,11 +151,6 @@ func (s *Scheduler) RunTick(ctx context.Context, name string, at time.Time) (err
 		s.runs.WithLabelValues(name, "skipped").Inc()
 		return nil
 	}
-	s.running.Add(1)
-	defer s.running.Done()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	defer context.AfterFunc(s.ctx, cancel)() // Stop's deadline interrupts runs started by hand too
 	start := time.Now()
 	defer func() {
 		outcome := "ok"

@@ -141,18 +141,62 @@ func TestNew_RejectsBadJobs(t *testing.T) {
 	}
 }
 
-func TestStartStop(t *testing.T) {
+func TestStartStop_SchedulesInTheBotsTimeZone(t *testing.T) {
 	st := store.New(redistest.Start(t).Client())
 	s, err := jobs.New(st, hcm(t), quiet, nil, jobs.Retention(st, quiet))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !s.Next("retention").IsZero() {
+		t.Error("a next run before Start")
+	}
 	s.Start()
+	// 03:30 in Hà Nội is 20:30 UTC the day before, whatever the machine's own time zone.
+	next := s.Next("retention").UTC()
+	if next.Hour() != 20 || next.Minute() != 30 || time.Until(next) > 24*time.Hour || time.Until(next) <= 0 {
+		t.Errorf("next retention run %v, want the coming 20:30 UTC", next)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	s.Stop(ctx)
 	if ctx.Err() != nil {
 		t.Error("Stop waited for its deadline with nothing running")
+	}
+	if err := s.RunTick(context.Background(), "retention", time.Now()); !errors.Is(err, jobs.ErrStopped) {
+		t.Errorf("RunTick after Stop: %v, want ErrStopped", err)
+	}
+}
+
+// slowClaimer delays the claim, like a Redis round trip under load.
+type slowClaimer struct {
+	jobs.Claimer
+	started chan struct{}
+}
+
+func (c slowClaimer) ClaimJobRun(ctx context.Context, name string, tick time.Time) (bool, error) {
+	close(c.started)
+	time.Sleep(100 * time.Millisecond)
+	return c.Claimer.ClaimJobRun(ctx, name, tick)
+}
+
+func TestStop_WaitsForARunBeingClaimed(t *testing.T) {
+	st := store.New(redistest.Start(t).Client())
+	claimer := slowClaimer{Claimer: st, started: make(chan struct{})}
+	finished := make(chan error, 1)
+	s, err := jobs.New(claimer, hcm(t), quiet, nil, jobs.Job{Name: "x", Spec: "@daily", Run: func(ctx context.Context, _ time.Time) error {
+		return ctx.Err()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	go func() { finished <- s.RunTick(context.Background(), "x", time.Now()) }()
+	<-claimer.started
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.Stop(ctx)
+	if err := <-finished; err != nil {
+		t.Errorf("a run claimed while Stop began ran with %v; its claim would be wasted", err)
 	}
 }
 
