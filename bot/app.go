@@ -147,6 +147,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.publishCommands(ctx)
 
 	dispatcher := NewDispatcher(ctx, a.store, a.log, a.workers, a.lease, a.api.ProcessUpdate)
+	dispatcher.dropped = a.metrics.dropped.Inc
 	intake := &Intake{
 		st: a.store, log: a.log, notify: dispatcher.Notify,
 		apiURL: a.cfg.APIURL, token: a.cfg.Token, secret: a.cfg.WebhookSecret,

@@ -31,12 +31,15 @@ type Dispatcher struct {
 	wg      sync.WaitGroup
 	timeout time.Duration
 	base    context.Context // ends with the bot; workers stop taking updates then
+	dropped func()          // counts updates given up on (metrics)
 }
 
-// maxAttempts is how many times an update is started before the dispatcher gives up on it. A handler that
-// returns (or panics, which the middleware recovers) is one attempt; only a process crash or a lost lease
-// mid-handler causes another.
-const maxAttempts = 3
+// maxAttempts is how many times an update is started before the dispatcher gives up on it. An update is
+// started again when the previous start did not end with its ack: the process crashed or was stopped past
+// the shutdown budget mid-handler, the chat's lease was lost, or Redis failed the ack for longer than the
+// ack's retries. All but the crash are rare and do not repeat for one update; five starts without an ack
+// mean the update itself is the problem.
+const maxAttempts = 5
 
 // NewDispatcher returns a dispatcher calling handle for each update; it stops taking updates when ctx ends.
 // workers bounds concurrent chats.
@@ -47,6 +50,7 @@ func NewDispatcher(ctx context.Context, st *store.Store, log *slog.Logger, worke
 		active:  map[int64]bool{},
 		again:   map[int64]bool{},
 		timeout: 2 * time.Minute,
+		dropped: func() {},
 	}
 }
 
@@ -160,6 +164,7 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64) {
 			// Redis errors fall through to handling: better a possible repeat than a lost update.
 			d.log.Error("drop update: handling it was interrupted too often (crash loop?)",
 				"update_id", u.ID, "chat_id", chat, "attempts", n-1)
+			d.dropped()
 		} else {
 			d.run(ctx, lock, &u)
 		}

@@ -486,8 +486,8 @@ func TestDispatch_DropsAnUpdateThatKeepsCrashingTheBot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The first update was started three times and each time the process died before it finished.
-	for range 3 {
+	// The first update was started five times and each time the process died before it finished.
+	for range 5 {
 		if _, err := st.StartAttempt(ctx, 9000); err != nil {
 			t.Fatal(err)
 		}
@@ -503,5 +503,14 @@ func TestDispatch_DropsAnUpdateThatKeepsCrashingTheBot(t *testing.T) {
 	}
 	if handled, _ := st.WasHandled(ctx, 9000); !handled {
 		t.Error("the dropped update is still queued")
+	}
+	resp, err := http.Get("http://" + h.httpAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "huunghi_updates_dropped_total 1") {
+		t.Error("/metrics does not count the dropped update")
 	}
 }

@@ -198,6 +198,7 @@ type metrics struct {
 	latency *prometheus.HistogramVec
 	panics  prometheus.Counter
 	flood   *prometheus.CounterVec
+	dropped prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -206,11 +207,12 @@ func newMetrics() *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "huunghi_handler_seconds", Help: "Time to handle one update, replies included.", Buckets: prometheus.DefBuckets}, []string{"kind"}),
 		panics:  prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_handler_panics_total", Help: "Handler panics recovered."}),
 		flood:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_flood_total", Help: "Updates slowed or dropped by flood control."}, []string{"action"}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_updates_dropped_total", Help: "Updates given up on after repeated interrupted attempts (crash loop)."}),
 	}
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.updates, m.latency, m.panics, m.flood}
+	return []prometheus.Collector{m.updates, m.latency, m.panics, m.flood, m.dropped}
 }
 
 // slogErrors routes go-telegram/bot's error log into slog (the library would print to stderr).
