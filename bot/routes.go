@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -10,6 +11,7 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 	"github.com/ufo-thanhhoa/huunghi/jobs"
+	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 // This file is the whole surface of the bot: the middleware chain, every command, button and message
@@ -54,8 +56,14 @@ var topicActions = map[string]outbox.Button{
 // schedule lists the jobs every replica schedules (each run happens on one replica; see package jobs).
 func (a *App) schedule() []jobs.Job {
 	return []jobs.Job{
-		jobs.Retention(a.store, a.log),
+		jobs.Retention(a.store, a.programmeOpen, a.log),
 	}
+}
+
+// programmeOpen reports whether a programme in the content takes registrations at t.
+func (a *App) programmeOpen(id string, t time.Time) bool {
+	p, ok := a.content.Programme(id)
+	return ok && p.Status(t) == messages.StatusOpen
 }
 
 func (a *App) routes(d handlers.Deps) []route {

@@ -33,13 +33,13 @@ func BenchmarkRetention(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		deleted, err := st.DeleteRegistrationsBefore(ctx, time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC))
+		deleted, err := st.ExpireRegistrations(ctx, time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC), nil)
 		elapsed += time.Since(start)
 		if err != nil || deleted != n/2 {
 			b.Fatalf("deleted %d %v, want %d", deleted, err, n/2)
 		}
 		b.StopTimer()
-		if _, err := st.DeleteRegistrationsBefore(ctx, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		if _, err := st.ExpireRegistrations(ctx, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), nil); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -143,7 +143,7 @@ func TestNew_RejectsBadJobs(t *testing.T) {
 
 func TestStartStop_SchedulesInTheBotsTimeZone(t *testing.T) {
 	st := store.New(redistest.Start(t).Client())
-	s, err := jobs.New(st, hcm(t), quiet, nil, jobs.Retention(st, quiet))
+	s, err := jobs.New(st, hcm(t), quiet, nil, jobs.Retention(st, nil, quiet))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestStop_WaitsForARunBeingClaimed(t *testing.T) {
 }
 
 func TestRetention_RunsAtHalfPastThreeInHanoiTime(t *testing.T) {
-	sched, err := cron.ParseStandard(jobs.Retention(nil, quiet).Spec)
+	sched, err := cron.ParseStandard(jobs.Retention(nil, nil, quiet).Spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestRetention_DeletesWhatIsOlderThanPromised(t *testing.T) {
 	if _, _, err := st.Register(ctx, "newer", 1, "lo", map[string]string{"full_name": "A"}, 0, false); err != nil {
 		t.Fatal(err)
 	}
-	s, err := jobs.New(st, loc, quiet, nil, jobs.Retention(st, quiet))
+	s, err := jobs.New(st, loc, quiet, nil, jobs.Retention(st, nil, quiet))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,12 +20,17 @@ func (s *Store) ClaimJobRun(ctx context.Context, name string, tick time.Time) (b
 	return ok, nil
 }
 
-// expireRegistrationScript deletes one registration created before ARGV[1] (unix seconds), with its place
-// and its entry in the user's list. Nobody is promoted into the freed place: a registration this old belongs
-// to a programme whose follow-up is over.
+// expireRegistrationScript expires one registration created before ARGV[1] (unix seconds). When ARGV[4] is
+// '1' (its programme is still open) an active registration keeps its place — status, reference and date —
+// and loses only its answers, so capacity and the waiting list stay as applicants were told. Otherwise it is
+// deleted with its place and its entry in the user's list.
 var expireRegistrationScript = redis.NewScript(`
 local created = tonumber(redis.call('HGET', KEYS[1], 'created') or '')
 if not created or created >= tonumber(ARGV[1]) then return 0 end
+local st = redis.call('HGET', KEYS[1], 'status')
+if ARGV[4] == '1' and (st == 'registered' or st == 'waitlist') then
+  return redis.call('HDEL', KEYS[1], 'answers')
+end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('SREM', KEYS[3], ARGV[2])
@@ -33,29 +38,35 @@ redis.call('SREM', KEYS[4], ARGV[3])
 return 1
 `)
 
-// DeleteRegistrationsBefore deletes every registration (active or withdrawn) created before cutoff and
-// returns how many it deleted. It walks the registrations with SCAN, so it works for programmes that are no
-// longer in the content and never blocks Redis for long.
-func (s *Store) DeleteRegistrationsBefore(ctx context.Context, cutoff time.Time) (int, error) {
-	deleted := 0
+// ExpireRegistrations enforces the retention limit on registrations created before cutoff and returns how
+// many it changed. A registration in a programme that is still open (open reports it) loses its answers
+// but keeps its place: freeing the place would let a newcomer jump the waiting list. Everything else —
+// withdrawn ones, and those of closed or removed programmes — is deleted. It walks the registrations with
+// SCAN, so it covers programmes no longer in the content and never blocks Redis for long.
+func (s *Store) ExpireRegistrations(ctx context.Context, cutoff time.Time, open func(prog string) bool) (int, error) {
+	changed := 0
 	iter := s.rdb.Scan(ctx, 0, prefix+"reg:*", 500).Iterator()
 	for iter.Next(ctx) {
 		prog, uid, ok := parseRegKey(iter.Val())
 		if !ok {
 			continue // hn:reg:seq
 		}
+		keep := "0"
+		if open != nil && open(prog) {
+			keep = "1"
+		}
 		n, err := expireRegistrationScript.Run(ctx, s.rdb,
 			[]string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog), keyUserRegs(uid)},
-			cutoff.Unix(), uid, prog).Int()
+			cutoff.Unix(), uid, prog, keep).Int()
 		if err != nil {
-			return deleted, fmt.Errorf("expire registration of %d in %s: %w", uid, prog, err)
+			return changed, fmt.Errorf("expire registration of %d in %s: %w", uid, prog, err)
 		}
-		deleted += n
+		changed += n
 	}
 	if err := iter.Err(); err != nil {
-		return deleted, fmt.Errorf("scan registrations: %w", err)
+		return changed, fmt.Errorf("scan registrations: %w", err)
 	}
-	return deleted, nil
+	return changed, nil
 }
 
 // parseRegKey splits hn:reg:{prog}:{uid}; programme ids never contain a colon.

@@ -304,18 +304,19 @@ func TestRegistrations(t *testing.T) {
 	})
 }
 
-func TestDeleteRegistrationsBefore(t *testing.T) {
+func TestExpireRegistrations(t *testing.T) {
 	var now time.Time
 	clock := func() time.Time { return now }
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		ans := map[string]string{"full_name": "Noy"}
 		now = time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC)
-		// Old: user 1 holds the only place of p, user 2 waits, user 3 withdrew from q.
+		// Old: user 1 holds the only place of p, user 2 waits, user 3 withdrew from q; user 4 holds the
+		// only place of m, a membership call that is still open, and user 5 waits for it.
 		for _, r := range []struct {
 			prog string
 			uid  int64
-		}{{"p", 1}, {"p", 2}, {"q", 3}} {
+		}{{"p", 1}, {"p", 2}, {"q", 3}, {"m", 4}, {"m", 5}} {
 			if _, _, err := s.Register(ctx, r.prog, r.uid, "lo", ans, 1, true); err != nil {
 				t.Fatal(err)
 			}
@@ -328,18 +329,16 @@ func TestDeleteRegistrationsBefore(t *testing.T) {
 		if _, _, err := s.Register(ctx, "r", 1, "lo", ans, 0, false); err != nil {
 			t.Fatal(err)
 		}
-		n, err := s.DeleteRegistrationsBefore(ctx, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
-		if err != nil || n != 3 {
-			t.Fatalf("deleted %d %v, want 3", n, err)
+		cutoff := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+		open := func(prog string) bool { return prog == "m" }
+		n, err := s.ExpireRegistrations(ctx, cutoff, open)
+		if err != nil || n != 5 {
+			t.Fatalf("expired %d %v, want 5", n, err)
 		}
-		for _, uid := range []int64{1, 2, 3} {
+		for uid, want := range map[int64]int{1: 1, 2: 0, 3: 0, 4: 1, 5: 1} {
 			mine, err := s.UserRegistrations(ctx, uid)
 			if err != nil {
 				t.Fatal(err)
-			}
-			want := 0
-			if uid == 1 {
-				want = 1
 			}
 			if len(mine) != want {
 				t.Errorf("user %d keeps %+v, want %d registrations", uid, mine, want)
@@ -348,15 +347,32 @@ func TestDeleteRegistrationsBefore(t *testing.T) {
 		if reg, wait, _ := s.Counts(ctx, "p"); reg != 0 || wait != 0 {
 			t.Errorf("p counts after retention: %d %d", reg, wait)
 		}
+		// The open programme keeps its places and its queue; only the answers are gone.
+		if reg, wait, _ := s.Counts(ctx, "m"); reg != 1 || wait != 1 {
+			t.Errorf("m counts after retention: %d %d, want 1 1", reg, wait)
+		}
+		if r, _ := s.GetRegistration(ctx, "m", 4); r.Status != store.StatusRegistered || r.Ref == "" || r.Answers != nil {
+			t.Errorf("open programme's registration after retention: %+v", r)
+		}
+		if _, _, err := s.Register(ctx, "m", 6, "vi", ans, 1, false); !errors.Is(err, store.ErrFull) {
+			t.Errorf("a newcomer took a place retention must keep: %v", err)
+		}
 		if list, _ := s.Registrations(ctx, "r"); len(list) != 1 || list[0].Answers["full_name"] != "Noy" {
 			t.Errorf("recent registration touched: %+v", list)
 		}
 		// The reference counter survives: numbers are never reused.
-		if r, _, _ := s.Register(ctx, "p", 4, "vi", ans, 1, false); r.Ref != "HN-000005" {
+		if r, _, _ := s.Register(ctx, "p", 7, "vi", ans, 1, false); r.Ref != "HN-000007" {
 			t.Errorf("next reference after retention: %q", r.Ref)
 		}
-		if n, err := s.DeleteRegistrationsBefore(ctx, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)); n != 0 || err != nil {
-			t.Errorf("second pass deleted %d %v", n, err)
+		if n, err := s.ExpireRegistrations(ctx, cutoff, open); n != 0 || err != nil {
+			t.Errorf("second pass changed %d %v", n, err)
+		}
+		// Once m closes, its old registrations go entirely.
+		if n, err := s.ExpireRegistrations(ctx, cutoff, nil); n != 2 || err != nil {
+			t.Errorf("after m closed: changed %d %v, want 2", n, err)
+		}
+		if reg, wait, _ := s.Counts(ctx, "m"); reg != 0 || wait != 0 {
+			t.Errorf("m counts after it closed: %d %d", reg, wait)
 		}
 	}, store.WithClock(clock))
 }
