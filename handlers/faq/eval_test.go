@@ -139,3 +139,23 @@ func TestMatcher_TuneSet(t *testing.T) {
 	scores := evaluate(t, m, readTSV(t, "testdata/tune.tsv"), testing.Verbose())
 	t.Logf("tune set:\n%s", report(scores))
 }
+
+// TestMatcher_Deterministic builds the index several times and asks every question of every set: Go
+// randomises map order on each iteration, so an index or a score that depends on it shows up here as a
+// different answer or a different score.
+func TestMatcher_Deterministic(t *testing.T) {
+	var rows []row
+	for _, f := range []string{"dev", "decline", "heldout", "tune"} {
+		rows = append(rows, readTSV(t, "testdata/"+f+".tsv")...)
+	}
+	first := knowledgeBase(t)
+	for range 3 {
+		other := knowledgeBase(t)
+		for _, r := range rows {
+			a, b := first.Match(r.question), other.Match(r.question)
+			if a.Topic != b.Topic || a.Score != b.Score || a.Confidence != b.Confidence {
+				t.Fatalf("%q: %s %.4f %.4f, then %s %.4f %.4f", r.question, a.Topic, a.Score, a.Confidence, b.Topic, b.Score, b.Confidence)
+			}
+		}
+	}
+}

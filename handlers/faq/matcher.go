@@ -189,7 +189,8 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	m.docNorm = make([]float64, len(docs))
 	for d, tf := range docs {
 		var sum float64
-		for t, w := range tf {
+		for _, t := range sortedKeys(tf) { // float sums in a fixed order: the same input, the same scores
+			w := tf[t]
 			x := w * m.idf[t]
 			sum += x * x
 			m.postings[t] = append(m.postings[t], posting{doc: int32(d), weight: x})
@@ -206,7 +207,8 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	m.aggNorm = make([]float64, len(m.topics))
 	for ti, tf := range agg {
 		var sum float64
-		for t, w := range tf {
+		for _, t := range sortedKeys(tf) {
+			w := tf[t]
 			x := (1 + math.Log(1+w)) * m.idf[t]
 			sum += x * x
 			agg[ti][t] = x
@@ -219,16 +221,25 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 			m.aggPost[t] = append(m.aggPost[t], posting{doc: int32(ti), weight: x})
 		}
 	}
+	// Deterministic whatever the map order: a known word always maps to itself, and among the words one
+	// deletion away the smallest wins a collision.
 	m.deletes = map[string]string{}
+	var words []string
 	for t := range m.idf {
 		if w, ok := strings.CutPrefix(t, "w:"); ok && len(w) >= minTypoLen {
-			for _, d := range deletions(w) {
-				if prev, taken := m.deletes[d]; !taken || w < prev {
-					m.deletes[d] = w // deterministic: the smallest word wins a collision
-				}
-			}
-			m.deletes[w] = w
+			words = append(words, w)
 		}
+	}
+	sort.Strings(words)
+	for _, w := range words {
+		for _, d := range deletions(w) {
+			if _, taken := m.deletes[d]; !taken {
+				m.deletes[d] = w
+			}
+		}
+	}
+	for _, w := range words {
+		m.deletes[w] = w
 	}
 	for _, idx := range []map[string][]posting{m.postings, m.aggPost} {
 		for t := range idx {
@@ -245,11 +256,14 @@ func (m *Matcher) Match(q string) Result {
 		return Result{}
 	}
 	var qnorm, unknown float64
+	english := readsAsEnglish(tf)
+	keys := sortedKeys(tf) // map order is random; float sums must not depend on it
 	qw := make(map[string]float64, len(tf))
-	for t, w := range tf {
+	for _, t := range keys {
+		w := tf[t]
 		idf, ok := m.idf[t]
 		if !ok {
-			idf = m.maxIDF * m.oovWeight(t)
+			idf = m.maxIDF * m.oovWeight(t, english)
 		}
 		x := w * idf
 		qw[t] = x
@@ -264,7 +278,8 @@ func (m *Matcher) Match(q string) Result {
 	}
 	dot := make([]float64, len(m.docNorm))
 	aggDot := make([]float64, len(m.topics))
-	for t, x := range qw {
+	for _, t := range keys {
+		x := qw[t]
 		for _, p := range m.postings[t] {
 			dot[p.doc] += x * p.weight
 		}
@@ -303,7 +318,7 @@ func (m *Matcher) Match(q string) Result {
 	if len(cands) == 0 {
 		return Result{}
 	}
-	r := Result{OutOfScope: outOfScope, Best: cands[0], Score: cands[0].Score, Coverage: m.coverage(qw, qnorm, cands[0].Topic),
+	r := Result{OutOfScope: outOfScope, Best: cands[0], Score: cands[0].Score, Coverage: m.coverage(keys, qw, qnorm, cands[0].Topic),
 		Unknown: math.Round(unknown/(qnorm*qnorm)*1e4) / 1e4}
 	r.Elsewhere = math.Max(0, math.Round((1-r.Coverage-r.Unknown)*1e4)/1e4)
 	r.Confidence = math.Round((r.Coverage+m.opt.ElsewhereCredit*r.Elsewhere)*1e4) / 1e4
@@ -317,9 +332,10 @@ func (m *Matcher) Match(q string) Result {
 }
 
 // coverage computes Result.Coverage for topic.
-func (m *Matcher) coverage(qw map[string]float64, qnorm float64, topic string) float64 {
+func (m *Matcher) coverage(keys []string, qw map[string]float64, qnorm float64, topic string) float64 {
 	var known float64
-	for t, x := range qw {
+	for _, t := range keys {
+		x := qw[t]
 		for _, p := range m.aggPost[t] {
 			if m.topics[p.doc] == topic {
 				known += x * x
@@ -332,14 +348,16 @@ func (m *Matcher) coverage(qw map[string]float64, qnorm float64, topic string) f
 
 // oovWeight scales the weight of a term the knowledge base has never seen. An unknown word is the signal
 // that a question is about something else and counts fully — unless it is one of the few thousand most
-// common English words ("guys", "waking", "terrible"), which people wrap around any question. An unknown bigram of known words, an unknown
-// accented spelling or an unknown Lao n-gram mostly repeats what its words or characters already say, so it
-// counts little: otherwise every new phrasing would look out of scope.
-func (m *Matcher) oovWeight(term string) float64 {
+// common English words ("guys", "waking", "terrible") in a question that reads as English: people wrap
+// such words around any question, while "can", "long", "may" or "tin" in a Vietnamese question typed
+// without tone marks are Vietnamese words. An unknown bigram of known words, an unknown accented spelling
+// or an unknown Lao n-gram mostly repeats what its words or characters already say, so it counts little:
+// otherwise every new phrasing would look out of scope.
+func (m *Matcher) oovWeight(term string, english bool) float64 {
 	switch {
 	case strings.HasPrefix(term, "w:") && strings.ContainsAny(term, "0123456789"):
 		return oovNumber
-	case strings.HasPrefix(term, "w:") && commonEnglish[term[2:]]:
+	case english && strings.HasPrefix(term, "w:") && commonEnglish[term[2:]]:
 		return m.opt.CommonWeight
 	case strings.HasPrefix(term, "w:"):
 		return m.opt.UnknownWeight
@@ -349,6 +367,24 @@ func (m *Matcher) oovWeight(term string) float64 {
 		return oovAccent
 	}
 	return oovBigram
+}
+
+// readsAsEnglish reports whether a question looks English: no Vietnamese tone marks, and at least half
+// of its content words (stopwords are already gone) among the most common English ones.
+func readsAsEnglish(tf map[string]float64) bool {
+	words, common := 0, 0
+	for t := range tf {
+		switch {
+		case strings.HasPrefix(t, "a:"):
+			return false
+		case strings.HasPrefix(t, "w:"):
+			words++
+			if commonEnglish[t[2:]] {
+				common++
+			}
+		}
+	}
+	return words > 0 && 2*common >= words
 }
 
 const (
@@ -364,7 +400,8 @@ const minTypoLen = 4
 // correct replaces unknown words by the known word one edit away (a deletion, insertion, substitution
 // or swap of adjacent letters: "scholarshp", "insurrance", "dormitroy"), as people type on phones.
 func (m *Matcher) correct(tf map[string]float64) map[string]float64 {
-	for t, w := range tf {
+	for _, t := range sortedKeys(tf) { // tf changes below: iterate over a snapshot
+		w := tf[t]
 		word, ok := strings.CutPrefix(t, "w:")
 		if !ok || len(word) < minTypoLen {
 			continue
@@ -386,6 +423,16 @@ func (m *Matcher) correct(tf map[string]float64) map[string]float64 {
 		}
 	}
 	return tf
+}
+
+// sortedKeys returns a term map's keys in order.
+func sortedKeys(tf map[string]float64) []string {
+	keys := make([]string, 0, len(tf))
+	for t := range tf {
+		keys = append(keys, t)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // deletions lists w with each one of its letters removed.
