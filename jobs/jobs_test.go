@@ -289,3 +289,46 @@ func TestStop_InterruptsAJobPastTheBudget(t *testing.T) {
 		t.Fatal("a job past the shutdown budget was not interrupted")
 	}
 }
+
+func TestSchedule_FiresAndClaimsOncePerMinute(t *testing.T) {
+	st := store.New(redistest.Start(t).Client())
+	ran := make(chan time.Time, 10)
+	var replicas []*jobs.Scheduler
+	for range 2 {
+		s, err := jobs.New(st, hcm(t), quiet, nil, jobs.Job{Name: "tick", Spec: "@every 1s", Run: func(_ context.Context, tick time.Time) error {
+			ran <- tick
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Start()
+		replicas = append(replicas, s)
+	}
+	defer func() {
+		for _, s := range replicas {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			s.Stop(ctx)
+			cancel()
+		}
+	}()
+	// Both replicas fire every second; within one minute only the first run is claimed.
+	var first time.Time
+	select {
+	case first = <-ran:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the schedule never fired")
+	}
+	deadline := time.After(2500 * time.Millisecond)
+	for {
+		select {
+		case tick := <-ran:
+			if tick.Equal(first) {
+				t.Fatalf("tick %v ran twice", tick)
+			}
+			first = tick // a new minute began meanwhile: that is its one run
+		case <-deadline:
+			return
+		}
+	}
+}
