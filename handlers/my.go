@@ -79,7 +79,9 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 	}
 }
 
-// TellPromoted tells a waiting-list applicant, in their language, that they now have a place.
+// TellPromoted tells a waiting-list applicant, in their language, that they now have a place. The message
+// goes through the notify lane, kept in Redis until sent: the person who freed the place is not held up by
+// the promoted person's send budget, and a crash after the enqueue does not lose the news.
 func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	p, _ := d.Content.Programme(progID)
 	reg, err := d.Store.GetRegistration(ctx, progID, uid)
@@ -89,7 +91,8 @@ func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	u, _ := d.Store.GetUser(ctx, uid)
 	lang := ResolveLang(d.Content, u, reg.Lang)
 	text := d.Content.T(lang, "reg.promoted", "programme", p.TitleIn(lang), "ref", reg.Ref)
-	if _, err := d.Out.Send(ctx, outbox.Message{ChatID: uid, Text: text}); err != nil {
-		d.Log.Warn("tell promoted applicant", "chat_id", uid, "err", err)
+	msg := outbox.Message{ChatID: uid, Text: text, Key: "promoted:" + reg.Ref}
+	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, msg); err != nil {
+		d.Log.Error("tell promoted applicant", "chat_id", uid, "err", err)
 	}
 }
