@@ -378,7 +378,7 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 }
 
 func TestRegister_ForgetPassesThePlaceOn(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7100"})
 	ctx := context.Background()
 	p, _ := h.content.Programme(exchange)
 	holder := &applicant{h: h, u: user(2400, "en"), prog: exchange}
@@ -402,5 +402,26 @@ func TestRegister_ForgetPassesThePlaceOn(t *testing.T) {
 	}
 	if r, _ := h.store().GetRegistration(ctx, exchange, waiting.u.ID); r.Status != "registered" {
 		t.Errorf("promoted registration: %+v", r)
+	}
+	card := h.messages(-7100, 1)[0].Text
+	if want := h.content.T("vi", "staff.promoted", "ref", w.Ref, "programme", p.TitleIn("vi")); card != want {
+		t.Errorf("staff told %q, want %q", card, want)
+	}
+	// A place in a programme since removed from the content is passed on too, named by its id.
+	gone := &applicant{h: h, u: user(2402, "en"), prog: "old_call"}
+	next := &applicant{h: h, u: user(2403, "en"), prog: "old_call"}
+	next.send("/menu")
+	for _, a := range []*applicant{gone, next} {
+		if _, _, err := h.store().Register(ctx, "old_call", a.u.ID, "en", map[string]string{"full_name": "C"}, 1, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gone.send("/forget")
+	gone.press("forget:yes")
+	if got := next.wait(2)[1].Text; !strings.Contains(got, "old_call") {
+		t.Errorf("promotion in a removed programme: %q", got)
+	}
+	if got := h.srv.Messages(gone.u.ID); got[len(got)-1].Text != h.content.T("en", "forget.done") {
+		t.Errorf("forget after promoting in a removed programme: %q", got[len(got)-1].Text)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 // My handles /my: the user's registrations with their status and a Withdraw button for active ones.
@@ -79,11 +80,15 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 	}
 }
 
-// TellPromoted tells a waiting-list applicant, in their language, that they now have a place. The message
+// TellPromoted tells a waiting-list applicant, in their language, that they now have a place, and the
+// programme's staff chat that the list changed. The message
 // goes through the notify lane, kept in Redis until sent: the person who freed the place is not held up by
 // the promoted person's send budget, and a crash after the enqueue does not lose the news.
 func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
-	p, _ := d.Content.Programme(progID)
+	p, ok := d.Content.Programme(progID)
+	if !ok { // removed from the content since: still tell, by its id
+		p = &messages.Programme{ID: progID, Title: map[string]string{messages.DefaultLang: progID}}
+	}
 	reg, err := d.Store.GetRegistration(ctx, progID, uid)
 	if err != nil {
 		return
@@ -91,8 +96,12 @@ func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	u, _ := d.Store.GetUser(ctx, uid)
 	lang := ResolveLang(d.Content, u, reg.Lang)
 	text := d.Content.T(lang, "reg.promoted", "programme", p.TitleIn(lang), "ref", reg.Ref)
-	msg := outbox.Message{ChatID: uid, Text: text, Key: "promoted:" + reg.Ref}
-	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, msg); err != nil {
+	msgs := []outbox.Message{{ChatID: uid, Text: text, Key: "promoted:" + reg.Ref}}
+	if chat := staffChat(d, p); chat != 0 {
+		card := d.Content.T(staffLang, "staff.promoted", "ref", reg.Ref, "programme", p.TitleIn(staffLang))
+		msgs = append(msgs, outbox.Message{ChatID: chat, Text: card, Key: "promoted:staff:" + reg.Ref})
+	}
+	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, msgs...); err != nil {
 		d.Log.Error("tell promoted applicant", "chat_id", uid, "err", err)
 	}
 }

@@ -492,14 +492,19 @@ func (g *Registrations) confirm(ctx context.Context, r *Request, p *messages.Pro
 	g.d.Reply(ctx, r, g.d.T(r, key, "programme", p.TitleIn(r.Lang), "ref", reg.Ref))
 }
 
+// staffChat is the chat told about a programme's registrations: its own, or STAFF_CHAT_ID (0: none).
+func staffChat(d Deps, p *messages.Programme) int64 {
+	if p != nil && p.StaffChat != 0 {
+		return p.StaffChat
+	}
+	return d.StaffChatID
+}
+
 // notifyStaff queues the registration for the programme's staff chat as plain text, so nothing a user typed
 // can inject formatting or links into the card. It is queued, not sent, so that the applicant's
 // confirmation never waits for the staff group's budget of 20 messages a minute.
 func (g *Registrations) notifyStaff(ctx context.Context, r *Request, p *messages.Programme, reg store.Registration, st forms.State) {
-	chat := p.StaffChat
-	if chat == 0 {
-		chat = g.d.StaffChatID
-	}
+	chat := staffChat(g.d, p)
 	if chat == 0 {
 		return
 	}
