@@ -424,4 +424,23 @@ func TestRegister_ForgetPassesThePlaceOn(t *testing.T) {
 	if got := h.srv.Messages(gone.u.ID); got[len(got)-1].Text != h.content.T("en", "forget.done") {
 		t.Errorf("forget after promoting in a removed programme: %q", got[len(got)-1].Text)
 	}
+	// The promoted person still sees that registration in /my and can withdraw it.
+	if got := next.send("/my"); !strings.Contains(got.Text, "old_call") || !hasButton(got, "my:w:old_call") {
+		t.Fatalf("/my with a removed programme: %q %v", got.Text, buttonData(got))
+	}
+	next.press("my:w:old_call")
+	next.press("my:y:old_call")
+	if r, _ := h.store().GetRegistration(ctx, "old_call", next.u.ID); r.Status != "withdrawn" {
+		t.Errorf("withdrawing from a removed programme: %+v", r)
+	}
+	// A forged button for a programme the user never applied to only says the button expired.
+	before := len(h.srv.Messages(waiting.u.ID))
+	h.srv.PushCallback(waiting.u, h.srv.Messages(waiting.u.ID)[before-1], "my:y:no_such_call")
+	waiting.settle()
+	if mine, err := h.store().UserRegistrations(ctx, waiting.u.ID); err != nil || len(mine) != 1 || mine[0].Status != "registered" {
+		t.Errorf("forged withdraw changed registrations: %+v %v", mine, err)
+	}
+	if n := len(h.srv.Messages(waiting.u.ID)); n != before {
+		t.Errorf("forged withdraw sent %d messages", n-before)
+	}
 }

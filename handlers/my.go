@@ -28,10 +28,7 @@ func (g *Registrations) My(ctx context.Context, r *Request) {
 	b.WriteString(d.T(r, "my.title"))
 	var rows [][]outbox.Button
 	for _, reg := range regs {
-		p, ok := d.Content.Programme(reg.Programme)
-		if !ok {
-			continue // a programme removed from content: nothing the user can act on
-		}
+		p := programmeOrID(d, reg.Programme)
 		b.WriteString("\n\n• " + d.T(r, "my.item", "programme", p.TitleIn(r.Lang), "status", d.T(r, "reg.status."+reg.Status),
 			"ref", reg.Ref, "date", g.date(reg.Created)))
 		if reg.Status != store.StatusWithdrawn {
@@ -46,11 +43,15 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 	d := g.d
 	_, arg := CallbackData(r.Update)
 	action, id, _ := strings.Cut(arg, ":")
-	p, ok := d.Content.Programme(id)
-	if !ok {
-		d.Expired(ctx, r)
-		return
+	if _, ok := d.Content.Programme(id); !ok {
+		// A programme removed from the content is acted on only where the user has a registration;
+		// anything else is a stale or forged button.
+		if _, err := d.Store.GetRegistration(ctx, id, r.UserID); err != nil {
+			d.Expired(ctx, r)
+			return
+		}
 	}
+	p := programmeOrID(d, id)
 	d.Answer(ctx, r, "")
 	switch action {
 	case "w":
@@ -85,10 +86,7 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 // goes through the notify lane, kept in Redis until sent: the person who freed the place is not held up by
 // the promoted person's send budget, and a crash after the enqueue does not lose the news.
 func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
-	p, ok := d.Content.Programme(progID)
-	if !ok { // removed from the content since: still tell, by its id
-		p = &messages.Programme{ID: progID, Title: map[string]string{messages.DefaultLang: progID}}
-	}
+	p := programmeOrID(d, progID)
 	reg, err := d.Store.GetRegistration(ctx, progID, uid)
 	if err != nil {
 		return
@@ -104,4 +102,14 @@ func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, msgs...); err != nil {
 		d.Log.Error("tell promoted applicant", "chat_id", uid, "err", err)
 	}
+}
+
+// programmeOrID returns the programme, or for one removed from the content since people registered, a
+// stand-in named by its id: their registrations stay visible in /my, can be withdrawn, and promotions are
+// still announced.
+func programmeOrID(d Deps, id string) *messages.Programme {
+	if p, ok := d.Content.Programme(id); ok {
+		return p
+	}
+	return &messages.Programme{ID: id, Title: map[string]string{messages.DefaultLang: id}}
 }
