@@ -394,6 +394,13 @@ func TestRegister_ForgetPassesThePlaceOn(t *testing.T) {
 	if err != nil || w.Status != "waitlist" {
 		t.Fatalf("waiting registration: %+v %v", w, err)
 	}
+	// /mydata lists everything kept, the registration included.
+	md := holder.send("/mydata").Text
+	for _, want := range []string{"2400", h.content.T("en", "mydata.registrations", "count", "1")} {
+		if !strings.Contains(md, want) {
+			t.Errorf("/mydata %q lacks %q", md, want)
+		}
+	}
 	holder.send("/forget")
 	holder.press("forget:yes")
 	got := waiting.wait(2)[1].Text

@@ -50,7 +50,14 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 		if u.Audience != "" {
 			audience = d.T(r, "audience."+u.Audience)
 		}
+		regsLine := d.T(r, "mydata.no_registrations")
+		if regs, err := d.Store.UserRegistrations(ctx, r.UserID); err != nil {
+			d.Log.Warn("mydata: registrations", "chat_id", r.ChatID, "err", err)
+		} else if n := activeRegistrations(regs); n > 0 {
+			regsLine = d.T(r, "mydata.registrations", "count", strconv.Itoa(n))
+		}
 		text := d.T(r, "mydata.text",
+			"registrations", regsLine,
 			"id", strconv.FormatInt(u.ID, 10),
 			"lang", d.Content.T(r.Lang, "lang.name"),
 			"source", d.T(r, source),
@@ -105,4 +112,15 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 			d.Expired(ctx, r)
 		}
 	}
+}
+
+// activeRegistrations counts the registrations that still hold answers (withdrawn ones keep none).
+func activeRegistrations(regs []store.Registration) int {
+	n := 0
+	for _, r := range regs {
+		if r.Status != store.StatusWithdrawn {
+			n++
+		}
+	}
+	return n
 }
