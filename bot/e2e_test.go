@@ -514,3 +514,33 @@ func TestDispatch_DropsAnUpdateThatKeepsCrashingTheBot(t *testing.T) {
 		t.Error("/metrics does not count the dropped update")
 	}
 }
+
+func TestBlockAndUnblock_AreNoticedWithoutSending(t *testing.T) {
+	h := newHarness(t, nil)
+	u := user(880, "en")
+	h.srv.PushText(u, "/menu")
+	h.messages(u.ID, 1)
+	st := h.store()
+	ctx := context.Background()
+	// The user blocks the bot: Telegram says so with my_chat_member, and bulk sends skip them at once.
+	if h.srv.PushMemberStatus(u, models.ChatMemberTypeBanned) == 0 {
+		t.Fatal("the fake dropped my_chat_member: the bot must not filter it out of allowed_updates")
+	}
+	if !h.srv.Wait(func() bool { ok, _ := st.IsUnreachable(ctx, u.ID); return ok }, wait) {
+		t.Fatal("a blocked user is not marked unreachable")
+	}
+	// Unblocking (Telegram's "Restart bot") makes them reachable again.
+	h.srv.PushMemberStatus(u, models.ChatMemberTypeMember)
+	if !h.srv.Wait(func() bool { ok, _ := st.IsUnreachable(ctx, u.ID); return !ok }, wait) {
+		t.Fatal("an unblocked user stays unreachable")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.srv.Messages(u.ID)); n != 1 {
+		t.Errorf("blocking and unblocking sent %d messages, want none", n-1)
+	}
+	for _, c := range h.srv.Calls("sendMessage") {
+		if c.Code == 403 {
+			t.Error("the bot learned of the block by sending into it")
+		}
+	}
+}

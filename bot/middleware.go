@@ -33,8 +33,11 @@ func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 				return
 			}
 		}
-		if u.ChannelPost != nil || u.EditedChannelPost != nil || u.MyChatMember != nil {
+		if u.ChannelPost != nil || u.EditedChannelPost != nil {
 			return
+		}
+		if m := u.MyChatMember; m != nil && m.Chat.Type != models.ChatTypePrivate {
+			return // the bot added to or removed from a group: nothing to answer
 		}
 		next(ctx, b, u)
 	}
@@ -101,6 +104,9 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 			if m := u.CallbackQuery.Message.Message; m != nil {
 				r.Private = m.Chat.Type == models.ChatTypePrivate
 			}
+		case u.MyChatMember != nil:
+			from = &u.MyChatMember.From
+			r.Private = u.MyChatMember.Chat.Type == models.ChatTypePrivate
 		}
 		if from == nil || from.IsBot {
 			return

@@ -119,6 +119,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"media", media, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},
 		{"text", privateText, f(handlers.Text(d, flows, questions.Ask))},
 		{"stale button", isCallback, f(handlers.ExpiredButton(d))},
+		{"blocked / unblocked", isMemberChange, f(handlers.MemberChanged(d))},
 	}
 }
 
@@ -164,3 +165,7 @@ func media(u *models.Update) bool {
 func privateText(u *models.Update) bool {
 	return u.Message != nil && u.Message.Text != "" && u.Message.Chat.Type == models.ChatTypePrivate
 }
+
+// isMemberChange matches my_chat_member: a user blocked or unblocked the bot (private chats only reach
+// the routes; see addressed).
+func isMemberChange(u *models.Update) bool { return u.MyChatMember != nil }

@@ -418,3 +418,20 @@ func isWordRune(r rune) bool {
 func isCommandByte(b byte) bool {
 	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
+
+// PushMemberStatus queues the my_chat_member update Telegram sends when a user blocks the bot (status
+// "kicked") or unblocks or starts it ("member") in their private chat.
+func (s *Server) PushMemberStatus(from models.User, status models.ChatMemberType) int64 {
+	s.mu.Lock()
+	me := s.me
+	s.mu.Unlock()
+	old, cur := models.ChatMember{Type: models.ChatMemberTypeMember, Member: &models.ChatMemberMember{User: &me}},
+		models.ChatMember{Type: models.ChatMemberTypeBanned, Banned: &models.ChatMemberBanned{User: &me}}
+	if status == models.ChatMemberTypeMember {
+		old, cur = cur, old
+	}
+	return s.PushUpdate(models.Update{MyChatMember: &models.ChatMemberUpdated{
+		Chat: models.Chat{ID: from.ID, Type: models.ChatTypePrivate, FirstName: from.FirstName},
+		From: from, Date: int(time.Now().Unix()), OldChatMember: old, NewChatMember: cur,
+	}})
+}
