@@ -82,9 +82,9 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 }
 
 // TellPromoted tells a waiting-list applicant, in their language, that they now have a place, and the
-// programme's staff chat that the list changed. The message
-// goes through the notify lane, kept in Redis until sent: the person who freed the place is not held up by
-// the promoted person's send budget, and a crash after the enqueue does not lose the news.
+// programme's staff chat that the list changed. Both go through the notify lane, kept in Redis until sent:
+// the person who freed the place is not held up by the promoted person's send budget, and a crash after
+// the enqueue does not lose the news.
 func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	p := programmeOrID(d, progID)
 	reg, err := d.Store.GetRegistration(ctx, progID, uid)

@@ -114,7 +114,8 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 	}
 }
 
-// activeRegistrations counts the registrations that still hold answers (withdrawn ones keep none).
+// activeRegistrations counts the registrations that are registered or waiting (a withdrawn one keeps no
+// answers).
 func activeRegistrations(regs []store.Registration) int {
 	n := 0
 	for _, r := range regs {
