@@ -66,6 +66,10 @@ func (a *App) programmeOpen(id string, t time.Time) bool {
 	return ok && p.Status(t) == messages.StatusOpen
 }
 
+// HasTopicAction reports whether FAQ answers can show the named action's button in this version (content
+// may name actions of features still to come; `check` warns about those).
+func HasTopicAction(name string) bool { _, ok := topicActions[name]; return ok }
+
 func (a *App) routes(d handlers.Deps) []route {
 	f := handlers.Func
 	menu := handlers.Menu(d, menuItems)
