@@ -231,7 +231,7 @@ func (a *App) waitRedis(ctx context.Context) error {
 			return nil
 		}
 		a.log.Warn("Redis unreachable, retrying", "addr", a.cfg.Redis.Addr, "retry_in", backoff, "err", err)
-		if err := sleepCtx(ctx, backoff); err != nil {
+		if err := outbox.Sleep(ctx, backoff); err != nil {
 			return err
 		}
 		backoff = min(backoff*2, 10*time.Second)
@@ -255,7 +255,7 @@ func (a *App) identify(ctx context.Context) error {
 			return nil
 		}
 		a.log.Warn("Telegram unreachable, retrying", "retry_in", backoff, "err", err)
-		if err := sleepCtx(ctx, backoff); err != nil {
+		if err := outbox.Sleep(ctx, backoff); err != nil {
 			return nil
 		}
 		backoff = min(backoff*2, 30*time.Second)
@@ -292,7 +292,7 @@ func (a *App) startWebhook(ctx context.Context) {
 			return
 		}
 		a.log.Warn("setWebhook failed, retrying", "retry_in", backoff, "err", err)
-		_ = sleepCtx(ctx, backoff)
+		_ = outbox.Sleep(ctx, backoff)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 )
 
@@ -78,7 +79,7 @@ func (in *Intake) store(ctx context.Context, raw json.RawMessage) (int64, error)
 			return u.ID, nil
 		}
 		in.log.Warn("cannot store update, Redis unavailable; retrying", "update_id", u.ID, "retry_in", backoff, "err", err)
-		if err := sleepCtx(ctx, backoff); err != nil {
+		if err := outbox.Sleep(ctx, backoff); err != nil {
 			return 0, err
 		}
 		backoff = min(backoff*2, 5*time.Second)
@@ -93,7 +94,7 @@ func (in *Intake) Poll(ctx context.Context) error {
 	for ctx.Err() == nil {
 		if backoff > 0 {
 			in.running(false)
-			if err := sleepCtx(ctx, backoff); err != nil {
+			if err := outbox.Sleep(ctx, backoff); err != nil {
 				break
 			}
 		}
@@ -189,15 +190,4 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 )
@@ -164,7 +165,7 @@ func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
 				break // Redis down: do not hold users hostage to flood control
 			}
 			a.metrics.flood.WithLabelValues("slowed").Inc()
-			if sleepCtx(ctx, res.RetryAfter) != nil {
+			if outbox.Sleep(ctx, res.RetryAfter) != nil {
 				return
 			}
 		}

@@ -232,7 +232,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane) (int, error)
 			if attempt >= o.cfg.Attempts {
 				return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
 			}
-			if err := sleep(ctx, d); err != nil {
+			if err := Sleep(ctx, d); err != nil {
 				return 0, err
 			}
 		case errors.Is(err, tg.ErrorForbidden):
@@ -252,7 +252,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane) (int, error)
 				return 0, fmt.Errorf("send to %d after %d attempts: %w", m.ChatID, attempt, err)
 			}
 			o.sends.WithLabelValues(string(lane), "retry").Inc()
-			if err := sleep(ctx, o.cfg.Backoff<<(attempt-1)); err != nil {
+			if err := Sleep(ctx, o.cfg.Backoff<<(attempt-1)); err != nil {
 				return 0, err
 			}
 		}
@@ -270,7 +270,7 @@ func permanent(err error) bool {
 // more than perfect pacing, and Telegram's 429 is the backstop.
 func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
 	if d, err := o.st.ChatPause(ctx, chat); err == nil && d > 0 {
-		if err := sleep(ctx, d); err != nil {
+		if err := Sleep(ctx, d); err != nil {
 			return err
 		}
 	}
@@ -287,7 +287,7 @@ func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
 		if res.Allowed > 0 {
 			return nil
 		}
-		if err := sleep(ctx, res.RetryAfter); err != nil {
+		if err := Sleep(ctx, res.RetryAfter); err != nil {
 			return err
 		}
 	}
@@ -308,7 +308,7 @@ func (o *Outbox) takeGlobal(ctx context.Context, wait bool) error {
 			}
 			// Without Redis there is no shared budget: bulk waits rather than risk flooding Telegram.
 			o.log.Warn("global budget unavailable", "err", err)
-			if err := sleep(ctx, time.Second); err != nil {
+			if err := Sleep(ctx, time.Second); err != nil {
 				return err
 			}
 			continue
@@ -316,7 +316,7 @@ func (o *Outbox) takeGlobal(ctx context.Context, wait bool) error {
 		if res.Allowed > 0 || !wait {
 			return nil
 		}
-		if err := sleep(ctx, res.RetryAfter); err != nil {
+		if err := Sleep(ctx, res.RetryAfter); err != nil {
 			return err
 		}
 	}
@@ -418,7 +418,7 @@ const bulkLease = 2 * time.Minute
 func (o *Outbox) bulkWorker(ctx context.Context) {
 	for ctx.Err() == nil {
 		if d, err := o.st.BulkPause(ctx); err == nil && d > 0 {
-			_ = sleep(ctx, d)
+			_ = Sleep(ctx, d)
 			continue
 		}
 		lane, raw, err := o.takeNext(ctx)
@@ -427,7 +427,7 @@ func (o *Outbox) bulkWorker(ctx context.Context) {
 		}
 		if err != nil {
 			o.log.Warn("bulk lanes unavailable", "err", err)
-			_ = sleep(ctx, time.Second)
+			_ = Sleep(ctx, time.Second)
 			continue
 		}
 		if raw == nil {
@@ -486,7 +486,9 @@ func (o *Outbox) Depth(ctx context.Context) map[Lane]int64 {
 	return out
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or less when ctx ends first (then it returns ctx's error). Every wait of the runtime —
+// backoffs, retry_after, flood pacing — goes through it, so shutdown never waits out a timer.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
