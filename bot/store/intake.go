@@ -15,27 +15,89 @@ import (
 // for at most 24 hours, so 48 hours covers every re-delivery.
 const seenTTL = 48 * time.Hour
 
-// storeUpdateScript appends an update to its chat's queue once per update_id. Atomic, so a crash never leaves
-// an update "seen" but not queued.
+// storeUpdateScript appends an update to its chat's queue once per update_id, unless the queue already
+// holds ARGV[5] updates. Atomic, so a crash never leaves an update "seen" but not queued. It returns 1
+// (queued), 0 (seen before), 2 (queue full) or 3 (queue full, and the chat was not told in the last
+// minute: KEYS[4] remembers the notice).
 var storeUpdateScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
-  redis.call('RPUSH', KEYS[2], ARGV[1])
-  redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
-  return 1
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[5]) then
+  if redis.call('SET', KEYS[4], '1', 'NX', 'EX', 60) then return 3 end
+  return 2
 end
-return 0
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[4])
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
+return 1
 `)
 
-// StoreUpdate durably queues a raw update for its chat. It returns false when the update_id was stored
-// before (Telegram re-delivered it). Intake calls it before confirming the update to Telegram.
-func (s *Store) StoreUpdate(ctx context.Context, updateID, chat int64, raw []byte) (bool, error) {
+// Stored says what StoreUpdate did with an update.
+type Stored int
+
+// What StoreUpdate can do with an update.
+const (
+	// Queued: the update waits in its chat's queue.
+	Queued Stored = iota
+	// Duplicate: the update_id was stored before (Telegram delivered it again); nothing changed.
+	Duplicate
+	// Overflow: the chat's queue is full, so the update was not kept; the chat was told recently.
+	Overflow
+	// OverflowNotice: as Overflow, and the chat has not been told in the last minute: tell it now.
+	OverflowNotice
+)
+
+// StoreUpdate durably queues a raw update for its chat, unless the chat already has backlog updates
+// waiting: one account sending faster than it is answered must not grow Redis without bound, and past a
+// few dozen messages the sender is better told to wait than answered minutes later. Intake calls it before
+// confirming the update to Telegram.
+func (s *Store) StoreUpdate(ctx context.Context, updateID, chat int64, raw []byte, backlog int) (Stored, error) {
 	n, err := storeUpdateScript.Run(ctx, s.rdb,
-		[]string{keySeen(updateID), keyIntake(chat), keyIntakeChats()},
-		raw, chat, s.now().UnixMilli(), int(seenTTL.Seconds())).Int()
+		[]string{keySeen(updateID), keyIntake(chat), keyIntakeChats(), keyIntakeFull(chat)},
+		raw, chat, s.now().UnixMilli(), int(seenTTL.Seconds()), backlog).Int()
 	if err != nil {
-		return false, fmt.Errorf("store update %d: %w", updateID, err)
+		return Queued, fmt.Errorf("store update %d: %w", updateID, err)
 	}
-	return n == 1, nil
+	switch n {
+	case 0:
+		return Duplicate, nil
+	case 2:
+		return Overflow, nil
+	case 3:
+		return OverflowNotice, nil
+	}
+	return Queued, nil
+}
+
+// Rejected updates are kept for inspection, the newest few for a week: they may hold a message's text.
+const (
+	rejectedKeep = 100
+	rejectedTTL  = 7 * 24 * time.Hour
+)
+
+// RejectUpdate keeps an update that could not be decoded aside, so that an operator can see what Telegram
+// sent (the log says only that it happened).
+func (s *Store) RejectUpdate(ctx context.Context, raw []byte) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.LPush(ctx, keyRejected(), raw)
+	pipe.LTrim(ctx, keyRejected(), 0, rejectedKeep-1)
+	pipe.Expire(ctx, keyRejected(), rejectedTTL)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("keep rejected update: %w", err)
+	}
+	return nil
+}
+
+// RejectedUpdates returns the updates kept by RejectUpdate, newest first.
+func (s *Store) RejectedUpdates(ctx context.Context) ([][]byte, error) {
+	vals, err := s.rdb.LRange(ctx, keyRejected(), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("rejected updates: %w", err)
+	}
+	out := make([][]byte, len(vals))
+	for i, v := range vals {
+		out[i] = []byte(v)
+	}
+	return out, nil
 }
 
 // NextUpdate returns the oldest unhandled update of a chat, or nil when the queue is empty.

@@ -21,6 +21,10 @@ import (
 //	hn:intake:{chat}            list   raw update JSON of one chat in arrival order; the head is the one
 //	                                   being handled and is removed only after it was handled.
 //	hn:intake:chats             zset   chats with stored updates, scored by first store time (ms).
+//	hn:intake:{chat}:full       string present for 60 s after a chat was told its queue is full (one
+//	                                   notice a minute, however many updates are turned away).
+//	hn:intake:rejected          list   raw updates that could not be decoded, newest first, at most 100, 7 day
+//	                                   TTL: kept aside for an operator to inspect, never handled.
 //	hn:lock:chat:{chat}         string lease held (github.com/bsm/redislock) by the worker draining a chat, so
 //	                                   two replicas never handle one chat's updates at the same time.
 //	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; 7 day TTL.
@@ -53,6 +57,8 @@ func keyDone(updateID int64) string        { return prefix + "upd:done:" + id(up
 func keyTries(updateID int64) string       { return prefix + "upd:tries:" + id(updateID) }
 func keyIntake(chat int64) string          { return prefix + "intake:" + id(chat) }
 func keyIntakeChats() string               { return prefix + "intake:chats" }
+func keyIntakeFull(chat int64) string      { return prefix + "intake:" + id(chat) + ":full" }
+func keyRejected() string                  { return prefix + "intake:rejected" }
 func keyChatLock(chat int64) string        { return prefix + "lock:chat:" + id(chat) }
 func keySession(uid int64) string          { return prefix + "session:" + id(uid) }
 func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }

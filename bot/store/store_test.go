@@ -82,17 +82,61 @@ func TestUsers(t *testing.T) {
 	})
 }
 
+func TestIntakeQueue_BacklogIsBounded(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i := range int64(3) {
+			if res, err := s.StoreUpdate(ctx, 100+i, 6, []byte{'a' + byte(i)}, 3); err != nil || res != store.Queued {
+				t.Fatalf("update %d of 3: got %v %v, want Queued", i, res, err)
+			}
+		}
+		// The fourth and fifth are turned away; the chat is told once.
+		for i, want := range []store.Stored{store.OverflowNotice, store.Overflow} {
+			if res, err := s.StoreUpdate(ctx, 200+int64(i), 6, []byte("x"), 3); err != nil || res != want {
+				t.Fatalf("update over the bound: got %v %v, want %v", res, err, want)
+			}
+		}
+		// A turned-away update was not remembered as seen: once there is room, Telegram's copy is taken.
+		head, _ := s.NextUpdate(ctx, 6)
+		if _, err := s.AckUpdate(ctx, 100, 6, head); err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := s.StoreUpdate(ctx, 200, 6, []byte("x"), 3); res != store.Queued {
+			t.Fatalf("after room was made: got %v, want Queued", res)
+		}
+		// Other chats are unaffected.
+		if res, _ := s.StoreUpdate(ctx, 300, 7, []byte("y"), 3); res != store.Queued {
+			t.Fatalf("another chat: got %v, want Queued", res)
+		}
+	})
+}
+
+func TestRejectedUpdates_KeptAsideBounded(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i := range 105 {
+			if err := s.RejectUpdate(ctx, []byte{byte(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.RejectedUpdates(ctx)
+		if err != nil || len(got) != 100 || got[0][0] != 104 {
+			t.Fatalf("rejected: got %d (newest %v) %v, want the newest 100", len(got), got[0], err)
+		}
+	})
+}
+
 func TestIntakeQueue(t *testing.T) {
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		for i, raw := range []string{"a", "b"} {
-			ok, err := s.StoreUpdate(ctx, int64(i+1), 5, []byte(raw))
-			if err != nil || !ok {
-				t.Fatalf("StoreUpdate %d: %v %v", i, ok, err)
+			res, err := s.StoreUpdate(ctx, int64(i+1), 5, []byte(raw), 20)
+			if err != nil || res != store.Queued {
+				t.Fatalf("StoreUpdate %d: %v %v", i, res, err)
 			}
 		}
-		if ok, _ := s.StoreUpdate(ctx, 1, 5, []byte("a")); ok {
-			t.Fatal("a re-delivered update_id was stored twice")
+		if res, _ := s.StoreUpdate(ctx, 1, 5, []byte("a"), 20); res != store.Duplicate {
+			t.Fatalf("a re-delivered update_id: got %v, want Duplicate", res)
 		}
 		chats, err := s.PendingChats(ctx, 10)
 		if err != nil || len(chats) != 1 || chats[0] != 5 {
