@@ -53,7 +53,7 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 			return telegramtest.Token
 		case "TELEGRAM_API_URL":
 			return srv.URL()
-		case "HTTP_ADDR":
+		case "HTTP_ADDR", "METRICS_ADDR":
 			return "127.0.0.1:0"
 		case "SEND_RATE":
 			return "0"

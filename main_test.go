@@ -108,6 +108,7 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 			"TELEGRAM_API_URL="+srv.URL(),
 			"REDIS_URL="+rs.URL(),
 			"HTTP_ADDR=127.0.0.1:0",
+			"METRICS_ADDR=127.0.0.1:0",
 			"SEND_RATE=0",
 		)
 		cmd.Stdout, cmd.Stderr = logs, logs

@@ -47,6 +47,12 @@ type App struct {
 	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
 	running  atomic.Bool
 	httpAddr chan string
+	// metricsAddr is METRICS_ADDR once listening.
+	metricsAddr chan string
+	guard       *connGuard // bounds the public listener's connections
+	httpLimits  HTTPLimits
+	backlog     int // updates a chat may have waiting (see store.StoreUpdate)
+	floodLimits FloodLimits
 
 	lease    time.Duration
 	pollWait time.Duration
@@ -70,16 +76,30 @@ func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now 
 // WithPollWait sets the long-polling timeout (default 50 s).
 func WithPollWait(d time.Duration) Option { return func(a *App) { a.pollWait = d } }
 
+// WithHTTPLimits replaces DefaultHTTPLimits (tests use short timeouts and few connections).
+func WithHTTPLimits(l HTTPLimits) Option { return func(a *App) { a.httpLimits = l } }
+
+// WithWorkers sets how many chats are worked on at once (default 64).
+func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
+
+// DefaultBacklog is how many updates a chat may have waiting before more are turned away with a notice.
+// People type a few messages before the first answer; twenty is a flood, or a bot.
+const DefaultBacklog = 20
+
 // New builds the bot. It does not touch the network; Run does.
 func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option) (*App, error) {
 	a := &App{
 		cfg: cfg, content: content, log: log,
-		metrics:  newMetrics(),
-		registry: prometheus.NewRegistry(),
-		httpAddr: make(chan string, 1),
-		lease:    5 * time.Second,
-		pollWait: 50 * time.Second,
-		workers:  64,
+		metrics:     newMetrics(),
+		registry:    prometheus.NewRegistry(),
+		httpAddr:    make(chan string, 1),
+		metricsAddr: make(chan string, 1),
+		httpLimits:  DefaultHTTPLimits,
+		backlog:     DefaultBacklog,
+		floodLimits: DefaultFloodLimits,
+		lease:       5 * time.Second,
+		pollWait:    50 * time.Second,
+		workers:     64,
 	}
 	for _, o := range opts {
 		o(a)
@@ -118,25 +138,42 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	a.registry.MustRegister(a.metrics.collectors()...)
 	a.registry.MustRegister(a.out.Collectors()...)
 	a.registry.MustRegister(a.queueGauges()...)
+	a.guard = newConnGuard(a.httpLimits.MaxConns)
+	a.registry.MustRegister(a.guard.collectors()...)
 	return a, nil
 }
 
+// shutdownBudget is how long handlers in flight, the outbox and running jobs have to finish after a stop
+// signal, inside the 10 s a SIGTERM allows before SIGKILL; closeGrace is what they get after it to notice
+// their context ended, before Redis is closed under them.
+const (
+	shutdownBudget = 8 * time.Second
+	closeGrace     = time.Second
+)
+
 // Run runs the bot until ctx ends, then shuts down within about ten seconds: intake stops, in-flight
-// handlers finish, HTTP closes, Redis closes last.
+// handlers finish (or are cancelled when the shutdown budget is spent), HTTP closes, Redis closes last.
 func (a *App) Run(ctx context.Context) error {
 	a.log.Info("starting", "config", a.cfg)
 	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on HTTP_ADDR %s: %w", a.cfg.HTTPAddr, err)
 	}
+	servers := []*http.Server{a.serve(ln, a.publicHandler(), a.guard)}
 	a.httpAddr <- ln.Addr().String()
-	srv := &http.Server{Handler: a.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			a.log.Error("http server", "err", err)
+	if a.cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.cfg.MetricsAddr)
+		if err != nil {
+			_ = servers[0].Close()
+			return fmt.Errorf("listen on METRICS_ADDR %s: %w", a.cfg.MetricsAddr, err)
 		}
-	}()
-	defer a.closeAll(srv)
+		servers = append(servers, a.serve(mln, a.adminHandler(), nil))
+		a.metricsAddr <- mln.Addr().String()
+	}
+	// hard ends when the shutdown budget is spent: handlers, acks and jobs still running stop then.
+	hard, stopHard := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHard()
+	defer a.closeAll(servers)
 
 	if err := a.waitRedis(ctx); err != nil {
 		return nil // shut down while waiting
@@ -146,13 +183,15 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.publishCommands(ctx)
 
-	dispatcher := NewDispatcher(ctx, a.store, a.log, a.workers, a.lease, a.api.ProcessUpdate)
+	dispatcher := NewDispatcher(ctx, hard, a.store, a.log, a.workers, a.lease, a.api.ProcessUpdate)
 	dispatcher.dropped = a.metrics.dropped.Inc
 	intake := &Intake{
 		st: a.store, log: a.log, notify: dispatcher.Notify,
 		apiURL: a.cfg.APIURL, token: a.cfg.Token, secret: a.cfg.WebhookSecret,
 		client:   &http.Client{Timeout: a.pollWait + 15*time.Second},
 		pollWait: a.pollWait, running: a.running.Store,
+		bodyTimeout: a.httpLimits.BodyTimeout, backlog: a.backlog,
+		overflow: a.backlogFull, rejected: a.metrics.rejected.Inc,
 	}
 	a.intake.Store(intake)
 	var wg sync.WaitGroup
@@ -169,18 +208,36 @@ func (a *App) Run(ctx context.Context) error {
 	<-ctx.Done()
 	a.running.Store(false)
 	a.log.Info("shutting down")
-	// Workers, the outbox and running jobs share one 8 s budget, inside the 10 s a SIGTERM allows.
-	stopCtx, stopped := context.WithTimeout(context.Background(), 8*time.Second)
+	// Workers, the outbox and running jobs share one budget.
+	stopCtx, stopped := context.WithTimeout(context.Background(), shutdownBudget)
 	defer stopped()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	a.jobs.Stop(stopCtx)
 	select {
 	case <-done:
+		return nil
 	case <-stopCtx.Done():
-		a.log.Warn("shutdown: workers still busy after 8s; their updates stay stored and are handled after restart")
+	}
+	a.log.Warn("shutdown: handlers still busy when the budget was spent; they are stopped, their updates stay stored and are handled after restart", "budget", shutdownBudget)
+	stopHard()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		a.log.Error("shutdown: workers did not stop within the grace after their context ended", "grace", closeGrace)
 	}
 	return nil
+}
+
+// serve starts an HTTP server on ln.
+func (a *App) serve(ln net.Listener, h http.Handler, guard *connGuard) *http.Server {
+	srv := newHTTPServer(h, a.httpLimits, guard, a.log)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("http server", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+	return srv
 }
 
 // HTTPAddr returns the address the HTTP server listens on, once Run has started it.
@@ -210,10 +267,25 @@ func (a *App) Idle(ctx context.Context) bool {
 	return err == nil && n == 0
 }
 
-func (a *App) closeAll(srv *http.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+// MetricsAddr returns the address /metrics is served on, once Run has started it (METRICS_ADDR not "off").
+func (a *App) MetricsAddr(ctx context.Context) (string, error) {
+	select {
+	case addr := <-a.metricsAddr:
+		a.metricsAddr <- addr
+		return addr, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (a *App) closeAll(servers []*http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_ = srv.Shutdown(ctx)
+	for _, srv := range servers {
+		if srv.Shutdown(ctx) != nil {
+			_ = srv.Close()
+		}
+	}
 	if a.ownRedis {
 		_ = a.rdb.Close()
 	}

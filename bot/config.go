@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,14 +23,21 @@ type Config struct {
 	WebhookURL    *url.URL
 	WebhookSecret string
 	HTTPAddr      string
-	SendRate      int
-	Location      *time.Location
-	ContentDir    string
-	LogLevel      slog.Level
+	// MetricsAddr serves /metrics (and /healthz, /readyz) apart from the public HTTP_ADDR; "" when off.
+	MetricsAddr string
+	SendRate    int
+	Location    *time.Location
+	ContentDir  string
+	LogLevel    slog.Level
 }
 
 // DefaultAPIURL is Telegram's public Bot API.
 const DefaultAPIURL = "https://api.telegram.org"
+
+// DefaultMetricsAddr keeps /metrics on the loopback interface: the figures say how many people use the bot
+// and when, which is nobody's business outside the host. Prometheus in another container sets
+// METRICS_ADDR=:9090 on a network that is not published.
+const DefaultMetricsAddr = "127.0.0.1:9090"
 
 // ParseConfig reads the environment through getenv and returns a validated Config, or an error with one line
 // per problem ("REDIS_URL: ...") so an operator can fix everything in one go.
@@ -45,11 +53,12 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		Token:      env("TELEGRAM_TOKEN", ""),
-		APIURL:     strings.TrimRight(env("TELEGRAM_API_URL", DefaultAPIURL), "/"),
-		HTTPAddr:   env("HTTP_ADDR", ":8080"),
-		ContentDir: env("CONTENT_DIR", ""),
-		StaffIDs:   map[int64]bool{},
+		Token:       env("TELEGRAM_TOKEN", ""),
+		APIURL:      strings.TrimRight(env("TELEGRAM_API_URL", DefaultAPIURL), "/"),
+		HTTPAddr:    env("HTTP_ADDR", ":8080"),
+		MetricsAddr: env("METRICS_ADDR", DefaultMetricsAddr),
+		ContentDir:  env("CONTENT_DIR", ""),
+		StaffIDs:    map[int64]bool{},
 	}
 	if c.Token == "" {
 		bad("TELEGRAM_TOKEN", "missing (create a bot with @BotFather and set its token)")
@@ -74,6 +83,19 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 			continue
 		}
 		c.StaffIDs[id] = true
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("HTTP_ADDR", "want host:port (\":8080\"), got %q", c.HTTPAddr)
+	}
+	switch _, port, _ := net.SplitHostPort(c.MetricsAddr); {
+	case c.MetricsAddr == "off":
+		c.MetricsAddr = ""
+	case c.MetricsAddr == c.HTTPAddr && port != "0":
+		bad("METRICS_ADDR", "must differ from HTTP_ADDR: metrics are not served on the public port (\"off\" turns them off)")
+	default:
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("METRICS_ADDR", "want host:port (\"127.0.0.1:9090\") or \"off\", got %q", c.MetricsAddr)
+		}
 	}
 	if s := env("STAFF_CHAT_ID", ""); s != "" {
 		if c.StaffChatID, err = strconv.ParseInt(s, 10, 64); err != nil {
@@ -140,6 +162,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("staff", len(c.StaffIDs)),
 		slog.Bool("webhook", c.WebhookURL != nil),
 		slog.String("http_addr", c.HTTPAddr),
+		slog.String("metrics_addr", c.MetricsAddr),
 		slog.Int("send_rate", c.SendRate),
 		slog.String("timezone", c.Location.String()),
 		slog.String("content_dir", c.ContentDir),

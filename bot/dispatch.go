@@ -10,47 +10,59 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 )
 
 // Dispatcher handles stored updates: one chat's updates in order, one at a time; different chats in
-// parallel, up to a bound. A chat is drained by a worker that holds the chat's lease in Redis, so replicas
-// never handle one chat concurrently. An update is removed from its queue only after it was handled, so a
-// crash re-delivers it; the done-marker set with the removal makes that re-delivery happen at most for the
-// update that was in flight.
+// parallel, up to a bound on chats being worked on. A chat is drained by a worker that holds the chat's lease
+// in Redis, so replicas never handle one chat concurrently. An update is removed from its queue only after
+// it was handled, so a crash re-delivers it; the done-marker set with the removal makes that re-delivery
+// happen at most for the update that was in flight (README, "Reliability", gives the whole window).
+//
+// The bound is on work, not on waiting: a worker gives its slot back whenever its handler sleeps (a reply
+// waiting for its chat's send budget, flood pacing, a 429) and between two updates of its chat, so a few
+// dozen chats that flood the bot cannot keep everyone else waiting.
 type Dispatcher struct {
 	st      *store.Store
 	log     *slog.Logger
 	handle  func(ctx context.Context, u *models.Update)
 	lease   time.Duration
 	scan    time.Duration
-	slots   chan struct{}
+	sem     chan struct{} // one token per chat being worked on
 	mu      sync.Mutex
 	active  map[int64]bool // chats with a worker in this process
 	again   map[int64]bool // chats notified while their worker ran
 	wg      sync.WaitGroup
 	timeout time.Duration
 	base    context.Context // ends with the bot; workers stop taking updates then
+	hard    context.Context // ends when the shutdown budget is spent; handlers and acks stop then
 	dropped func()          // counts updates given up on (metrics)
+	// ackBackoff is the longest wait between two attempts at acknowledging a handled update.
+	ackBackoff time.Duration
+	ackFailed  func() // told about every failed attempt (tests)
 }
 
 // maxAttempts is how many times an update is started before the dispatcher gives up on it. An update is
 // started again when the previous start did not end with its ack: the process crashed or was stopped past
-// the shutdown budget mid-handler, the chat's lease was lost, or Redis failed the ack for longer than the
-// ack's retries. All but the crash are rare and do not repeat for one update; five starts without an ack
-// mean the update itself is the problem.
+// the shutdown budget mid-handler or while Redis was down, or the chat's lease was lost. All but the crash
+// are rare and do not repeat for one update; five starts without an ack mean the update itself is the
+// problem.
 const maxAttempts = 5
 
-// NewDispatcher returns a dispatcher calling handle for each update; it stops taking updates when ctx ends.
-// workers bounds concurrent chats.
-func NewDispatcher(ctx context.Context, st *store.Store, log *slog.Logger, workers int, lease time.Duration, handle func(context.Context, *models.Update)) *Dispatcher {
+// NewDispatcher returns a dispatcher calling handle for each update. It stops taking updates when base
+// ends and stops handling and acknowledging them when hard ends (hard must end after base: the shutdown
+// budget). workers bounds the chats worked on at once.
+func NewDispatcher(base, hard context.Context, st *store.Store, log *slog.Logger, workers int, lease time.Duration, handle func(context.Context, *models.Update)) *Dispatcher {
 	return &Dispatcher{
-		base: ctx, st: st, log: log, handle: handle, lease: lease, scan: time.Second,
-		slots:   make(chan struct{}, workers),
-		active:  map[int64]bool{},
-		again:   map[int64]bool{},
-		timeout: 2 * time.Minute,
-		dropped: func() {},
+		base: base, hard: hard, st: st, log: log, handle: handle, lease: lease, scan: time.Second,
+		sem:        make(chan struct{}, workers),
+		active:     map[int64]bool{},
+		again:      map[int64]bool{},
+		timeout:    2 * time.Minute,
+		dropped:    func() {},
+		ackBackoff: time.Second,
+		ackFailed:  func() {},
 	}
 }
 
@@ -97,19 +109,52 @@ func (d *Dispatcher) Run() {
 	}
 }
 
+// slot is a worker's hold on one of the dispatcher's tokens. It is an outbox.Yielder: the handler's sleeps
+// give it back and take it again. Only the worker's goroutine and the handler it runs use it, one at a time,
+// but the lock keeps a handler that waits in another goroutine from confusing the count.
+type slot struct {
+	sem  chan struct{}
+	mu   sync.Mutex
+	held bool
+}
+
+// Resume takes a token, waiting until one is free or ctx ends.
+func (s *slot) Resume(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held {
+		return nil
+	}
+	select {
+	case s.sem <- struct{}{}:
+		s.held = true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Yield gives the token back, if held.
+func (s *slot) Yield() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held {
+		<-s.sem
+		s.held = false
+	}
+}
+
 // work drains one chat's queue while holding its lease.
 func (d *Dispatcher) work(chat int64) {
 	defer d.wg.Done()
-	ctx := d.base
+	s := &slot{sem: d.sem}
 	for {
-		select {
-		case d.slots <- struct{}{}:
-		case <-ctx.Done():
+		if s.Resume(d.base) != nil {
 			d.finish(chat)
 			return
 		}
-		d.drain(ctx, chat)
-		<-d.slots
+		d.drain(d.base, chat, s)
+		s.Yield()
 		if !d.finish(chat) {
 			return
 		}
@@ -128,7 +173,10 @@ func (d *Dispatcher) finish(chat int64) bool {
 	return false
 }
 
-func (d *Dispatcher) drain(ctx context.Context, chat int64) {
+// drain handles a chat's updates in order. Between two updates it lets chats waiting for a slot go first
+// (Go's channel queues waiting senders in order), so a long queue is worked off in turns with everyone
+// else's.
+func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 	lock, err := d.st.LockChat(ctx, chat, d.lease)
 	if errors.Is(err, store.ErrLocked) {
 		return // another worker or replica has it; the scan retries later
@@ -140,7 +188,7 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64) {
 		return
 	}
 	// Shutdown lets the update in hand finish, so the lease is released with a context that outlives ctx.
-	defer lock.Release(context.WithoutCancel(ctx))
+	defer lock.Release(d.hard)
 	refreshed := time.Now()
 	for ctx.Err() == nil {
 		raw, err := d.st.NextUpdate(ctx, chat)
@@ -159,25 +207,34 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64) {
 		}
 		var u models.Update
 		if err := json.Unmarshal(raw, &u); err != nil {
-			d.log.Error("drop undecodable stored update", "chat_id", chat, "err", err)
+			// Intake decodes every update before storing it, so this is a stored update from an older
+			// version: kept aside like one intake rejects.
+			d.log.Error("undecodable stored update kept aside", "chat_id", chat, "err", err)
+			if err := d.st.RejectUpdate(ctx, raw); err != nil {
+				d.log.Warn("keep rejected update", "err", err)
+			}
 		} else if n, err := d.st.StartAttempt(ctx, u.ID); err == nil && n > maxAttempts {
 			// Redis errors fall through to handling: better a possible repeat than a lost update.
 			d.log.Error("drop update: handling it was interrupted too often (crash loop?)",
 				"update_id", u.ID, "chat_id", chat, "attempts", n-1)
 			d.dropped()
 		} else {
-			d.run(ctx, lock, &u)
+			d.run(lock, &u, s)
 		}
-		if err := d.ack(ctx, u.ID, chat, raw); err != nil {
+		if err := d.ack(u.ID, chat, raw, s); err != nil {
+			return
+		}
+		s.Yield()
+		if s.Resume(ctx) != nil {
 			return
 		}
 	}
 }
 
-// run handles one update with a context that survives shutdown for a bounded time, refreshing the lease
-// while the handler works (a reply may wait seconds for a 429).
-func (d *Dispatcher) run(ctx context.Context, lock *store.ChatLock, u *models.Update) {
-	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.timeout)
+// run handles one update with a context that survives the end of intake for a bounded time (the shutdown
+// budget), refreshing the lease while the handler works (a reply may wait seconds for a 429).
+func (d *Dispatcher) run(lock *store.ChatLock, u *models.Update, s *slot) {
+	hctx, cancel := context.WithTimeout(d.hard, d.timeout)
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
@@ -192,25 +249,33 @@ func (d *Dispatcher) run(ctx context.Context, lock *store.ChatLock, u *models.Up
 			}
 		}
 	}()
-	d.handle(hctx, u)
+	d.handle(outbox.WithYielder(hctx, s), u)
 	close(done)
 }
 
-// ack removes a handled update, retrying while Redis is briefly down: the update was handled, and giving up
-// would handle it again.
-func (d *Dispatcher) ack(ctx context.Context, id, chat int64, raw []byte) error {
-	backoff := 100 * time.Millisecond
-	actx := context.WithoutCancel(ctx)
-	for attempt := 0; ; attempt++ {
-		_, err := d.st.AckUpdate(actx, id, chat, raw)
+// ack removes a handled update. While Redis is unreachable it keeps trying — the update was handled, and
+// leaving it queued would handle it again — until the shutdown budget is spent; only then is the update
+// left for after the restart.
+func (d *Dispatcher) ack(id, chat int64, raw []byte, s *slot) error {
+	backoff := 50 * time.Millisecond
+	ctx := outbox.WithYielder(d.hard, s)
+	for attempt := 1; ; attempt++ {
+		_, err := d.st.AckUpdate(d.hard, id, chat, raw)
 		if err == nil {
+			if attempt > 1 {
+				d.log.Info("ack recorded after Redis came back", "update_id", id, "chat_id", chat, "attempts", attempt)
+			}
 			return nil
 		}
-		if attempt >= 20 {
-			d.log.Error("ack update", "update_id", id, "chat_id", chat, "err", err)
+		d.ackFailed()
+		if attempt == 1 {
+			d.log.Warn("ack update: Redis unavailable; retrying until it answers", "update_id", id, "chat_id", chat, "err", err)
+		}
+		if outbox.Sleep(ctx, backoff) != nil {
+			d.log.Error("ack update not recorded before shutdown: it will be handled again after restart",
+				"update_id", id, "chat_id", chat, "err", err)
 			return err
 		}
-		time.Sleep(backoff)
-		backoff = min(backoff*2, 2*time.Second)
+		backoff = min(backoff*2, d.ackBackoff)
 	}
 }

@@ -8,10 +8,35 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// httpHandler serves /healthz (the process is up), /readyz (Redis answers and intake runs), /metrics and,
-// in webhook mode, the webhook path of WEBHOOK_URL.
-func (a *App) httpHandler() http.Handler {
+// publicHandler serves HTTP_ADDR, the port a reverse proxy forwards to: /healthz (the process is up),
+// /readyz (Redis answers and intake runs) and, in webhook mode, the webhook path of WEBHOOK_URL. Nothing
+// else: /metrics is on the loopback METRICS_ADDR (see adminHandler).
+func (a *App) publicHandler() http.Handler {
 	mux := http.NewServeMux()
+	a.health(mux)
+	if a.cfg.WebhookURL != nil {
+		mux.HandleFunc(a.cfg.WebhookURL.Path, func(w http.ResponseWriter, r *http.Request) {
+			in := a.intake.Load()
+			if in == nil {
+				refuse(w, http.StatusServiceUnavailable, "starting")
+				return
+			}
+			in.ServeHTTP(w, r)
+		})
+	}
+	return bodiesOnlyFor(a.webhookPath(), mux)
+}
+
+// adminHandler serves METRICS_ADDR: /metrics, and the health endpoints again, so that a probe on the host
+// works whatever happens on the public port.
+func (a *App) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	a.health(mux)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	return noBody(mux)
+}
+
+func (a *App) health(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Second)
@@ -26,16 +51,23 @@ func (a *App) httpHandler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	if a.cfg.WebhookURL != nil {
-		mux.HandleFunc(a.cfg.WebhookURL.Path, func(w http.ResponseWriter, r *http.Request) {
-			in := a.intake.Load()
-			if in == nil {
-				http.Error(w, "starting", http.StatusServiceUnavailable)
-				return
-			}
-			in.ServeHTTP(w, r)
-		})
+}
+
+func (a *App) webhookPath() string {
+	if a.cfg.WebhookURL == nil {
+		return ""
 	}
-	return mux
+	return a.cfg.WebhookURL.Path
+}
+
+// bodiesOnlyFor refuses a request body on every path but the webhook's, which reads (and bounds) its own.
+func bodiesOnlyFor(path string, next http.Handler) http.Handler {
+	guarded := noBody(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if path != "" && r.URL.Path == path {
+			next.ServeHTTP(w, r)
+			return
+		}
+		guarded.ServeHTTP(w, r)
+	})
 }

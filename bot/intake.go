@@ -31,6 +31,14 @@ type Intake struct {
 	pollWait time.Duration
 	secret   string
 	running  func(bool)
+	// bodyTimeout bounds reading a webhook body after its headers (0: only the server's ReadTimeout).
+	bodyTimeout time.Duration
+	// backlog is how many updates a chat may have waiting; more are turned away (see store.StoreUpdate).
+	backlog int
+	// overflow is told about an update turned away; notice says the chat should hear about it now.
+	overflow func(ctx context.Context, u *models.Update, notice bool)
+	// rejected counts undecodable updates (metrics).
+	rejected func()
 }
 
 // errUndecodable marks an update that is not JSON or has no update_id; retrying cannot help.
@@ -63,18 +71,29 @@ func chatOf(u *models.Update) int64 {
 }
 
 // store keeps one raw update, retrying while Redis is down: an update is never confirmed before it is kept.
+// It returns the update's id whenever it can be read, even for an update it cannot decode, so that polling
+// can confirm past it.
 func (in *Intake) store(ctx context.Context, raw json.RawMessage) (int64, error) {
+	var head struct {
+		ID int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.ID <= 0 {
+		return 0, fmt.Errorf("%w: no update_id", errUndecodable)
+	}
 	var u models.Update
-	if err := json.Unmarshal(raw, &u); err != nil || u.ID == 0 {
-		return 0, fmt.Errorf("%w: %v", errUndecodable, err)
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return head.ID, fmt.Errorf("%w: %v", errUndecodable, err)
 	}
 	chat := chatOf(&u)
 	backoff := 100 * time.Millisecond
 	for {
-		isNew, err := in.st.StoreUpdate(ctx, u.ID, chat, raw)
+		res, err := in.st.StoreUpdate(ctx, u.ID, chat, raw, in.backlog)
 		if err == nil {
-			if isNew {
+			switch res {
+			case store.Queued:
 				in.notify(chat)
+			case store.Overflow, store.OverflowNotice:
+				in.overflow(ctx, &u, res == store.OverflowNotice)
 			}
 			return u.ID, nil
 		}
@@ -86,8 +105,20 @@ func (in *Intake) store(ctx context.Context, raw json.RawMessage) (int64, error)
 	}
 }
 
+// reject keeps an undecodable update aside (store.RejectUpdate) and counts it. It is confirmed to Telegram
+// all the same: it would come back forever.
+func (in *Intake) reject(ctx context.Context, raw []byte, why error) {
+	in.rejected()
+	in.log.Error("undecodable update kept aside in Redis (hn:intake:rejected) and confirmed", "err", why)
+	if err := in.st.RejectUpdate(ctx, raw); err != nil {
+		in.log.Warn("keep rejected update", "err", err)
+	}
+}
+
 // Poll long-polls getUpdates until ctx ends. The offset confirming a batch is sent only after every update
-// of the batch is stored.
+// of the batch is stored (or, undecodable, kept aside). A batch that cannot be confirmed at all — updates
+// without a readable update_id, which Telegram never sends — is asked for again only after a backoff, never
+// in a tight loop.
 func (in *Intake) Poll(ctx context.Context) error {
 	var offset int64
 	backoff := time.Duration(0)
@@ -109,17 +140,21 @@ func (in *Intake) Poll(ctx context.Context) error {
 		}
 		backoff = 0
 		in.running(true)
+		before := offset
 		for _, raw := range updates {
 			id, err := in.store(ctx, raw)
 			if err != nil && ctx.Err() != nil {
 				return nil // not stored and not confirmed: Telegram re-delivers it after restart
 			}
 			if err != nil {
-				in.log.Error("skip undecodable update", "err", err)
+				in.reject(ctx, raw, err)
 			}
 			if id >= offset {
 				offset = id + 1
 			}
+		}
+		if len(updates) > 0 && offset == before {
+			backoff = 10 * time.Second
 		}
 	}
 	in.running(false)
@@ -159,30 +194,47 @@ func (in *Intake) getUpdates(ctx context.Context, offset int64) ([]json.RawMessa
 	return r.Result, nil
 }
 
-// ServeHTTP is the webhook endpoint: it checks the secret in constant time (401 when wrong or missing),
-// bounds the body, stores the update and only then answers 200. When Redis is down it answers 503 so that
+// webhookStoreTimeout bounds how long a webhook request waits for Redis to keep its update; after it,
+// Telegram is told 503 and delivers the update again later.
+const webhookStoreTimeout = 10 * time.Second
+
+// ServeHTTP is the webhook endpoint. It checks the secret in constant time before reading anything of the
+// body (401 when wrong or missing, and the connection is closed), reads the body within bodyTimeout and
+// maxUpdateBytes, stores the update and only then answers 200. When Redis is down it answers 503 so that
 // Telegram delivers the update again later.
 func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		refuse(w, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
 	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 	if subtle.ConstantTimeCompare([]byte(got), []byte(in.secret)) != 1 {
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		refuse(w, http.StatusUnauthorized, "unauthorized")
 		return
+	}
+	if r.ContentLength > maxUpdateBytes {
+		refuse(w, http.StatusRequestEntityTooLarge, "body too large")
+		return
+	}
+	if in.bodyTimeout > 0 {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(in.bodyTimeout))
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpdateBytes))
 	if err != nil {
-		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			refuse(w, http.StatusRequestEntityTooLarge, "body too large")
+			return
+		}
+		refuse(w, http.StatusBadRequest, "incomplete body")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), webhookStoreTimeout)
 	defer cancel()
 	if _, err := in.store(ctx, raw); err != nil {
 		if errors.Is(err, errUndecodable) {
-			// Telegram would re-send a broken update forever; accept and drop it.
-			in.log.Error("drop undecodable webhook update", "err", err)
+			// Telegram would re-send a broken update forever: it is kept aside and confirmed.
+			in.reject(ctx, raw, err)
 			w.WriteHeader(http.StatusOK)
 			return
 		}

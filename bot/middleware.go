@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strconv"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 )
@@ -133,46 +130,6 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 	}
 }
 
-// Flood control: a person can burst a few messages, then about two a second are handled; the rest wait in
-// their own chat's queue, so a spammer slows only themself. Past floodDrop a minute, messages are dropped
-// with one notice a minute.
-var (
-	floodPace = redis_rate.Limit{Rate: 2, Burst: 8, Period: time.Second}
-	floodDrop = redis_rate.PerMinute(60)
-)
-
-func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
-	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
-		r := handlers.RequestFrom(ctx)
-		if r.UserID == 0 || a.cfg.StaffIDs[r.UserID] {
-			next(ctx, b, u)
-			return
-		}
-		uid := strconv.FormatInt(r.UserID, 10)
-		if res, err := a.limiter.Allow(ctx, store.RateKey("flood:"+uid), floodDrop); err == nil && res.Allowed == 0 {
-			a.metrics.flood.WithLabelValues("dropped").Inc()
-			if res, err := a.limiter.Allow(ctx, store.RateKey("flood-notice:"+uid), redis_rate.PerMinute(1)); err == nil && res.Allowed > 0 {
-				_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T(r.Lang, "flood.slow")))
-			}
-			if u.CallbackQuery != nil {
-				a.out.AnswerCallback(ctx, u.CallbackQuery.ID, a.content.T(r.Lang, "flood.slow"))
-			}
-			return
-		}
-		for {
-			res, err := a.limiter.Allow(ctx, store.RateKey("pace:"+uid), floodPace)
-			if err != nil || res.Allowed > 0 {
-				break // Redis down: do not hold users hostage to flood control
-			}
-			a.metrics.flood.WithLabelValues("slowed").Inc()
-			if outbox.Sleep(ctx, res.RetryAfter) != nil {
-				return
-			}
-		}
-		next(ctx, b, u)
-	}
-}
-
 // staffOnly wraps a staff route: others get the unknown-command answer, as if it did not exist.
 func (a *App) staffOnly(h tg.HandlerFunc, deny tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
@@ -206,20 +163,26 @@ type metrics struct {
 	panics  prometheus.Counter
 	flood   *prometheus.CounterVec
 	dropped prometheus.Counter
+	// rejected counts undecodable updates kept aside; overflow counts updates turned away from a full chat
+	// queue.
+	rejected prometheus.Counter
+	overflow prometheus.Counter
 }
 
 func newMetrics() *metrics {
 	return &metrics{
-		updates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_updates_handled_total", Help: "Updates handled, by kind."}, []string{"kind"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "huunghi_handler_seconds", Help: "Time to handle one update, replies included.", Buckets: prometheus.DefBuckets}, []string{"kind"}),
-		panics:  prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_handler_panics_total", Help: "Handler panics recovered."}),
-		flood:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_flood_total", Help: "Updates slowed or dropped by flood control."}, []string{"action"}),
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_updates_dropped_total", Help: "Updates given up on after repeated interrupted attempts (crash loop)."}),
+		updates:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_updates_handled_total", Help: "Updates handled, by kind."}, []string{"kind"}),
+		latency:  prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "huunghi_handler_seconds", Help: "Time to handle one update, replies included.", Buckets: prometheus.DefBuckets}, []string{"kind"}),
+		panics:   prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_handler_panics_total", Help: "Handler panics recovered."}),
+		flood:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_flood_total", Help: "Updates slowed or dropped by flood control."}, []string{"action"}),
+		dropped:  prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_updates_dropped_total", Help: "Updates given up on after repeated interrupted attempts (crash loop)."}),
+		rejected: prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_updates_rejected_total", Help: "Updates that could not be decoded, kept aside in hn:intake:rejected."}),
+		overflow: prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_intake_overflow_total", Help: "Updates turned away because their chat already had a full backlog waiting."}),
 	}
 }
 
 func (m *metrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.updates, m.latency, m.panics, m.flood, m.dropped}
+	return []prometheus.Collector{m.updates, m.latency, m.panics, m.flood, m.dropped, m.rejected, m.overflow}
 }
 
 // slogErrors routes go-telegram/bot's error log into slog (the library would print to stderr).

@@ -148,6 +148,16 @@ func (o *Outbox) Send(ctx context.Context, m Message) (int, error) {
 	return o.deliverAll(ctx, m, LaneReply)
 }
 
+type patientKey struct{}
+
+// Patient returns ctx under which replies wait for the global budget as bulk sends do, instead of taking it
+// when there is some and going anyway when there is none. Flood control puts the replies to people sending
+// faster than their burst under it: many flooding accounts must not spend the budget everyone's replies
+// share, nor push the bot over Telegram's limit.
+func Patient(ctx context.Context) context.Context { return context.WithValue(ctx, patientKey{}, true) }
+
+func patient(ctx context.Context) bool { v, _ := ctx.Value(patientKey{}).(bool); return v }
+
 // Enqueue queues messages on a bulk lane; Run's workers send them.
 func (o *Outbox) Enqueue(ctx context.Context, lane Lane, msgs ...Message) error {
 	if lane == LaneReply {
@@ -210,7 +220,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane) (int, error)
 		if err := o.waitChat(ctx, m.ChatID); err != nil {
 			return 0, err
 		}
-		if err := o.takeGlobal(ctx, lane != LaneReply); err != nil {
+		if err := o.takeGlobal(ctx, lane != LaneReply || patient(ctx)); err != nil {
 			return 0, err
 		}
 		if lane == LaneReply {
@@ -484,20 +494,4 @@ func (o *Outbox) Depth(ctx context.Context) map[Lane]int64 {
 		}
 	}
 	return out
-}
-
-// Sleep waits d, or less when ctx ends first (then it returns ctx's error). Every wait of the runtime —
-// backoffs, retry_after, flood pacing — goes through it, so shutdown never waits out a timer.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
