@@ -110,7 +110,9 @@ func newConnGuard(max int) *connGuard {
 	}
 }
 
-func (g *connGuard) collectors() []prometheus.Collector { return []prometheus.Collector{g.open, g.shed} }
+func (g *connGuard) collectors() []prometheus.Collector {
+	return []prometheus.Collector{g.open, g.shed}
+}
 
 // track is the server's ConnState hook. net/http calls it for StateNew in its accept loop, before serving
 // the connection, so the bound holds before a byte is read.
