@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -189,21 +190,34 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 	}
 	// Shutdown lets the update in hand finish, so the lease is released with a context that outlives ctx.
 	defer lock.Release(d.hard)
-	refreshed := time.Now()
-	for ctx.Err() == nil {
+	// The lease is refreshed for as long as the chat is drained: while a handler works or waits (a reply
+	// may wait seconds for a 429) and while the worker waits for a slot between two updates.
+	var lost atomic.Bool
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(d.lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if err := lock.Refresh(d.hard, d.lease); err != nil && d.hard.Err() == nil {
+					d.log.Warn("lost chat lease", "chat_id", chat, "err", err)
+					lost.Store(true)
+					return
+				}
+			}
+		}
+	}()
+	for ctx.Err() == nil && !lost.Load() {
 		raw, err := d.st.NextUpdate(ctx, chat)
 		if err != nil || raw == nil {
 			if err != nil && ctx.Err() == nil {
 				d.log.Warn("read chat queue", "chat_id", chat, "err", err)
 			}
 			return
-		}
-		if time.Since(refreshed) > d.lease/3 {
-			if err := lock.Refresh(ctx, d.lease); err != nil {
-				d.log.Warn("lost chat lease", "chat_id", chat, "err", err)
-				return
-			}
-			refreshed = time.Now()
 		}
 		var u models.Update
 		if err := json.Unmarshal(raw, &u); err != nil {
@@ -219,7 +233,7 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 				"update_id", u.ID, "chat_id", chat, "attempts", n-1)
 			d.dropped()
 		} else {
-			d.run(lock, &u, s)
+			d.run(&u, s)
 		}
 		if err := d.ack(u.ID, chat, raw, s); err != nil {
 			return
@@ -231,26 +245,12 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 	}
 }
 
-// run handles one update with a context that survives the end of intake for a bounded time (the shutdown
-// budget), refreshing the lease while the handler works (a reply may wait seconds for a 429).
-func (d *Dispatcher) run(lock *store.ChatLock, u *models.Update, s *slot) {
+// run handles one update with a context that survives the end of intake for a bounded time: the shutdown
+// budget, or the handler timeout.
+func (d *Dispatcher) run(u *models.Update, s *slot) {
 	hctx, cancel := context.WithTimeout(d.hard, d.timeout)
 	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(d.lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = lock.Refresh(hctx, d.lease)
-			}
-		}
-	}()
 	d.handle(outbox.WithYielder(hctx, s), u)
-	close(done)
 }
 
 // ack removes a handled update. While Redis is unreachable it keeps trying — the update was handled, and
