@@ -9,9 +9,11 @@ package redistest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,3 +103,89 @@ func freePort(t testing.TB) int {
 
 // String describes the server for failure messages.
 func (s *Server) String() string { return fmt.Sprintf("redis-server at %s", s.Addr) }
+
+// Proxy is a TCP proxy in front of a Server whose link can be cut and restored, to make Redis unreachable
+// for a while without losing its data (Stop and Up start an empty server).
+type Proxy struct {
+	t      testing.TB
+	target string
+	ln     net.Listener
+	Addr   string
+
+	mu    sync.Mutex
+	cut   bool
+	conns map[net.Conn]bool
+}
+
+// NewProxy starts a proxy to s on a free loopback port; it is closed by t.Cleanup.
+func NewProxy(t testing.TB, s *Server) *Proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("proxy listen: %v", err)
+	}
+	p := &Proxy{t: t, target: s.Addr, ln: ln, Addr: ln.Addr().String(), conns: map[net.Conn]bool{}}
+	go p.serve()
+	t.Cleanup(func() { _ = ln.Close(); p.Cut() })
+	return p
+}
+
+// URL returns the proxy's address as a REDIS_URL.
+func (p *Proxy) URL() string { return "redis://" + p.Addr + "/0" }
+
+// Client returns a go-redis client through the proxy, closed by t.Cleanup.
+func (p *Proxy) Client() *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: p.Addr})
+	p.t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// Cut closes every connection through the proxy and refuses new ones until Restore.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = true
+	for c := range p.conns {
+		_ = c.Close()
+	}
+	clear(p.conns)
+}
+
+// Restore lets connections through again.
+func (p *Proxy) Restore() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = false
+}
+
+func (p *Proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		if p.cut {
+			p.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			p.mu.Unlock()
+			_ = c.Close()
+			continue
+		}
+		p.conns[c], p.conns[up] = true, true
+		p.mu.Unlock()
+		pipe := func(dst, src net.Conn) {
+			_, _ = io.Copy(dst, src)
+			_ = dst.Close()
+			p.mu.Lock()
+			delete(p.conns, dst)
+			p.mu.Unlock()
+		}
+		go pipe(up, c)
+		go pipe(c, up)
+	}
+}
