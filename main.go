@@ -19,8 +19,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/ufo-thanhhoa/huunghi/bot"
+	"github.com/ufo-thanhhoa/huunghi/bot/loglimit"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -79,8 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return exitError(2)
 }
 
+// newLogger writes JSON lines to w. One message is written at most 20 times in 10 seconds; the next after a
+// pause says how many were suppressed (bot/loglimit), so a failure that repeats fast cannot fill the disk.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(loglimit.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}), 10*time.Second, 20))
 }
 
 func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {

@@ -72,6 +72,28 @@ func (s *Server) pushLocked(u models.Update) int64 {
 	return u.ID
 }
 
+// PushRaw queues an update given as the JSON object of its fields, without update_id (which it assigns
+// and returns), exactly as the bot will receive it: for updates the models cannot express, such as a
+// malformed one. allowed_updates is not applied.
+func (s *Server) PushRaw(fields string) int64 {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(fields), &m); err != nil {
+		panic(fmt.Sprintf("telegramtest: PushRaw wants a JSON object: %v", err))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.lastUpdateID + 1
+	m["update_id"] = json.RawMessage(strconv.FormatInt(id, 10))
+	body, err := json.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("telegramtest: encode update: %v", err))
+	}
+	s.lastUpdateID = id
+	s.pending = append(s.pending, pendingUpdate{id: id, body: body})
+	s.changedLocked()
+	return id
+}
+
 // updateKind is the name of the field an update carries ("message",
 // "callback_query", ...), as allowed_updates names it.
 func updateKind(u models.Update) string {
