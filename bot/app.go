@@ -129,7 +129,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		IsStaff: func(id int64) bool { return cfg.StaffIDs[id] },
 	}
 	for _, r := range a.routes(d) {
-		api.RegisterHandlerMatchFunc(r.match, r.handler)
+		api.RegisterHandlerMatchFunc(r.match, a.scoped(r))
 	}
 	if a.jobs, err = jobs.New(a.store, cfg.Location, log, a.now, a.schedule()...); err != nil {
 		return nil, err

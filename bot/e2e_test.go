@@ -279,8 +279,9 @@ func TestUnsupportedAndGroups(t *testing.T) {
 		t.Errorf("group: got %d messages %v, want only the answer to /help@huunghi_bot", len(msgs), msgs)
 	}
 	// A forged button gets the polite expiry answer.
-	h.srv.PushCallback(u, msgs[0], "lang:xx")
-	h.srv.PushCallback(u, msgs[0], "nonsense")
+	private := h.srv.Messages(u.ID)[0]
+	h.srv.PushCallback(u, private, "lang:xx")
+	h.srv.PushCallback(u, private, "nonsense")
 	if !h.srv.Wait(func() bool { return len(h.srv.Answers()) >= 2 }, wait) {
 		t.Fatal("forged callbacks were not answered")
 	}

@@ -59,6 +59,9 @@ func chatOf(u *models.Update) int64 {
 		if m := u.CallbackQuery.Message.Message; m != nil {
 			return m.Chat.ID
 		}
+		if m := u.CallbackQuery.Message.InaccessibleMessage; m != nil {
+			return m.Chat.ID
+		}
 		return u.CallbackQuery.From.ID
 	case u.MyChatMember != nil:
 		return u.MyChatMember.Chat.ID

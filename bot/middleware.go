@@ -99,8 +99,13 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 			r.Private = u.EditedMessage.Chat.Type == models.ChatTypePrivate
 		case u.CallbackQuery != nil:
 			from = &u.CallbackQuery.From
-			if m := u.CallbackQuery.Message.Message; m != nil {
-				r.Private = m.Chat.Type == models.ChatTypePrivate
+			switch m := u.CallbackQuery.Message; {
+			case m.Message != nil:
+				r.Private = m.Message.Chat.Type == models.ChatTypePrivate
+			case m.InaccessibleMessage != nil:
+				r.Private = m.InaccessibleMessage.Chat.Type == models.ChatTypePrivate
+			default: // no message at all (inline mode): the sender is answered in their own chat
+				r.Private = r.ChatID > 0
 			}
 		case u.MyChatMember != nil:
 			from = &u.MyChatMember.From
@@ -127,18 +132,6 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 			}
 		}
 		next(handlers.WithRequest(ctx, r), b, u)
-	}
-}
-
-// staffOnly wraps a staff route: others get the unknown-command answer, as if it did not exist.
-func (a *App) staffOnly(h tg.HandlerFunc, deny tg.HandlerFunc) tg.HandlerFunc {
-	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
-		if r := handlers.RequestFrom(ctx); !a.cfg.StaffIDs[r.UserID] {
-			a.log.Info("staff route refused", "chat_id", r.ChatID)
-			deny(ctx, b, u)
-			return
-		}
-		h(ctx, b, u)
 	}
 }
 

@@ -23,11 +23,36 @@ func (a *App) middleware() []tg.Middleware {
 	return []tg.Middleware{a.addressed, a.recoverer, a.observe, a.dedupe, a.resolve, a.flood}
 }
 
+// scope says where a route answers. Personal features answer in private chats only, so that a group never
+// sees someone's data (a forgotten "/mydata@bot" in a group would post it there); staff features answer only
+// to staff, in a private chat or a staff chat.
+type scope int
+
+const (
+	// anywhere: public content (help, FAQ browsing), in private chats and groups alike.
+	anywhere scope = iota
+	// private: someone's data, settings or forms. Elsewhere the bot says "write to me privately" with a
+	// deep link that opens the same thing in the private chat.
+	private
+	// staffDesk: staff only (STAFF_IDS). Others get the answer to an unknown command or button, as if it did
+	// not exist; staff in a group that is not a staff chat are asked to write privately.
+	staffDesk
+)
+
 // route is one line of the routing table.
 type route struct {
-	name    string
-	match   tg.MatchFunc
+	name  string
+	match tg.MatchFunc
+	where scope
+	// link is the deep-link payload (t.me/<bot>?start=<link>) that opens a private route in the private
+	// chat; nil opens the chat at its start.
+	link    func(r *handlers.Request) string
 	handler tg.HandlerFunc
+}
+
+// to is a constant deep link.
+func to(payload string) func(*handlers.Request) string {
+	return func(*handlers.Request) string { return payload }
 }
 
 // menuItems is the main menu: only features that work are listed.
@@ -75,9 +100,21 @@ func (a *App) routes(d handlers.Deps) []route {
 	menu := handlers.Menu(d, menuItems)
 	questions := handlers.NewQuestions(d, a.matcher, topicActions)
 	regs := handlers.NewRegistrations(d)
+	page := func(h func(context.Context, *handlers.Request)) handlers.DeepLink {
+		return func(ctx context.Context, r *handlers.Request, _ string) { h(ctx, r) }
+	}
+	// Deep links: /start <prefix>_<arg>, or /start <prefix> for a page without argument. The private
+	// routes' links below open these.
 	links := map[string]handlers.DeepLink{
-		"faq": questions.Topic,
-		"reg": regs.Apply,
+		"faq":        questions.Topic,
+		"reg":        regs.Apply,
+		"programmes": page(regs.List),
+		"my":         page(regs.My),
+		"mydata":     page(handlers.MyData(d)),
+		"forget":     page(handlers.Forget(d)),
+		"staff":      page(handlers.TalkToStaff(d)),
+		"language":   page(handlers.Language(d)),
+		"menu":       page(handlers.MenuCommand(d, menu)),
 	}
 	flows := map[string]handlers.FlowFunc{
 		handlers.FlowHandoff: handlers.HandoffText(d),
@@ -87,44 +124,134 @@ func (a *App) routes(d handlers.Deps) []route {
 		handlers.FlowForm: regs.FormMedia,
 	}
 	unknown := f(handlers.UnknownCommand(d))
-	staff := func(h func(context.Context, *handlers.Request)) tg.HandlerFunc { return a.staffOnly(f(h), unknown) }
 	return []route{
-		{"/start", a.command("start"), f(handlers.Start(d, menu, links))},
-		{"/menu", a.command("menu"), f(handlers.MenuCommand(d, menu))},
-		{"/help", a.command("help"), f(handlers.Help(d))},
-		{"/language", a.command("language"), f(handlers.Language(d))},
-		{"/mydata", a.command("mydata"), f(handlers.MyData(d))},
-		{"/forget", a.command("forget"), f(handlers.Forget(d))},
-		{"/cancel", a.command("cancel"), f(handlers.Cancel(d))},
-		{"/faq", a.command("faq"), f(questions.Browse)},
-		{"/my", a.command("my"), f(regs.My)},
-		{"/programmes (staff)", a.command("programmes"), staff(regs.Programmes)},
-		{"/export (staff)", a.command("export"), staff(regs.Export)},
-		{"prog:list", callback("prog:list"), f(regs.List)},
-		{"prog:", callback("prog:"), f(regs.Programme)},
-		{"form:", callback("form:"), f(regs.Form)},
-		{"my:", callback("my:"), f(regs.MyAction)},
-		{"/reply (staff)", a.command("reply"), staff(handlers.Reply(d))},
-		{"/unanswered (staff)", a.command("unanswered"), staff(handlers.Unanswered(d))},
-		{"faq:", callback("faq:"), f(questions.Browse)},
-		{"staff:ask", callback("staff:ask"), f(handlers.AskStaff(d))},
-		{"/staff", a.command("staff"), f(handlers.TalkToStaff(d))},
-		{"staff:new", callback("staff:new"), f(handlers.TalkToStaff(d))},
-		{"menu:language", callback("menu:language"), f(handlers.Language(d))},
-		{"menu:mydata", callback("menu:mydata"), f(handlers.MyData(d))},
-		{"menu:help", callback("menu:help"), f(handlers.Help(d))},
-		{"menu:", callback("menu:"), f(handlers.MenuCommand(d, menu))},
-		{"lang:", callback("lang:"), f(handlers.LanguageChosen(d, menu))},
-		{"aud:", callback("aud:"), f(handlers.AudienceChosen(d, menu))},
-		{"mydata:", callback("mydata:"), f(handlers.MyDataAction(d))},
-		{"forget:", callback("forget:"), f(handlers.Forget(d))},
-		{"unknown command", a.anyCommand, unknown},
-		{"edited", edited, f(handlers.Unsupported(d))},
-		{"media", media, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},
-		{"text", privateText, f(handlers.Text(d, flows, questions.Ask))},
-		{"stale button", isCallback, f(handlers.ExpiredButton(d))},
-		{"blocked / unblocked", isMemberChange, f(handlers.MemberChanged(d))},
+		{"/start", a.command("start"), private, startLink, f(handlers.Start(d, menu, links))},
+		{"/menu", a.command("menu"), private, to("menu"), f(handlers.MenuCommand(d, menu))},
+		{"/help", a.command("help"), anywhere, nil, f(handlers.Help(d))},
+		{"/language", a.command("language"), private, to("language"), f(handlers.Language(d))},
+		{"/mydata", a.command("mydata"), private, to("mydata"), f(handlers.MyData(d))},
+		{"/forget", a.command("forget"), private, to("forget"), f(handlers.Forget(d))},
+		{"/cancel", a.command("cancel"), private, nil, f(handlers.Cancel(d))},
+		{"/faq", a.command("faq"), anywhere, nil, f(questions.Browse)},
+		{"/my", a.command("my"), private, to("my"), f(regs.My)},
+		{"/programmes (staff)", a.command("programmes"), staffDesk, nil, f(regs.Programmes)},
+		{"/export (staff)", a.command("export"), staffDesk, nil, f(regs.Export)},
+		{"prog:list", callback("prog:list"), anywhere, nil, f(regs.List)},
+		{"prog:", callback("prog:"), private, programmeLink, f(regs.Programme)},
+		{"form:", callback("form:"), private, nil, f(regs.Form)},
+		{"my:", callback("my:"), private, to("my"), f(regs.MyAction)},
+		{"/reply (staff)", a.command("reply"), staffDesk, nil, f(handlers.Reply(d))},
+		{"/unanswered (staff)", a.command("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
+		{"faq:", callback("faq:"), anywhere, nil, f(questions.Browse)},
+		{"staff:ask", callback("staff:ask"), private, to("staff"), f(handlers.AskStaff(d))},
+		{"/staff", a.command("staff"), private, to("staff"), f(handlers.TalkToStaff(d))},
+		{"staff:new", callback("staff:new"), private, to("staff"), f(handlers.TalkToStaff(d))},
+		{"menu:language", callback("menu:language"), private, to("language"), f(handlers.Language(d))},
+		{"menu:mydata", callback("menu:mydata"), private, to("mydata"), f(handlers.MyData(d))},
+		{"menu:help", callback("menu:help"), anywhere, nil, f(handlers.Help(d))},
+		{"menu:", callback("menu:"), private, to("menu"), f(handlers.MenuCommand(d, menu))},
+		{"lang:", callback("lang:"), private, to("language"), f(handlers.LanguageChosen(d, menu))},
+		{"aud:", callback("aud:"), private, to("mydata"), f(handlers.AudienceChosen(d, menu))},
+		{"mydata:", callback("mydata:"), private, to("mydata"), f(handlers.MyDataAction(d))},
+		{"forget:", callback("forget:"), private, to("forget"), f(handlers.Forget(d))},
+		{"unknown command", a.anyCommand, anywhere, nil, unknown},
+		{"edited", edited, anywhere, nil, f(handlers.Unsupported(d))},
+		{"media", media, anywhere, nil, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},
+		{"text", privateText, anywhere, nil, f(handlers.Text(d, flows, questions.Ask))},
+		{"stale button", isCallback, anywhere, nil, f(handlers.ExpiredButton(d))},
+		{"blocked / unblocked", isMemberChange, anywhere, nil, f(handlers.MemberChanged(d))},
 	}
+}
+
+// startLink sends "/start <payload>" in a group on to the private chat with the same payload.
+func startLink(r *handlers.Request) string {
+	if handlers.ValidPayload(r.Args) {
+		return r.Args
+	}
+	return ""
+}
+
+// programmeLink opens the programme a "prog:v:<id>" or "prog:a:<id>" button names, as its poster link does.
+func programmeLink(r *handlers.Request) string {
+	_, arg := handlers.CallbackData(r.Update)
+	if _, id, ok := strings.Cut(arg, ":"); ok && handlers.ValidPayload("reg_"+id) {
+		return "reg_" + id
+	}
+	return "programmes"
+}
+
+// scoped applies a route's scope around its handler.
+func (a *App) scoped(r route) tg.HandlerFunc {
+	switch r.where {
+	case private:
+		return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+			req := handlers.RequestFrom(ctx)
+			if req.Private {
+				r.handler(ctx, b, u)
+				return
+			}
+			link := ""
+			if r.link != nil {
+				link = r.link(req)
+			}
+			a.writePrivately(ctx, req, "private.only", link)
+		}
+	case staffDesk:
+		return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+			req := handlers.RequestFrom(ctx)
+			switch {
+			case !a.cfg.StaffIDs[req.UserID]:
+				a.log.Info("staff route refused", "chat_id", req.ChatID)
+				if u.CallbackQuery != nil {
+					a.out.AnswerCallback(ctx, u.CallbackQuery.ID, a.content.T(req.Lang, "button.expired"))
+					return
+				}
+				_, _ = a.out.Send(ctx, outboxMessage(req.ChatID, a.content.T(req.Lang, "command.unknown")))
+			case !req.Private && !a.isStaffChat(req.ChatID):
+				a.writePrivately(ctx, req, "staff.private_only", "")
+			default:
+				r.handler(ctx, b, u)
+			}
+		}
+	}
+	return r.handler
+}
+
+// writePrivately answers a private feature asked for in a group: a tapped button gets a toast and opens
+// the private chat (Telegram opens t.me links given to answerCallbackQuery); a command gets a short reply
+// with a button to the private chat. Nothing of the person's data is shown in the group.
+func (a *App) writePrivately(ctx context.Context, r *handlers.Request, key, payload string) {
+	link := "https://t.me/" + a.username
+	if payload != "" {
+		link += "?start=" + payload
+	}
+	text := a.content.T(r.Lang, key)
+	if cq := r.Update.CallbackQuery; cq != nil {
+		a.out.AnswerCallbackURL(ctx, cq.ID, text, link)
+		return
+	}
+	_, err := a.out.Send(ctx, outbox.Message{ChatID: r.ChatID, Text: text,
+		Buttons: [][]outbox.Button{{{Text: a.content.T(r.Lang, "private.open"), URL: link}}}})
+	if err != nil {
+		a.log.Warn("reply not delivered", "chat_id", r.ChatID, "err", err)
+	}
+}
+
+// isStaffChat reports whether chat is STAFF_CHAT_ID or the staff chat of a programme: where staff may use
+// staff commands outside a private chat (an export goes to the people who handle the registrations).
+func (a *App) isStaffChat(chat int64) bool {
+	if chat == 0 {
+		return false
+	}
+	if chat == a.cfg.StaffChatID {
+		return true
+	}
+	for _, p := range a.content.Programmes {
+		if p.StaffChat == chat {
+			return true
+		}
+	}
+	return false
 }
 
 // command matches "/name" addressed to the bot (see handlers.ParseCommand).

@@ -75,8 +75,8 @@ func TestIsLao(t *testing.T) {
 
 func TestValidPayload(t *testing.T) {
 	for p, want := range map[string]bool{"faq_visa": true, "reg_lao-2026": true, "": false, "a b": false, "ສ": false, strings.Repeat("a", 65): false} {
-		if got := validPayload(p); got != want {
-			t.Errorf("validPayload(%q) = %v, want %v", p, got, want)
+		if got := ValidPayload(p); got != want {
+			t.Errorf("ValidPayload(%q) = %v, want %v", p, got, want)
 		}
 	}
 }

@@ -14,10 +14,10 @@ type DeepLink func(ctx context.Context, r *Request, arg string)
 
 // Start handles /start: a greeting in the user's language, two lines on what the bot does, and the menu.
 // On first contact with an undecided language it offers the picker; then it asks who the user is, so that
-// programmes and answers fit. "/start <prefix>_<arg>" is routed to the deep link registered for prefix.
+// programmes and answers fit. "/start <prefix>_<arg>" (or "/start <prefix>") is routed to the deep link registered for prefix.
 func Start(d Deps, menu MenuFunc, links map[string]DeepLink) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
-		if prefix, arg, ok := strings.Cut(r.Args, "_"); ok && validPayload(r.Args) {
+		if prefix, arg, _ := strings.Cut(r.Args, "_"); ValidPayload(r.Args) {
 			if link, ok := links[prefix]; ok {
 				link(ctx, r, arg)
 				return
@@ -39,8 +39,8 @@ func Start(d Deps, menu MenuFunc, links map[string]DeepLink) func(ctx context.Co
 	}
 }
 
-// validPayload checks a deep-link payload as Telegram allows it: up to 64 characters of A-Za-z0-9_-.
-func validPayload(p string) bool {
+// ValidPayload checks a deep-link payload as Telegram allows it: up to 64 characters of A-Za-z0-9_-.
+func ValidPayload(p string) bool {
 	if p == "" || len(p) > 64 {
 		return false
 	}

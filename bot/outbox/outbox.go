@@ -190,6 +190,15 @@ func (o *Outbox) AnswerCallback(ctx context.Context, id, text string) {
 	}
 }
 
+// AnswerCallbackURL answers a button press with a toast and a t.me link Telegram opens (the bot's private
+// chat with a start parameter).
+func (o *Outbox) AnswerCallbackURL(ctx context.Context, id, text, url string) {
+	_, err := o.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text, URL: url})
+	if err != nil {
+		o.log.Debug("answer callback", "err", err)
+	}
+}
+
 func (o *Outbox) deliverAll(ctx context.Context, m Message, lane Lane) (int, error) {
 	parts := Split(m.Text, MaxText)
 	if m.Document != nil {
