@@ -23,6 +23,8 @@ type Sender interface {
 	Send(ctx context.Context, m outbox.Message) (int, error)
 	Enqueue(ctx context.Context, lane outbox.Lane, msgs ...outbox.Message) error
 	AnswerCallback(ctx context.Context, id, text string)
+	// Forget removes queued messages about a user (/forget).
+	Forget(ctx context.Context, uid int64) (int, error)
 }
 
 // Deps are the dependencies shared by handlers.

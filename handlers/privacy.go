@@ -56,8 +56,15 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 		} else if n := activeRegistrations(regs); n > 0 {
 			regsLine = d.T(r, "mydata.registrations", "count", strconv.Itoa(n))
 		}
+		questions := "0"
+		if n, err := d.Store.UnansweredCount(ctx, r.UserID); err != nil {
+			d.Log.Warn("mydata: unanswered", "chat_id", r.ChatID, "err", err)
+		} else {
+			questions = strconv.FormatInt(n, 10)
+		}
 		text := d.T(r, "mydata.text",
 			"registrations", regsLine,
+			"questions", d.T(r, "mydata.questions", "count", questions),
 			"id", strconv.FormatInt(u.ID, 10),
 			"lang", d.Content.T(r.Lang, "lang.name"),
 			"source", d.T(r, source),
@@ -97,6 +104,9 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 			promoted, err := d.Store.ForgetUser(ctx, r.UserID)
 			for _, p := range promoted {
 				TellPromoted(ctx, d, p.Programme, p.UserID)
+			}
+			if _, qerr := d.Out.Forget(ctx, r.UserID); err == nil {
+				err = qerr
 			}
 			if err != nil {
 				d.Log.Error("forget user", "chat_id", r.ChatID, "err", err)

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
@@ -65,7 +67,7 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 		text = string([]rune(text)[:maxQuestion])
 	}
 	res := q.m.Match(text)
-	last := store.LastQuestion{Text: faq.Normalize(text), Lang: faq.Lang(text), Topic: res.Topic}
+	last := store.LastQuestion{Text: text, Lang: faq.Lang(text), Topic: res.Topic}
 	if err := d.Store.SetLastQuestion(ctx, r.UserID, last); err != nil {
 		d.Log.Warn("remember question", "chat_id", r.ChatID, "err", err)
 	}
@@ -75,9 +77,7 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 			return
 		}
 	}
-	if err := d.Store.LogUnanswered(ctx, last.Lang, last.Text); err != nil {
-		d.Log.Warn("log unanswered", "chat_id", r.ChatID, "err", err)
-	}
+	q.logUnanswered(ctx, r, last)
 	var rows [][]outbox.Button
 	for _, c := range append([]faq.Candidate{res.Best}, res.Runners...) {
 		if res.OutOfScope || c.Score < suggestFloor || len(rows) == 3 {
@@ -94,6 +94,88 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 	rows = append(rows, q.staffRow(r)...)
 	rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.browse"), Data: "faq:cats"}})
 	d.Reply(ctx, r, text, rows...)
+}
+
+// logUnanswered counts a question for /unanswered in the form the privacy text promises (see Loggable).
+func (q *Questions) logUnanswered(ctx context.Context, r *Request, last store.LastQuestion) {
+	text := Loggable(last.Text)
+	if text == "" {
+		return
+	}
+	if _, err := q.d.Store.LogUnanswered(ctx, r.UserID, last.Lang, text); err != nil {
+		q.d.Log.Warn("log unanswered", "chat_id", r.ChatID, "err", err)
+	}
+}
+
+// maxLogged bounds a question kept for /unanswered, in characters: enough for any real question.
+const maxLogged = 200
+
+// emailAddress finds e-mail addresses (before normalisation, which would take the @ and dots apart).
+var emailAddress = regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+`)
+
+// Loggable is a question as /unanswered keeps it: normalised (faq.Normalize), e-mail addresses replaced
+// by "@" and every run of numbers with five digits or more (phone numbers, passport and student numbers,
+// dates of birth) by "#", cut to 200 characters at a word. A question is for improving the answers; who
+// asked it, and how to reach them, is not.
+func Loggable(text string) string {
+	var parts []string
+	prev := 0
+	for _, m := range emailAddress.FindAllStringIndex(text, -1) {
+		parts = append(parts, faq.Normalize(text[prev:m[0]]), "@")
+		prev = m[1]
+	}
+	parts = append(parts, faq.Normalize(text[prev:]))
+	words := strings.Fields(strings.Join(parts, " "))
+	var out []string
+	for i := 0; i < len(words); {
+		j, digits := i, 0
+		for j < len(words) && hasDigit(words[j]) {
+			digits += countDigits(words[j])
+			j++
+		}
+		switch {
+		case j == i:
+			out = append(out, words[i])
+			i++
+		case digits >= 5:
+			out = append(out, "#")
+			i = j
+		default:
+			out = append(out, words[i:j]...)
+			i = j
+		}
+	}
+	var b strings.Builder
+	n := 0
+	for _, w := range out {
+		l := utf8.RuneCountInString(w)
+		if n > 0 && n+1+l > maxLogged {
+			break
+		}
+		if n > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		if l > maxLogged { // one endless word
+			w = string([]rune(w)[:maxLogged])
+			l = maxLogged
+		}
+		b.WriteString(w)
+		n += l
+	}
+	return b.String()
+}
+
+func hasDigit(w string) bool { return countDigits(w) > 0 }
+
+func countDigits(w string) int {
+	n := 0
+	for _, r := range w {
+		if unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func (q *Questions) staffRow(r *Request) [][]outbox.Button {
@@ -179,9 +261,7 @@ func (q *Questions) Browse(ctx context.Context, r *Request) {
 	case "no":
 		d.Answer(ctx, r, "")
 		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil {
-			if err := d.Store.LogUnanswered(ctx, last.Lang, last.Text); err != nil {
-				d.Log.Warn("log unanswered", "chat_id", r.ChatID, "err", err)
-			}
+			q.logUnanswered(ctx, r, last)
 		}
 		rows := append(q.staffRow(r), []outbox.Button{{Text: d.T(r, "faq.browse"), Data: "faq:cats"}})
 		d.Reply(ctx, r, d.T(r, "faq.noted"), rows...)

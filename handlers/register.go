@@ -514,7 +514,7 @@ func (g *Registrations) notifyStaff(ctx context.Context, r *Request, p *messages
 		fmt.Fprintf(&b, "\n• %s: %s", l.Label, l.Value)
 	}
 	fmt.Fprintf(&b, "\n\nuser %d · %s · %s", r.UserID, r.Lang, g.d.T(r, "reg.status."+reg.Status))
-	if err := g.d.Out.Enqueue(ctx, outbox.LaneNotify, outbox.Message{ChatID: chat, Text: b.String(), Key: "reg:" + reg.Ref}); err != nil {
+	if err := g.d.Out.Enqueue(ctx, outbox.LaneNotify, outbox.Message{ChatID: chat, Text: b.String(), Key: "reg:" + reg.Ref, About: r.UserID}); err != nil {
 		g.d.Log.Warn("notify staff of registration", "ref", reg.Ref, "err", err)
 	}
 }

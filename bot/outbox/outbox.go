@@ -67,6 +67,10 @@ type Message struct {
 	Document *Document `json:"document,omitempty"`
 	// Key identifies a bulk message (e.g. "broadcast:17:42") so a reaped duplicate can be recognised in logs.
 	Key string `json:"key,omitempty"`
+	// About is the user a queued message is about, when it carries their data (a staff card with their
+	// answers or their message) or news only they should get: /forget removes it from the lanes (Forget),
+	// and it is not sent once the user's record is gone.
+	About int64 `json:"about,omitempty"`
 }
 
 // Document is a file to send.
@@ -478,6 +482,13 @@ func (o *Outbox) sendBulk(ctx context.Context, lane Lane, raw []byte) {
 		_ = o.st.DoneBulk(ctx, string(lane), raw)
 		return
 	}
+	if m.About != 0 {
+		if exists, err := o.st.UserExists(ctx, m.About); err == nil && !exists {
+			o.sends.WithLabelValues(string(lane), "skipped_forgotten").Inc()
+			_ = o.st.DoneBulk(ctx, string(lane), raw)
+			return
+		}
+	}
 	if gone, err := o.st.IsUnreachable(ctx, m.ChatID); err == nil && gone {
 		o.sends.WithLabelValues(string(lane), "skipped_unreachable").Inc()
 		_ = o.st.DoneBulk(ctx, string(lane), raw)
@@ -492,6 +503,24 @@ func (o *Outbox) sendBulk(ctx context.Context, lane Lane, raw []byte) {
 	if err := o.st.DoneBulk(context.WithoutCancel(ctx), string(lane), raw); err != nil {
 		o.log.Error("finish bulk message", "lane", lane, "err", err)
 	}
+}
+
+// personalLanes are the lanes that carry messages about a user (About); broadcasts are the same text for
+// many people and carry none.
+var personalLanes = [...]Lane{LaneNotify, LaneReminder}
+
+// Forget removes every queued message about the user (About) from the lanes: part of /forget, with
+// store.ForgetUser. It returns how many were removed.
+func (o *Outbox) Forget(ctx context.Context, uid int64) (int, error) {
+	total := 0
+	for _, lane := range personalLanes {
+		n, err := o.st.ForgetQueued(ctx, uid, string(lane))
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // Depth returns how many messages wait in each bulk lane, for metrics.

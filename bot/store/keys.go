@@ -33,8 +33,11 @@ import (
 //	                                   expired ones back, so a crash mid-send does not lose them.
 //	hn:pause:chat:{chat}        string present while Telegram asked us to wait (429) for that chat.
 //	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
-//	hn:unanswered:{yyyymmdd}   zset   "<lang>|<normalised question>" → times asked and not answered that day
-//	                                   (UTC); 31 day TTL. No user ids.
+//	hn:unanswered:{yyyymmdd}    zset   "<lang>|<question>" → how many people asked it that day (UTC) and got no
+//	                                   answer; 31 day TTL. The question as the handler gives it: normalised,
+//	                                   at most 200 characters, numbers and e-mail addresses taken out. No ids.
+//	hn:user:{uid}:unanswered    zset   "<yyyymmdd>|<lang>|<question>" → day (unix): the user's counted questions,
+//	                                   at most 10 a day, so that /forget can take them out again; 31 day TTL.
 //	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
 //	                                   I asked" and "Ask staff" buttons.
 //	hn:reg:{prog}:{uid}         hash   a registration: ref, status (registered|waitlist|withdrawn), created,
@@ -68,6 +71,7 @@ func keyPauseBulk() string                 { return prefix + "pause:bulk" }
 
 func keyUnanswered(day time.Time) string { return prefix + "unanswered:" + day.Format("20060102") }
 func keyLastQuestion(uid int64) string   { return prefix + "lastq:" + id(uid) }
+func keyUserUnanswered(uid int64) string { return prefix + "user:" + id(uid) + ":unanswered" }
 
 func keyRegPrefix(prog string) string      { return prefix + "reg:" + prog + ":" }
 func keyReg(prog string, uid int64) string { return keyRegPrefix(prog) + id(uid) }

@@ -75,6 +75,37 @@ func (s *Store) ReapBulk(ctx context.Context, lane string) (int, error) {
 	return n, nil
 }
 
+// forgetQueuedScript removes a lane's messages about a user, waiting or in flight. Messages are the
+// outbox's JSON; one about a user has "about": <uid>.
+var forgetQueuedScript = redis.NewScript(`
+local uid = tonumber(ARGV[1])
+local function about(item)
+  local ok, m = pcall(cjson.decode, item)
+  return ok and type(m) == 'table' and m.about == uid
+end
+local n = 0
+for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  if about(item) then n = n + redis.call('LREM', KEYS[1], 0, item) end
+end
+for _, item in ipairs(redis.call('HKEYS', KEYS[2])) do
+  if about(item) then n = n + redis.call('HDEL', KEYS[2], item) end
+end
+return n
+`)
+
+// ForgetQueued removes from a lane every message about the user (/forget): a staff card with their answers
+// must not reach the staff chat after they asked to be forgotten. A message in flight at that moment is
+// taken off the lane too, so it is not sent again; the sender checks the user still exists just before
+// sending (Outbox), which closes the rest of the window. It walks the whole lane, which is meant for
+// lanes of notices (short), not broadcasts.
+func (s *Store) ForgetQueued(ctx context.Context, uid int64, lane string) (int, error) {
+	n, err := forgetQueuedScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOutboxInflight(lane)}, uid).Int()
+	if err != nil {
+		return 0, fmt.Errorf("forget queued messages of %d on %s: %w", uid, lane, err)
+	}
+	return n, nil
+}
+
 // BulkDepth returns how many messages wait in a lane (a queue-depth metric).
 func (s *Store) BulkDepth(ctx context.Context, lane string) (int64, error) {
 	return s.rdb.LLen(ctx, keyOutbox(lane)).Result()

@@ -11,18 +11,85 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// unansweredKeep is how long unanswered questions are counted: /unanswered looks at the last 30 days.
-const unansweredKeep = 31 * 24 * time.Hour
+// Unanswered questions are kept to improve the knowledge base: /unanswered shows staff the most frequent of
+// the last 30 days. What is kept is what the handler gives (a question cut short, numbers and e-mail
+// addresses taken out), counted per day and language, with at most UnansweredPerDay questions of one user a
+// day, each counted once. The user's id is kept beside them only in the user's own index, so that /forget
+// takes their questions back out of the counts.
+const (
+	unansweredKeep = 31 * 24 * time.Hour
+	// UnansweredPerDay is how many questions of one user are counted a day; more are not kept.
+	UnansweredPerDay = 10
+)
 
-// LogUnanswered counts a question the bot could not answer (declined, or "not what I asked"), in its
-// normalised form, per day and language. No user id is kept with it.
-func (s *Store) LogUnanswered(ctx context.Context, lang, question string) error {
-	key := keyUnanswered(s.now().UTC())
-	pipe := s.rdb.TxPipeline()
-	pipe.ZIncrBy(ctx, key, 1, lang+"|"+question)
-	pipe.Expire(ctx, key, unansweredKeep)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("log unanswered: %w", err)
+// logUnansweredScript counts a question once per user and day, within the user's daily bound.
+// KEYS: the day's counts, the user's index. ARGV: count member, index member, start of the day (unix),
+// daily bound, TTL (s), oldest index entry to keep (unix).
+var logUnansweredScript = redis.NewScript(`
+if redis.call('ZSCORE', KEYS[2], ARGV[2]) then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[6])
+if redis.call('ZCOUNT', KEYS[2], ARGV[3], '+inf') >= tonumber(ARGV[4]) then return -1 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('ZINCRBY', KEYS[1], 1, ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return 1
+`)
+
+// LogUnanswered counts a question the bot could not answer (declined, or "not what I asked") for the day,
+// in its language. It reports whether it was counted: a question the user already asked today, or one past
+// their daily bound, is not.
+func (s *Store) LogUnanswered(ctx context.Context, uid int64, lang, question string) (bool, error) {
+	now := s.now().UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	member := lang + "|" + question
+	n, err := logUnansweredScript.Run(ctx, s.rdb, []string{keyUnanswered(day), keyUserUnanswered(uid)},
+		member, day.Format("20060102")+"|"+member, day.Unix(), UnansweredPerDay,
+		int(unansweredKeep.Seconds()), now.Add(-unansweredKeep).Unix()).Int()
+	if err != nil {
+		return false, fmt.Errorf("log unanswered: %w", err)
+	}
+	return n == 1, nil
+}
+
+// UnansweredCount returns how many of the user's questions are counted (/mydata).
+func (s *Store) UnansweredCount(ctx context.Context, uid int64) (int64, error) {
+	cutoff := s.now().Add(-unansweredKeep).Unix()
+	n, err := s.rdb.ZCount(ctx, keyUserUnanswered(uid), fmt.Sprint(cutoff), "+inf").Result()
+	if err != nil {
+		return 0, fmt.Errorf("count unanswered of %d: %w", uid, err)
+	}
+	return n, nil
+}
+
+// forgetUnansweredScript takes a user's questions back out of the day counts and deletes the user's
+// index. KEYS[1] is the index, KEYS[2..] the days' counts; ARGV[i] the member to take out of KEYS[i+1].
+var forgetUnansweredScript = redis.NewScript(`
+for i = 2, #KEYS do
+  if tonumber(redis.call('ZINCRBY', KEYS[i], -1, ARGV[i-1])) <= 0 then redis.call('ZREM', KEYS[i], ARGV[i-1]) end
+end
+return redis.call('DEL', KEYS[1])
+`)
+
+// forgetUnanswered is /forget's part for unanswered questions.
+func (s *Store) forgetUnanswered(ctx context.Context, uid int64) error {
+	entries, err := s.rdb.ZRange(ctx, keyUserUnanswered(uid), 0, -1).Result()
+	if err != nil {
+		return fmt.Errorf("unanswered of %d: %w", uid, err)
+	}
+	keys := []string{keyUserUnanswered(uid)}
+	var members []any
+	for _, e := range entries {
+		d, member, ok := strings.Cut(e, "|")
+		day, err := time.Parse("20060102", d)
+		if !ok || err != nil {
+			continue
+		}
+		keys = append(keys, keyUnanswered(day))
+		members = append(members, member)
+	}
+	if err := forgetUnansweredScript.Run(ctx, s.rdb, keys, members...).Err(); err != nil {
+		return fmt.Errorf("forget unanswered of %d: %w", uid, err)
 	}
 	return nil
 }
@@ -56,8 +123,8 @@ func (s *Store) TopUnanswered(ctx context.Context, days, n int) ([]Unanswered, e
 	return out, nil
 }
 
-// LastQuestion is the user's most recent free-text question, kept one hour so that "Not what I asked" and
-// "Ask staff" buttons can refer to it (button data is limited to 64 bytes).
+// LastQuestion is the user's most recent free-text question as they wrote it, kept one hour so that "Not
+// what I asked" and "Ask staff" buttons can refer to it (button data is limited to 64 bytes).
 type LastQuestion struct {
 	Text  string `json:"text"`
 	Lang  string `json:"lang"`

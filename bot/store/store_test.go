@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -258,13 +259,25 @@ func TestBulkLanes(t *testing.T) {
 }
 
 func TestUnanswered(t *testing.T) {
+	start := time.Date(2027, 3, 9, 23, 0, 0, 0, time.UTC)
+	now := start
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		for _, q := range []string{"gia vang", "gia vang", "football"} {
-			if err := s.LogUnanswered(ctx, "vi", q); err != nil {
+		now = start
+		log := func(uid int64, q string) bool {
+			t.Helper()
+			ok, err := s.LogUnanswered(ctx, uid, "vi", q)
+			if err != nil {
 				t.Fatal(err)
 			}
+			return ok
 		}
+		log(1, "gia vang")
+		if log(1, "gia vang") {
+			t.Error("one person asking twice on one day was counted twice")
+		}
+		log(2, "gia vang")
+		log(3, "football")
 		top, err := s.TopUnanswered(ctx, 30, 10)
 		if err != nil {
 			t.Fatal(err)
@@ -272,11 +285,74 @@ func TestUnanswered(t *testing.T) {
 		if len(top) != 2 || top[0].Question != "gia vang" || top[0].Count != 2 || top[0].Lang != "vi" {
 			t.Fatalf("got %+v, want gia vang ×2 first", top)
 		}
+		// One person adds at most UnansweredPerDay questions a day.
+		for i := range store.UnansweredPerDay + 5 {
+			log(4, "question "+strconv.Itoa(i))
+		}
+		if n, _ := s.UnansweredCount(ctx, 4); n != store.UnansweredPerDay {
+			t.Errorf("user 4 has %d counted questions, want %d", n, store.UnansweredPerDay)
+		}
+		// The next day counts again; /forget takes a user's questions out of every day.
+		now = now.Add(2 * time.Hour)
+		if !log(1, "gia vang") || !log(4, "one more") {
+			t.Error("questions of a new day were not counted")
+		}
+		for _, uid := range []int64{1, 4} {
+			if _, err := s.ForgetUser(ctx, uid); err != nil {
+				t.Fatal(err)
+			}
+		}
+		top, _ = s.TopUnanswered(ctx, 30, 30)
+		if len(top) != 2 || top[0].Question != "gia vang" || top[0].Count != 1 || top[1].Question != "football" {
+			t.Fatalf("after /forget of users 1 and 4: got %+v, want gia vang ×1 (user 2) and football", top)
+		}
+		if n, _ := s.UnansweredCount(ctx, 1); n != 0 {
+			t.Errorf("user 1 still has %d counted questions", n)
+		}
 		if err := s.SetLastQuestion(ctx, 5, store.LastQuestion{Text: "visa?", Lang: "en"}); err != nil {
 			t.Fatal(err)
 		}
 		if q, err := s.GetLastQuestion(ctx, 5); err != nil || q.Text != "visa?" {
 			t.Fatalf("got %+v %v", q, err)
+		}
+	}, store.WithClock(func() time.Time { return now }))
+}
+
+func TestForgetQueued_RemovesOnlyThatUsersMessages(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		items := []string{`{"chat_id":-9,"text":"card of 7","about":7}`, `{"chat_id":-9,"text":"card of 8","about":8}`,
+			`{"chat_id":7,"text":"to 7"}`, `not json`, `{"chat_id":-9,"text":"another of 7","about":7}`}
+		for _, it := range items {
+			if err := s.EnqueueBulk(ctx, "notify", []byte(it)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		taken, err := s.TakeBulk(ctx, "notify", time.Minute) // in flight
+		if err != nil || string(taken) != items[0] {
+			t.Fatalf("take: %q %v", taken, err)
+		}
+		n, err := s.ForgetQueued(ctx, 7, "notify")
+		if err != nil || n != 2 {
+			t.Fatalf("ForgetQueued: got %d %v, want 2 (one waiting, one in flight)", n, err)
+		}
+		var left []string
+		for {
+			raw, err := s.TakeBulk(ctx, "notify", time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if raw == nil {
+				break
+			}
+			left = append(left, string(raw))
+		}
+		if len(left) != 3 || left[0] != items[1] || left[1] != items[2] || left[2] != items[3] {
+			t.Errorf("left: got %q", left)
+		}
+		// The in-flight message about 7 is not requeued by the reaper either.
+		if _, err := s.ReapBulk(ctx, "notify"); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -129,6 +129,12 @@ func (s *Store) MarkUnreachable(ctx context.Context, uid int64) error {
 	return s.rdb.HSet(ctx, keyUser(uid), "unreachable", "1").Err()
 }
 
+// UserExists reports whether the bot keeps a record of the user (false after /forget).
+func (s *Store) UserExists(ctx context.Context, uid int64) (bool, error) {
+	n, err := s.rdb.Exists(ctx, keyUser(uid)).Result()
+	return n == 1, err
+}
+
 // IsUnreachable reports whether the user blocked the bot.
 func (s *Store) IsUnreachable(ctx context.Context, uid int64) (bool, error) {
 	v, err := s.rdb.HGet(ctx, keyUser(uid), "unreachable").Result()
@@ -143,13 +149,18 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 	return s.rdb.SCard(ctx, keyUsers()).Result()
 }
 
-// ForgetUser deletes everything kept about the user that is theirs alone (the /forget command). Later
-// features register more keys here; the list is the single place that says what "delete my data" means.
-// Places the user held are passed on: it returns who was promoted from a waiting list, to be told.
+// ForgetUser deletes everything kept about the user that is theirs alone (the /forget command): the user
+// record, the session, the last question, registrations, and their unanswered questions out of the counts.
+// Later features register more keys here; with Outbox.Forget (queued messages about the user, see
+// ForgetQueued) this is the single place that says what "delete my data" means. Places the user held are
+// passed on: it returns who was promoted from a waiting list, to be told.
 func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) {
 	promoted, err := s.forgetRegistrations(ctx, uid)
 	if err != nil {
 		return promoted, fmt.Errorf("forget registrations of %d: %w", uid, err)
+	}
+	if err := s.forgetUnanswered(ctx, uid); err != nil {
+		return promoted, err
 	}
 	pipe := s.rdb.TxPipeline()
 	pipe.Del(ctx, keyUser(uid), keySession(uid), keyLastQuestion(uid))
