@@ -142,6 +142,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"my:", callback("my:"), private, to("my"), f(regs.MyAction)},
 		{"/reply (staff)", a.command("reply"), staffDesk, nil, f(handlers.Reply(d))},
 		{"/unanswered (staff)", a.command("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
+		{"hand: (staff)", callback("hand:"), staffDesk, nil, f(handlers.HandoffAction(d))},
 		{"faq:", callback("faq:"), anywhere, nil, f(questions.Browse)},
 		{"staff:ask", callback("staff:ask"), private, to("staff"), f(handlers.AskStaff(d))},
 		{"/staff", a.command("staff"), private, to("staff"), f(handlers.TalkToStaff(d))},

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
@@ -17,20 +20,51 @@ const FlowHandoff = "handoff"
 // staffLang is the language of texts staff read (cards in the staff chat): the Union works in Vietnamese.
 const staffLang = "vi"
 
+// handoffLimit bounds what one person can send to the staff chat: three messages at once, then one every
+// twenty minutes. The staff chat is a group that Telegram lets the bot write to 20 times a minute, and real
+// questions must not wait behind one person's tenth message.
+var handoffLimit = redis_rate.Limit{Rate: 3, Burst: 3, Period: time.Hour}
+
+func handoffBudget(uid int64) string { return "handoff:" + strconv.FormatInt(uid, 10) }
+
+// mayWriteToStaff answers the user and returns false when their message cannot go to staff now: staff
+// blocked them (a neutral answer: staff cannot be reached through the bot, here is the office), or they
+// have used their budget (when they can write again).
+func mayWriteToStaff(ctx context.Context, d Deps, r *Request) bool {
+	if d.StaffChatID == 0 {
+		staffUnavailable(ctx, d, r)
+		return false
+	}
+	if blocked, err := d.Store.HandoffBlocked(ctx, r.UserID); err == nil && blocked {
+		staffUnavailable(ctx, d, r)
+		return false
+	}
+	if ok, wait, err := d.Store.Peek(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
+		d.Reply(ctx, r, d.T(r, "staff.limit", "minutes", minutes(wait)))
+		return false
+	}
+	return true
+}
+
+// minutes rounds a wait up to whole minutes, at least one.
+func minutes(d time.Duration) string {
+	return strconv.Itoa(max(int((d+time.Minute-1)/time.Minute), 1))
+}
+
 // AskStaff handles the "Ask staff" button: the user's last question goes to the staff chat, or, without a
 // recent question, the next message they write does.
 func AskStaff(d Deps) func(ctx context.Context, r *Request) {
 	talk := TalkToStaff(d)
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
-		if d.StaffChatID == 0 {
-			staffUnavailable(ctx, d, r)
-			return
-		}
 		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil && last.Text != "" {
-			forward(ctx, d, r, last.Text)
-			// Asked once: a second tap must not send the same question again.
-			_ = d.Store.SetLastQuestion(ctx, r.UserID, store.LastQuestion{})
+			if !mayWriteToStaff(ctx, d, r) {
+				return
+			}
+			if forward(ctx, d, r, last.Text) {
+				// Asked once: a second tap must not send the same question again.
+				_ = d.Store.SetLastQuestion(ctx, r.UserID, store.LastQuestion{})
+			}
 			return
 		}
 		talk(ctx, r)
@@ -42,8 +76,7 @@ func AskStaff(d Deps) func(ctx context.Context, r *Request) {
 func TalkToStaff(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
-		if d.StaffChatID == 0 {
-			staffUnavailable(ctx, d, r)
+		if !mayWriteToStaff(ctx, d, r) {
 			return
 		}
 		if err := d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowHandoff}); err != nil {
@@ -69,16 +102,40 @@ func HandoffText(d Deps) func(ctx context.Context, r *Request, text string) {
 	}
 }
 
-func forward(ctx context.Context, d Deps, r *Request, text string) {
+// forward queues the user's message for the staff chat as a card with a Block button, and tells the user.
+// The card goes on the notify lane: kept in Redis until sent, never holding the user's answer behind the
+// staff group's send budget, and taken back by /forget if it has not been sent yet (About). It reports
+// whether the message was passed on.
+func forward(ctx context.Context, d Deps, r *Request, text string) bool {
+	if blocked, err := d.Store.HandoffBlocked(ctx, r.UserID); err == nil && blocked {
+		staffUnavailable(ctx, d, r)
+		return false
+	}
+	if ok, wait, err := d.Store.Allow(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
+		d.Reply(ctx, r, d.T(r, "staff.limit_unsent", "minutes", minutes(wait)))
+		return false
+	}
 	id := strconv.FormatInt(r.UserID, 10)
 	card := d.Content.T(staffLang, "staff.card", "id", id, "lang", r.Lang) + "\n\n" + text + "\n\n" +
 		d.Content.T(staffLang, "staff.card_hint", "id", id)
-	if _, err := d.Out.Send(ctx, outbox.Message{ChatID: d.StaffChatID, Text: card}); err != nil {
+	m := outbox.Message{ChatID: d.StaffChatID, Text: card, About: r.UserID, Key: "handoff:" + id,
+		Buttons: [][]outbox.Button{blockButton(d, r.UserID, false)}}
+	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, m); err != nil {
 		d.Log.Error("forward to staff", "chat_id", r.ChatID, "err", err)
 		staffUnavailable(ctx, d, r)
-		return
+		return false
 	}
 	d.Reply(ctx, r, d.T(r, "staff.sent"))
+	return true
+}
+
+// blockButton is the button under a handoff card: Block, or Unblock once blocked. Data "hand:b:<uid>" or
+// "hand:u:<uid>".
+func blockButton(d Deps, uid int64, blocked bool) []outbox.Button {
+	if blocked {
+		return []outbox.Button{{Text: d.Content.T(staffLang, "staff.unblock"), Data: "hand:u:" + strconv.FormatInt(uid, 10)}}
+	}
+	return []outbox.Button{{Text: d.Content.T(staffLang, "staff.block"), Data: "hand:b:" + strconv.FormatInt(uid, 10)}}
 }
 
 func staffUnavailable(ctx context.Context, d Deps, r *Request) {
@@ -87,6 +144,48 @@ func staffUnavailable(ctx context.Context, d Deps, r *Request) {
 		text += "\n\n" + d.Content.Answer(t, r.Lang)
 	}
 	d.Reply(ctx, r, text)
+}
+
+// blockedMark starts the line a blocked card gets; Unblock removes what follows it.
+const blockedMark = "\n\n🚫 "
+
+// HandoffAction handles the staff's Block and Unblock buttons under a handoff card ("hand:b:<uid>",
+// "hand:u:<uid>"): a blocked user's messages no longer reach the staff chat, and they are told only that
+// staff cannot be reached through the bot. The card says who blocked them.
+func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
+	return func(ctx context.Context, r *Request) {
+		_, arg := CallbackData(r.Update)
+		action, who, _ := strings.Cut(arg, ":")
+		uid, err := strconv.ParseInt(who, 10, 64)
+		if err != nil || uid <= 0 || (action != "b" && action != "u") {
+			d.Expired(ctx, r)
+			return
+		}
+		if action == "b" {
+			err = d.Store.BlockHandoff(ctx, uid, r.UserID)
+		} else {
+			err = d.Store.UnblockHandoff(ctx, uid)
+		}
+		if err != nil {
+			d.Log.Error("handoff block", "chat_id", r.ChatID, "err", err)
+			d.Answer(ctx, r, d.T(r, "error.apology"))
+			return
+		}
+		text := ""
+		if m := r.Update.CallbackQuery.Message.Message; m != nil {
+			text = m.Text
+		}
+		if i := strings.LastIndex(text, blockedMark); i >= 0 {
+			text = text[:i]
+		}
+		toast := "staff.unblocked"
+		if action == "b" {
+			toast = "staff.blocked"
+			text += blockedMark + strings.TrimPrefix(d.Content.T(staffLang, "staff.blocked_note", "staff", strconv.FormatInt(r.UserID, 10)), "🚫 ")
+		}
+		d.Answer(ctx, r, d.T(r, toast))
+		d.Edit(ctx, r, text, blockButton(d, uid, action == "b"))
+	}
 }
 
 // Reply handles the staff command "/reply <user id> <text>": the text reaches the user in the bot, under a

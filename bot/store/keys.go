@@ -46,9 +46,12 @@ import (
 //	hn:regs:{prog}:registered   set    users holding a place (capacity is checked against it).
 //	hn:user:{uid}:regs          set    programmes the user registered for (/my, /forget).
 //	hn:reg:seq                  string counter behind reference numbers (HN-000001, ...).
+//	hn:handoff:blocked          hash   user id → "<staff id>:<unix>": users whose messages no longer reach the
+//	                                   staff chat (a staff decision from a handoff card; kept after /forget).
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
-//	                                   per user flood control); redis_rate adds its own "rate:" prefix.
+//	                                   per user flood control, messages to staff); redis_rate adds its own
+//	                                   "rate:" prefix. Ids only, expiring within the budget's period.
 const prefix = "hn:"
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
@@ -79,6 +82,7 @@ func keyRegs(prog string) string           { return prefix + "regs:" + prog }
 func keyRegistered(prog string) string     { return prefix + "regs:" + prog + ":registered" }
 func keyUserRegs(uid int64) string         { return prefix + "user:" + id(uid) + ":regs" }
 func keyRegSeq() string                    { return prefix + "reg:seq" }
+func keyHandoffBlocked() string            { return prefix + "handoff:blocked" }
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")

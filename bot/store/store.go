@@ -9,6 +9,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -17,8 +18,9 @@ var ErrNotFound = errors.New("not found")
 
 // Store is the bot's Redis-backed state. It is safe for concurrent use.
 type Store struct {
-	rdb redis.UniversalClient
-	now func() time.Time
+	rdb     redis.UniversalClient
+	limiter *redis_rate.Limiter
+	now     func() time.Time
 }
 
 // Option configures a Store.
@@ -29,7 +31,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 
 // New returns a Store over an existing client. The caller owns the client and closes it last.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: rdb, now: time.Now}
+	s := &Store{rdb: rdb, limiter: redis_rate.NewLimiter(rdb), now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
@@ -511,6 +512,54 @@ func TestClaimJobRun(t *testing.T) {
 		}
 		if ok, _ := s.ClaimJobRun(ctx, "other", tick); !ok {
 			t.Error("another job's tick must be claimable")
+		}
+	})
+}
+
+func TestLimits_PeekTakesNothing(t *testing.T) {
+	// Real Redis only: redis_rate reads the server's clock (TIME), which miniredis does not move.
+	s := store.New(redistest.Start(t).Client())
+	ctx := context.Background()
+	l := redis_rate.Limit{Rate: 1, Burst: 2, Period: time.Hour}
+	for i := range 5 {
+		if ok, _, err := s.Peek(ctx, "t", l); !ok || err != nil {
+			t.Fatalf("peek %d: %v %v, want a full budget", i, ok, err)
+		}
+	}
+	for i := range 2 {
+		if ok, _, _ := s.Allow(ctx, "t", l); !ok {
+			t.Fatalf("take %d of a burst of 2 refused", i)
+		}
+	}
+	ok, wait, err := s.Peek(ctx, "t", l)
+	if ok || err != nil || wait < 59*time.Minute || wait > time.Hour {
+		t.Fatalf("peek of an empty budget: %v %v %v, want not ok, about an hour", ok, wait, err)
+	}
+	if ok, w, _ := s.Allow(ctx, "t", l); ok || w < 59*time.Minute {
+		t.Fatalf("take of an empty budget: %v %v", ok, w)
+	}
+}
+
+func TestHandoffBlock_SurvivesForget(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.TouchUser(ctx, 9, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.BlockHandoff(ctx, 9, 900); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ForgetUser(ctx, 9); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.HandoffBlocked(ctx, 9); !ok || err != nil {
+			t.Fatalf("after /forget: blocked %v %v, want the staff decision kept", ok, err)
+		}
+		if err := s.UnblockHandoff(ctx, 9); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.HandoffBlocked(ctx, 9); ok {
+			t.Fatal("still blocked after unblocking")
 		}
 	})
 }
