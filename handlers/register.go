@@ -154,16 +154,23 @@ func (g *Registrations) Apply(ctx context.Context, r *Request, id string) {
 // session loads the user's form, telling them when it expired or is gone. ok is false when there is
 // nothing to continue.
 func (g *Registrations) session(ctx context.Context, r *Request) (*forms.State, *messages.Programme, bool) {
+	st, p, _, ok := g.sessionOf(ctx, r)
+	return st, p, ok
+}
+
+// sessionOf is session, and also reports whether this very update was applied to the form already: it is
+// being handled again because its acknowledgement was lost, and must not answer the next question too.
+func (g *Registrations) sessionOf(ctx context.Context, r *Request) (*forms.State, *messages.Programme, bool, bool) {
 	d := g.d
 	sess, err := d.Store.GetSession(ctx, r.UserID)
 	if err != nil || sess.Flow != FlowForm {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			d.Reply(ctx, r, d.T(r, "error.apology"))
-			return nil, nil, false
+			return nil, nil, false, false
 		}
 		d.Answer(ctx, r, "")
 		d.Reply(ctx, r, d.T(r, "form.expired"))
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	var st forms.State
 	var p *messages.Programme
@@ -175,14 +182,14 @@ func (g *Registrations) session(ctx context.Context, r *Request) (*forms.State, 
 		_ = d.Store.ClearSession(ctx, r.UserID)
 		d.Answer(ctx, r, "")
 		d.Reply(ctx, r, d.T(r, "form.expired"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: "prog:list"}})
-		return nil, nil, false
+		return nil, nil, false, false
 	}
-	return &st, p, true
+	return &st, p, sess.Update != 0 && sess.Update == r.Update.ID, true
 }
 
 func (g *Registrations) save(ctx context.Context, r *Request, st *forms.State) bool {
 	raw, _ := json.Marshal(st)
-	if err := g.d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowForm, Data: raw}); err != nil {
+	if err := g.d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowForm, Data: raw, Update: r.Update.ID}); err != nil {
 		g.d.Log.Error("save form", "chat_id", r.ChatID, "err", err)
 		g.d.Reply(ctx, r, g.d.T(r, "error.apology"))
 		return false
@@ -201,8 +208,12 @@ func (g *Registrations) invalidText(r *Request, e *forms.InvalidError) string {
 
 // FormText takes a typed answer.
 func (g *Registrations) FormText(ctx context.Context, r *Request, text string) {
-	st, p, ok := g.session(ctx, r)
+	st, p, applied, ok := g.sessionOf(ctx, r)
 	if !ok {
+		return
+	}
+	if applied { // handled again after a lost ack: ask the current question again, no more
+		g.prompt(ctx, r, p, st, "")
 		return
 	}
 	g.answer(ctx, r, st, p, text)
@@ -276,8 +287,13 @@ func (g *Registrations) Form(ctx context.Context, r *Request) {
 		d.Edit(ctx, r, d.T(r, "cancel.done"))
 		return
 	}
-	st, p, ok := g.session(ctx, r)
+	st, p, applied, ok := g.sessionOf(ctx, r)
 	if !ok {
+		return
+	}
+	if applied { // handled again after a lost ack: show the current step again, no more
+		d.Answer(ctx, r, "")
+		g.prompt(ctx, r, p, st, "")
 		return
 	}
 	var err error
@@ -484,12 +500,25 @@ func (g *Registrations) submit(ctx context.Context, r *Request, progID string) {
 	g.confirm(ctx, r, p, reg)
 }
 
+// confirm tells the applicant their registration is in by turning the summary they sent into the
+// confirmation, with what was registered. It edits rather than sends: a second tap on Send, or the same tap
+// handled again after a crash or a Redis outage, edits the message into the same text, which Telegram
+// answers with "not modified", so "registered" is never said twice. The text is built from the stored
+// registration for the same reason.
 func (g *Registrations) confirm(ctx context.Context, r *Request, p *messages.Programme, reg store.Registration) {
 	key := "reg.confirmed"
 	if reg.Status == store.StatusWaitlist {
 		key = "reg.waitlisted"
 	}
-	g.d.Reply(ctx, r, g.d.T(r, key, "programme", p.TitleIn(r.Lang), "ref", reg.Ref))
+	var b strings.Builder
+	b.WriteString(g.d.T(r, key, "programme", p.TitleIn(r.Lang), "ref", reg.Ref))
+	b.WriteString("\n")
+	for _, f := range p.Fields {
+		if raw, ok := reg.Answers[f.ID]; ok {
+			fmt.Fprintf(&b, "\n• %s: %s", f.Label(r.Lang), f.Display(forms.Value{Raw: raw, Display: raw}, r.Lang))
+		}
+	}
+	g.d.Edit(ctx, r, b.String())
 }
 
 // staffChat is the chat told about a programme's registrations: its own, or STAFF_CHAT_ID (0: none).

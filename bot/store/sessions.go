@@ -20,6 +20,9 @@ type Session struct {
 	Flow    string          `json:"flow"`
 	Data    json.RawMessage `json:"data,omitempty"`
 	Updated time.Time       `json:"updated"`
+	// Update is the update_id whose handling saved the session. An update handled again (its ack was
+	// lost to a crash or a Redis outage) finds its own id here and must not apply itself a second time.
+	Update int64 `json:"update,omitempty"`
 }
 
 // GetSession returns the user's current session, or ErrNotFound.

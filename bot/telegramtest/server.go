@@ -90,10 +90,11 @@ type Server struct {
 
 	// Updates.
 	lastUpdateID int64
-	pending      []pendingUpdate // unconfirmed, in update_id order
-	allowed      []string        // allowed_updates the bot asked for; nil = Telegram's default
-	pollGen      uint64          // number of getUpdates calls so far; a newer call ends an older one
-	callbacks    map[string]bool // callback query id → answered
+	pending      []pendingUpdate           // unconfirmed, in update_id order
+	bodies       map[int64]json.RawMessage // every update pushed, confirmed or not, for Body
+	allowed      []string                  // allowed_updates the bot asked for; nil = Telegram's default
+	pollGen      uint64                    // number of getUpdates calls so far; a newer call ends an older one
+	callbacks    map[string]bool           // callback query id → answered
 
 	// Webhook.
 	hookURL, hookSecret string
@@ -161,6 +162,7 @@ func New(opts ...Option) *Server {
 		},
 		changed:   make(chan struct{}),
 		callbacks: make(map[string]bool),
+		bodies:    make(map[int64]json.RawMessage),
 		chats:     make(map[int64]*chat),
 		files:     make(map[string]Document),
 		commands:  make(map[string][]models.BotCommand),

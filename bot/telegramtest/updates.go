@@ -68,8 +68,17 @@ func (s *Server) pushLocked(u models.Update) int64 {
 		s.callbacks[u.CallbackQuery.ID] = false
 	}
 	s.pending = append(s.pending, pendingUpdate{id: u.ID, body: body})
+	s.bodies[u.ID] = body
 	s.changedLocked()
 	return u.ID
+}
+
+// Body returns update id exactly as the bot received it (nil for an id never pushed), so that a test can
+// deliver it to the bot again as Telegram or a crash would.
+func (s *Server) Body(id int64) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bodies[id]
 }
 
 // PushRaw queues an update given as the JSON object of its fields, without update_id (which it assigns
@@ -90,6 +99,7 @@ func (s *Server) PushRaw(fields string) int64 {
 	}
 	s.lastUpdateID = id
 	s.pending = append(s.pending, pendingUpdate{id: id, body: body})
+	s.bodies[id] = body
 	s.changedLocked()
 	return id
 }
