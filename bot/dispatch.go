@@ -176,7 +176,8 @@ func (d *Dispatcher) finish(chat int64) bool {
 
 // drain handles a chat's updates in order. Between two updates it lets chats waiting for a slot go first
 // (Go's channel queues waiting senders in order), so a long queue is worked off in turns with everyone
-// else's.
+// else's; a chat whose queue is empty after its update leaves at once, without queueing for a turn only to
+// find nothing.
 func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 	lock, err := d.st.LockChat(ctx, chat, d.lease)
 	if errors.Is(err, store.ErrLocked) {
@@ -235,7 +236,8 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 		} else {
 			d.run(&u, s)
 		}
-		if err := d.ack(u.ID, chat, raw, s); err != nil {
+		left, err := d.ack(u.ID, chat, raw, s)
+		if err != nil || left == 0 {
 			return
 		}
 		s.Yield()
@@ -256,16 +258,17 @@ func (d *Dispatcher) run(u *models.Update, s *slot) {
 // ack removes a handled update. While Redis is unreachable it keeps trying — the update was handled, and
 // leaving it queued would handle it again — until the shutdown budget is spent; only then is the update
 // left for after the restart.
-func (d *Dispatcher) ack(id, chat int64, raw []byte, s *slot) error {
+// It returns how many updates of the chat are left.
+func (d *Dispatcher) ack(id, chat int64, raw []byte, s *slot) (int, error) {
 	backoff := 50 * time.Millisecond
 	ctx := outbox.WithYielder(d.hard, s)
 	for attempt := 1; ; attempt++ {
-		_, err := d.st.AckUpdate(d.hard, id, chat, raw)
+		left, err := d.st.AckUpdate(d.hard, id, chat, raw)
 		if err == nil {
 			if attempt > 1 {
 				d.log.Info("ack recorded after Redis came back", "update_id", id, "chat_id", chat, "attempts", attempt)
 			}
-			return nil
+			return left, nil
 		}
 		d.ackFailed()
 		if attempt == 1 {
@@ -274,7 +277,7 @@ func (d *Dispatcher) ack(id, chat int64, raw []byte, s *slot) error {
 		if outbox.Sleep(ctx, backoff) != nil {
 			d.log.Error("ack update not recorded before shutdown: it will be handled again after restart",
 				"update_id", id, "chat_id", chat, "err", err)
-			return err
+			return 0, err
 		}
 		backoff = min(backoff*2, d.ackBackoff)
 	}

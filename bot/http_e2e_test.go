@@ -13,7 +13,7 @@ import (
 )
 
 // webhookHarness runs the bot in webhook mode on a fixed free port.
-func webhookHarness(t *testing.T, secret string, opts ...bot.Option) (*harness, string) {
+func webhookHarness(t testing.TB, secret string, opts ...bot.Option) (*harness, string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

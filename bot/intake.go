@@ -73,36 +73,55 @@ func chatOf(u *models.Update) int64 {
 	return 0
 }
 
-// store keeps one raw update, retrying while Redis is down: an update is never confirmed before it is kept.
-// It returns the update's id whenever it can be read, even for an update it cannot decode, so that polling
-// can confirm past it.
-func (in *Intake) store(ctx context.Context, raw json.RawMessage) (int64, error) {
+// incoming is an update read from Telegram, decoded.
+type incoming struct {
+	u   *models.Update
+	raw json.RawMessage
+}
+
+// decode reads a raw update. It returns the update's id whenever it can be read, even for an update it
+// cannot decode, so that polling can confirm past it.
+func decode(raw json.RawMessage) (int64, *models.Update, error) {
 	var head struct {
 		ID int64 `json:"update_id"`
 	}
 	if err := json.Unmarshal(raw, &head); err != nil || head.ID <= 0 {
-		return 0, fmt.Errorf("%w: no update_id", errUndecodable)
+		return 0, nil, fmt.Errorf("%w: no update_id", errUndecodable)
 	}
 	var u models.Update
 	if err := json.Unmarshal(raw, &u); err != nil {
-		return head.ID, fmt.Errorf("%w: %v", errUndecodable, err)
+		return head.ID, nil, fmt.Errorf("%w: %v", errUndecodable, err)
 	}
-	chat := chatOf(&u)
+	return head.ID, &u, nil
+}
+
+// keep stores decoded updates in one round trip, retrying while Redis is down: an update is never
+// confirmed before it is kept. It returns an error only when ctx ends first.
+func (in *Intake) keep(ctx context.Context, batch []incoming) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	items := make([]store.Incoming, len(batch))
+	for i, b := range batch {
+		items[i] = store.Incoming{ID: b.u.ID, Chat: chatOf(b.u), Raw: b.raw}
+	}
 	backoff := 100 * time.Millisecond
 	for {
-		res, err := in.st.StoreUpdate(ctx, u.ID, chat, raw, in.backlog)
+		res, err := in.st.StoreUpdates(ctx, items, in.backlog)
 		if err == nil {
-			switch res {
-			case store.Queued:
-				in.notify(chat)
-			case store.Overflow, store.OverflowNotice:
-				in.overflow(ctx, &u, res == store.OverflowNotice)
+			for i, r := range res {
+				switch r {
+				case store.Queued:
+					in.notify(items[i].Chat)
+				case store.Overflow, store.OverflowNotice:
+					in.overflow(ctx, batch[i].u, r == store.OverflowNotice)
+				}
 			}
-			return u.ID, nil
+			return nil
 		}
-		in.log.Warn("cannot store update, Redis unavailable; retrying", "update_id", u.ID, "retry_in", backoff, "err", err)
+		in.log.Warn("cannot store updates, Redis unavailable; retrying", "count", len(items), "first_update_id", items[0].ID, "retry_in", backoff, "err", err)
 		if err := outbox.Sleep(ctx, backoff); err != nil {
-			return 0, err
+			return err
 		}
 		backoff = min(backoff*2, 5*time.Second)
 	}
@@ -144,17 +163,20 @@ func (in *Intake) Poll(ctx context.Context) error {
 		backoff = 0
 		in.running(true)
 		before := offset
+		var batch []incoming
 		for _, raw := range updates {
-			id, err := in.store(ctx, raw)
-			if err != nil && ctx.Err() != nil {
-				return nil // not stored and not confirmed: Telegram re-delivers it after restart
-			}
+			id, u, err := decode(raw)
 			if err != nil {
 				in.reject(ctx, raw, err)
+			} else {
+				batch = append(batch, incoming{u: u, raw: raw})
 			}
 			if id >= offset {
 				offset = id + 1
 			}
+		}
+		if in.keep(ctx, batch) != nil {
+			break // not stored and not confirmed: Telegram delivers them again after the restart
 		}
 		if len(updates) > 0 && offset == before {
 			backoff = 10 * time.Second
@@ -234,13 +256,14 @@ func (in *Intake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), webhookStoreTimeout)
 	defer cancel()
-	if _, err := in.store(ctx, raw); err != nil {
-		if errors.Is(err, errUndecodable) {
-			// Telegram would re-send a broken update forever: it is kept aside and confirmed.
-			in.reject(ctx, raw, err)
-			w.WriteHeader(http.StatusOK)
-			return
-		}
+	_, u, err := decode(raw)
+	if err != nil {
+		// Telegram would re-send a broken update forever: it is kept aside and confirmed.
+		in.reject(ctx, raw, err)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if err := in.keep(ctx, []incoming{{u: u, raw: raw}}); err != nil {
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}

@@ -51,21 +51,51 @@ const (
 // few dozen messages the sender is better told to wait than answered minutes later. Intake calls it before
 // confirming the update to Telegram.
 func (s *Store) StoreUpdate(ctx context.Context, updateID, chat int64, raw []byte, backlog int) (Stored, error) {
-	n, err := storeUpdateScript.Run(ctx, s.rdb,
-		[]string{keySeen(updateID), keyIntake(chat), keyIntakeChats(), keyIntakeFull(chat)},
-		raw, chat, s.now().UnixMilli(), int(seenTTL.Seconds()), backlog).Int()
+	res, err := s.StoreUpdates(ctx, []Incoming{{ID: updateID, Chat: chat, Raw: raw}}, backlog)
 	if err != nil {
-		return Queued, fmt.Errorf("store update %d: %w", updateID, err)
+		return Queued, err
 	}
-	switch n {
-	case 0:
-		return Duplicate, nil
-	case 2:
-		return Overflow, nil
-	case 3:
-		return OverflowNotice, nil
+	return res[0], nil
+}
+
+// Incoming is an update to store: its update_id, the chat it belongs to and its raw JSON.
+type Incoming struct {
+	ID, Chat int64
+	Raw      []byte
+}
+
+// StoreUpdates is StoreUpdate for a batch (a getUpdates answer holds up to 100), in one round trip to
+// Redis, so that a burst from a few accounts does not hold up the intake of everyone else's messages. Each
+// update is stored atomically on its own; on an error the caller stores the whole batch again, which the
+// update_id check makes harmless.
+func (s *Store) StoreUpdates(ctx context.Context, batch []Incoming, backlog int) ([]Stored, error) {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.Cmd, len(batch))
+	now := s.now().UnixMilli()
+	for i, u := range batch {
+		// EVAL, not EVALSHA: a pipeline cannot fall back when the script is not loaded yet; Redis caches the
+		// compiled script either way.
+		cmds[i] = storeUpdateScript.Eval(ctx, pipe,
+			[]string{keySeen(u.ID), keyIntake(u.Chat), keyIntakeChats(), keyIntakeFull(u.Chat)},
+			u.Raw, u.Chat, now, int(seenTTL.Seconds()), backlog)
 	}
-	return Queued, nil
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("store %d updates: %w", len(batch), err)
+	}
+	out := make([]Stored, len(batch))
+	for i, c := range cmds {
+		switch n, _ := c.Int(); n {
+		case 0:
+			out[i] = Duplicate
+		case 2:
+			out[i] = Overflow
+		case 3:
+			out[i] = OverflowNotice
+		default:
+			out[i] = Queued
+		}
+	}
+	return out, nil
 }
 
 // Rejected updates are kept for inspection, the newest few for a week: they may hold a message's text.
