@@ -81,8 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return exitError(2)
 }
 
-// newLogger writes JSON lines to w. One message is written at most 20 times in 10 seconds; the next after a
-// pause says how many were suppressed (bot/loglimit), so a failure that repeats fast cannot fill the disk.
+// newLogger writes JSON lines to w. One message may come 20 times at once, then twice a second; the next
+// one written after a pause says how many were suppressed (bot/loglimit), so a failure that repeats fast
+// cannot fill the disk.
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(loglimit.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}), 10*time.Second, 20))
 }

@@ -54,6 +54,10 @@ type App struct {
 	backlog     int // updates a chat may have waiting (see store.StoreUpdate)
 	floodLimits FloodLimits
 
+	readyMu sync.Mutex // guards readyAt, readyOK: the last Redis ping of /readyz
+	readyAt time.Time
+	readyOK bool
+
 	lease    time.Duration
 	pollWait time.Duration
 	workers  int
@@ -83,8 +87,18 @@ func WithHTTPLimits(l HTTPLimits) Option { return func(a *App) { a.httpLimits = 
 func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
 
 // DefaultBacklog is how many updates a chat may have waiting before more are turned away with a notice.
-// People type a few messages before the first answer; twenty is a flood, or a bot.
+// People type a few messages before the first answer; twenty is a flood, or a bot. A staff chat, where
+// several people tap Block or /reply at once and replies go at a group's 20 a minute, may have ten times
+// as many.
 const DefaultBacklog = 20
+
+// backlogOf is the backlog bound of a chat.
+func (a *App) backlogOf(chat int64) int {
+	if a.isStaffChat(chat) {
+		return 10 * a.backlog
+	}
+	return a.backlog
+}
 
 // New builds the bot. It does not touch the network; Run does.
 func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option) (*App, error) {
@@ -94,9 +108,9 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		registry:    prometheus.NewRegistry(),
 		httpAddr:    make(chan string, 1),
 		metricsAddr: make(chan string, 1),
-		httpLimits:  DefaultHTTPLimits,
+		httpLimits:  DefaultHTTPLimits(),
 		backlog:     DefaultBacklog,
-		floodLimits: DefaultFloodLimits,
+		floodLimits: DefaultFloodLimits(),
 		lease:       5 * time.Second,
 		pollWait:    50 * time.Second,
 		workers:     64,
@@ -144,8 +158,9 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 }
 
 // shutdownBudget is how long handlers in flight, the outbox and running jobs have to finish after a stop
-// signal, inside the 10 s a SIGTERM allows before SIGKILL; closeGrace is what they get after it to notice
-// their context ended, before Redis is closed under them.
+// signal, inside the 10 s a SIGTERM allows before SIGKILL; closeGrace is what handlers and workers get
+// after it to notice that their context ended (jobs get the same in jobs.Scheduler.Stop). Redis is closed
+// only when all of them returned.
 const (
 	shutdownBudget = 8 * time.Second
 	closeGrace     = time.Second
@@ -173,7 +188,9 @@ func (a *App) Run(ctx context.Context) error {
 	// hard ends when the shutdown budget is spent: handlers, acks and jobs still running stop then.
 	hard, stopHard := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHard()
-	defer a.closeAll(servers)
+	// Redis is closed only once nothing uses it any more (drained); otherwise it is left to the exit.
+	drained := true
+	defer func() { a.closeAll(servers, drained) }()
 
 	if err := a.waitRedis(ctx); err != nil {
 		return nil // shut down while waiting
@@ -190,7 +207,7 @@ func (a *App) Run(ctx context.Context) error {
 		apiURL: a.cfg.APIURL, token: a.cfg.Token, secret: a.cfg.WebhookSecret,
 		client:   &http.Client{Timeout: a.pollWait + 15*time.Second},
 		pollWait: a.pollWait, running: a.running.Store,
-		bodyTimeout: a.httpLimits.BodyTimeout, backlog: a.backlog,
+		bodyTimeout: a.httpLimits.BodyTimeout, backlog: a.backlogOf,
 		overflow: a.backlogFull, rejected: a.metrics.rejected.Inc,
 	}
 	a.intake.Store(intake)
@@ -224,7 +241,8 @@ func (a *App) Run(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-time.After(closeGrace):
-		a.log.Error("shutdown: workers did not stop within the grace after their context ended", "grace", closeGrace)
+		drained = false
+		a.log.Error("shutdown: workers did not stop within the grace after their context ended; Redis is left open", "grace", closeGrace)
 	}
 	return nil
 }
@@ -278,7 +296,7 @@ func (a *App) MetricsAddr(ctx context.Context) (string, error) {
 	}
 }
 
-func (a *App) closeAll(servers []*http.Server) {
+func (a *App) closeAll(servers []*http.Server, closeRedis bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	for _, srv := range servers {
@@ -286,7 +304,7 @@ func (a *App) closeAll(servers []*http.Server) {
 			_ = srv.Close()
 		}
 	}
-	if a.ownRedis {
+	if a.ownRedis && closeRedis {
 		_ = a.rdb.Close()
 	}
 }

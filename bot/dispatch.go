@@ -115,12 +115,36 @@ func (d *Dispatcher) Run() {
 // but the lock keeps a handler that waits in another goroutine from confusing the count.
 type slot struct {
 	sem  chan struct{}
+	stop context.Context // the dispatcher's hard context
 	mu   sync.Mutex
 	held bool
+	// worked is how long the slot was held since resetWork, and since when it has been held (unix ns, 0
+	// while yielded): a handler's time limit counts the time it works, not the time it waits its turn.
+	worked, since atomic.Int64
 }
 
-// Resume takes a token, waiting until one is free or ctx ends.
-func (s *slot) Resume(ctx context.Context) error {
+// resetWork starts counting a new handler's working time.
+func (s *slot) resetWork() {
+	s.worked.Store(0)
+	if s.since.Load() != 0 {
+		s.since.Store(time.Now().UnixNano())
+	}
+}
+
+// workedFor is the working time since resetWork.
+func (s *slot) workedFor() time.Duration {
+	w := s.worked.Load()
+	if t := s.since.Load(); t != 0 {
+		w += time.Now().UnixNano() - t
+	}
+	return time.Duration(w)
+}
+
+// Resume takes a token again after a yield, waiting until one is free or the dispatcher stops.
+func (s *slot) Resume() error { return s.take(s.stop) }
+
+// take takes a token, waiting until one is free or ctx ends.
+func (s *slot) take(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.held {
@@ -129,6 +153,7 @@ func (s *slot) Resume(ctx context.Context) error {
 	select {
 	case s.sem <- struct{}{}:
 		s.held = true
+		s.since.Store(time.Now().UnixNano())
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -140,6 +165,7 @@ func (s *slot) Yield() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.held {
+		s.worked.Add(time.Now().UnixNano() - s.since.Swap(0))
 		<-s.sem
 		s.held = false
 	}
@@ -148,9 +174,9 @@ func (s *slot) Yield() {
 // work drains one chat's queue while holding its lease.
 func (d *Dispatcher) work(chat int64) {
 	defer d.wg.Done()
-	s := &slot{sem: d.sem}
+	s := &slot{sem: d.sem, stop: d.hard}
 	for {
-		if s.Resume(d.base) != nil {
+		if s.take(d.base) != nil {
 			d.finish(chat)
 			return
 		}
@@ -189,28 +215,44 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 		}
 		return
 	}
-	// Shutdown lets the update in hand finish, so the lease is released with a context that outlives ctx.
-	defer lock.Release(d.hard)
 	// The lease is refreshed for as long as the chat is drained: while a handler works or waits (a reply
-	// may wait seconds for a 429) and while the worker waits for a slot between two updates.
+	// may wait seconds for a 429) and while the worker waits for a slot between two updates. A failed
+	// refresh (Redis slow or briefly away) is tried again at the next tick; the lease counts as lost only
+	// when Redis says another worker holds it, or when refreshes kept failing for longer than the lease.
 	var lost atomic.Bool
 	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
+	var refresher sync.WaitGroup
+	refresher.Go(func() {
 		t := time.NewTicker(d.lease / 3)
 		defer t.Stop()
+		ok := time.Now()
 		for {
 			select {
 			case <-stop:
 				return
 			case <-t.C:
-				if err := lock.Refresh(d.hard, d.lease); err != nil && d.hard.Err() == nil {
-					d.log.Warn("lost chat lease", "chat_id", chat, "err", err)
-					lost.Store(true)
-					return
-				}
 			}
+			err := lock.Refresh(d.hard, d.lease)
+			switch {
+			case err == nil:
+				ok = time.Now()
+				continue
+			case d.hard.Err() != nil:
+				return
+			case errors.Is(err, store.ErrLeaseLost), time.Since(ok) > d.lease:
+				d.log.Warn("lost chat lease", "chat_id", chat, "err", err)
+				lost.Store(true)
+				return
+			}
+			d.log.Warn("refresh chat lease; retrying", "chat_id", chat, "err", err)
 		}
+	})
+	// Shutdown lets the update in hand finish, so the lease is released with a context that outlives ctx,
+	// after the refresher stopped (it must not refresh a released lease).
+	defer func() {
+		close(stop)
+		refresher.Wait()
+		_ = lock.Release(d.hard)
 	}()
 	for ctx.Err() == nil && !lost.Load() {
 		raw, err := d.st.NextUpdate(ctx, chat)
@@ -223,8 +265,9 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 		var u models.Update
 		if err := json.Unmarshal(raw, &u); err != nil {
 			// Intake decodes every update before storing it, so this is a stored update from an older
-			// version: kept aside like one intake rejects.
-			d.log.Error("undecodable stored update kept aside", "chat_id", chat, "err", err)
+			// version: kept aside like one intake rejects, and acknowledged under its id.
+			u.ID, _, _ = decode(raw)
+			d.log.Error("undecodable stored update kept aside", "chat_id", chat, "update_id", u.ID, "err", err)
 			if err := d.st.RejectUpdate(ctx, raw); err != nil {
 				d.log.Warn("keep rejected update", "err", err)
 			}
@@ -241,17 +284,35 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 			return
 		}
 		s.Yield()
-		if s.Resume(ctx) != nil {
+		if s.take(ctx) != nil {
 			return
 		}
 	}
 }
 
-// run handles one update with a context that survives the end of intake for a bounded time: the shutdown
-// budget, or the handler timeout.
+// run handles one update with a context that survives the end of intake until the shutdown budget is
+// spent, and ends too when the handler has worked (held its slot) for longer than the handler timeout.
+// Time spent waiting — for a send budget, flood pacing, or its turn for a slot — does not count, so a
+// handler is never cut short because others were busy.
 func (d *Dispatcher) run(u *models.Update, s *slot) {
-	hctx, cancel := context.WithTimeout(d.hard, d.timeout)
+	hctx, cancel := context.WithCancel(d.hard)
 	defer cancel()
+	s.resetWork()
+	var mu sync.Mutex // orders the assignment of watch before its first firing
+	var watch *time.Timer
+	mu.Lock()
+	watch = time.AfterFunc(d.timeout, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if left := d.timeout - s.workedFor(); left > 0 {
+			watch.Reset(left)
+			return
+		}
+		d.log.Error("handler timed out", "update_id", u.ID, "timeout", d.timeout)
+		cancel()
+	})
+	mu.Unlock()
+	defer watch.Stop()
 	d.handle(outbox.WithYielder(hctx, s), u)
 }
 

@@ -96,6 +96,38 @@ func TestDispatcher_WaitingChatsDoNotHoldSlots(t *testing.T) {
 	}
 }
 
+// TestDispatcher_TimeLimitCountsWorkNotWaiting has a handler that yields (as a reply waiting for its
+// chat's budget does) find the only slot taken, for longer than the handler time limit, by another chat's
+// handler that works all that time: the waiting handler must still be able to reply afterwards, and the
+// working one is cut off at the limit.
+func TestDispatcher_TimeLimitCountsWorkNotWaiting(t *testing.T) {
+	var busy atomic.Bool
+	result := make(chan error, 2)
+	r := newDispatcherRig(t, 1, func(ctx context.Context, u *models.Update) {
+		if u.Message.Chat.ID == 2 { // works, holding the slot, for twice the limit
+			busy.Store(true)
+			time.Sleep(600 * time.Millisecond)
+			result <- ctx.Err()
+			return
+		}
+		for !busy.Load() {
+			_ = outbox.Sleep(ctx, 5*time.Millisecond)
+		}
+		_ = outbox.Sleep(ctx, 5*time.Millisecond) // its turn comes after chat 2's handler
+		result <- ctx.Err()
+	})
+	r.d.timeout = 300 * time.Millisecond
+	r.push(1, 1)
+	r.push(2, 2)
+	first, second := receive(t, result, "first handler"), receive(t, result, "second handler")
+	if first == nil {
+		t.Error("the handler working past its time limit was not cancelled")
+	}
+	if second != nil {
+		t.Errorf("the handler that waited for its turn was cut short: %v", second)
+	}
+}
+
 // TestDispatcher_AckOutlivesARedisOutage cuts Redis off right after a handler finished, for longer than the
 // acknowledgement used to retry, and checks that the update is handled exactly once: the ack is retried
 // until Redis answers, then the chat's next update follows.

@@ -115,7 +115,25 @@ func (h *harness) httpAddr() string {
 	return addr
 }
 
-// messages waits for chat to have at least n bot messages and returns them.
+// bulkIdle waits until the bulk lanes have sent everything queued: nothing waiting, nothing in flight.
+func (h *harness) bulkIdle() {
+	h.t.Helper()
+	ctx := context.Background()
+	st := h.store()
+	if !h.srv.Wait(func() bool {
+		for _, lane := range []outbox.Lane{outbox.LaneNotify, outbox.LaneReminder, outbox.LaneBroadcast} {
+			waiting, err1 := st.BulkDepth(ctx, string(lane))
+			taken, err2 := st.BulkInFlight(ctx, string(lane))
+			if err1 != nil || err2 != nil || waiting+taken > 0 {
+				return false
+			}
+		}
+		return true
+	}, wait) {
+		h.t.Fatal("the bulk lanes did not empty")
+	}
+}
+
 // metricsAddr is where the bot serves /metrics.
 func (h *harness) metricsAddr() string {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
@@ -145,6 +163,7 @@ func (h *harness) metric(sample string) float64 {
 	return 0
 }
 
+// messages waits for chat to have at least n bot messages and returns them.
 func (h *harness) messages(chat int64, n int) []telegramtest.Message {
 	h.t.Helper()
 	msgs, err := h.srv.WaitMessages(chat, n, wait)

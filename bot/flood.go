@@ -19,7 +19,7 @@ import (
 //
 // One person may send a burst and is then paced; past Drop a minute their messages are dropped, with one
 // notice a minute. Everyone past their burst also shares one budget, Shared: a hundred accounts flooding at
-// once are slowed together to what one flood costs, and their replies wait for what the global send budget
+// once are slowed together to what ten paced people cost, and their replies wait for what the global send budget
 // leaves (outbox.Patient) instead of crowding Telegram's limit. People within their burst never touch the
 // shared budget, so a flood does not slow them. The waits give the dispatcher slot back; a flooder's
 // backlog is bounded by intake (DefaultBacklog), which turns the rest away with a notice.
@@ -29,12 +29,14 @@ type FloodLimits struct {
 	Shared redis_rate.Limit
 }
 
-// DefaultFloodLimits: a burst of 8 then 2 a second per person, at most 60 a minute, and 20 a second shared by
-// everyone who is past their burst.
-var DefaultFloodLimits = FloodLimits{
-	Pace:   redis_rate.Limit{Rate: 2, Burst: 8, Period: time.Second},
-	Drop:   redis_rate.PerMinute(60),
-	Shared: redis_rate.Limit{Rate: 20, Burst: 20, Period: time.Second},
+// DefaultFloodLimits returns the production limits: a burst of 8 then 2 a second per person, at most 60 a
+// minute, and 20 a second shared by everyone who is past their burst.
+func DefaultFloodLimits() FloodLimits {
+	return FloodLimits{
+		Pace:   redis_rate.Limit{Rate: 2, Burst: 8, Period: time.Second},
+		Drop:   redis_rate.PerMinute(60),
+		Shared: redis_rate.Limit{Rate: 20, Burst: 20, Period: time.Second},
+	}
 }
 
 // WithFloodLimits replaces DefaultFloodLimits (tests make floods cheap to produce).

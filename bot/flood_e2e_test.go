@@ -18,7 +18,8 @@ import (
 // flooders past their burst were slowed together by the shared budget.
 func TestFlood_ManyAccountsDoNotDelayOthers(t *testing.T) {
 	t.Parallel() // waits on send budgets, not the CPU
-	h := newHarness(t, nil, bot.WithWorkers(4), bot.WithFloodLimits(bot.FloodLimits{
+	// SEND_RATE as in production, so that the flooders' replies wait for the global budget (outbox.Patient).
+	h := newHarness(t, map[string]string{"SEND_RATE": "30"}, bot.WithWorkers(4), bot.WithFloodLimits(bot.FloodLimits{
 		Pace:   redis_rate.Limit{Rate: 2, Burst: 2, Period: time.Second},
 		Drop:   redis_rate.PerMinute(60),
 		Shared: redis_rate.Limit{Rate: 2, Burst: 2, Period: time.Second},

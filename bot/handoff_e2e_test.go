@@ -3,6 +3,7 @@ package bot_test
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHandoff_BoundedPerUserAndStaffCanBlock has one person write to staff again and again, and staff block
@@ -23,7 +24,7 @@ func TestHandoff_BoundedPerUserAndStaffCanBlock(t *testing.T) {
 		t.Errorf("fourth /staff: got %q, want the limit notice", got)
 	}
 	h.messages(staffChat, 3)
-	chatty.send("/menu")
+	h.bulkIdle()
 	if n := len(h.srv.Messages(staffChat)); n != 3 {
 		t.Errorf("the staff chat got %d cards from one person, want 3", n)
 	}
@@ -74,5 +75,33 @@ func TestHandoff_BoundedPerUserAndStaffCanBlock(t *testing.T) {
 	}
 	if got := h.messages(staffChat, 5)[4].Text; !strings.Contains(got, "xin lỗi, câu hỏi thật") {
 		t.Errorf("card after unblocking: %q", got)
+	}
+}
+
+// TestHandoff_ManyAccountsCannotFloodTheStaffChat has more people write to staff at once than a minute of
+// the staff group's budget holds: the first get their "sent", the rest are told to try again in a few
+// minutes instead of queueing cards that would keep the bulk senders waiting on the staff chat.
+func TestHandoff_ManyAccountsCannotFloodTheStaffChat(t *testing.T) {
+	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7310"})
+	sent, busy := 0, 0
+	start := time.Now()
+	for i := range 16 {
+		a := &applicant{h: h, u: user(int64(4500+i), "en")}
+		if got := a.send("/staff").Text; got != h.content.T("en", "staff.prompt") {
+			if strings.HasPrefix(got, strings.Split(h.content.T("en", "staff.busy"), ",")[0]) {
+				busy++
+				continue
+			}
+			t.Fatalf("user %d: /staff got %q", i, got)
+		}
+		if got := a.send("question").Text; got == h.content.T("en", "staff.sent") {
+			sent++
+		}
+	}
+	// A burst of 10, then one more every 3 s: how many of those came by depends on this machine's speed.
+	refills := int(time.Since(start) / (3 * time.Second))
+	if sent < 10 || sent > 10+refills+1 || busy == 0 || sent+busy != 16 {
+		t.Errorf("%d passed on and %d told the staff chat is busy in %v, want 10 (+%d refilled) and the rest",
+			sent, busy, time.Since(start), refills)
 	}
 }

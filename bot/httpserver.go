@@ -30,13 +30,15 @@ type HTTPLimits struct {
 	IdleTimeout time.Duration
 }
 
-// DefaultHTTPLimits are the production limits.
-var DefaultHTTPLimits = HTTPLimits{
-	MaxConns:      512,
-	HeaderTimeout: 5 * time.Second,
-	BodyTimeout:   5 * time.Second,
-	WriteTimeout:  webhookStoreTimeout + 10*time.Second,
-	IdleTimeout:   60 * time.Second,
+// DefaultHTTPLimits returns the production limits.
+func DefaultHTTPLimits() HTTPLimits {
+	return HTTPLimits{
+		MaxConns:      512,
+		HeaderTimeout: 5 * time.Second,
+		BodyTimeout:   5 * time.Second,
+		WriteTimeout:  webhookStoreTimeout + 10*time.Second,
+		IdleTimeout:   60 * time.Second,
+	}
 }
 
 // newHTTPServer returns a server with lim's timeouts. guard, when not nil, bounds its connections. Errors
@@ -81,7 +83,10 @@ func noBody(next http.Handler) http.Handler {
 // connection that has been quiet the longest — connected and silent, or idle between keep-alive requests —
 // is closed to make room; only when every other connection is in the middle of a request is the new one
 // refused. So a crowd of silent or slow clients can neither exhaust file descriptors nor keep Telegram's
-// deliveries and health probes out: a real request is always the newest connection.
+// deliveries and health probes out: a real request sends its headers as soon as it connects, so it is
+// among the newest connections. (Against a flood of new connections at R a second, a connection quiet for
+// longer than MaxConns/R seconds is shed; at the default 512 that takes thousands of connections a second,
+// which is for a firewall to stop.)
 //
 // golang.org/x/net/netutil.LimitListener was the first choice. It stops accepting at the bound, which
 // bounds descriptors but queues every real request behind the silent ones until their timeouts expire.
@@ -129,12 +134,12 @@ func (g *connGuard) track(c net.Conn, s http.ConnState) {
 			g.shedLocked()
 		}
 	case http.StateActive:
-		if e != nil && e.elem != nil {
+		if e != nil && !e.closing && e.elem != nil {
 			g.quiet.Remove(e.elem)
 			e.elem = nil
 		}
 	case http.StateIdle:
-		if e != nil {
+		if e != nil && !e.closing {
 			if e.elem != nil {
 				g.quiet.Remove(e.elem)
 			}

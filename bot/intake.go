@@ -33,8 +33,8 @@ type Intake struct {
 	running  func(bool)
 	// bodyTimeout bounds reading a webhook body after its headers (0: only the server's ReadTimeout).
 	bodyTimeout time.Duration
-	// backlog is how many updates a chat may have waiting; more are turned away (see store.StoreUpdate).
-	backlog int
+	// backlog says how many updates a chat may have waiting; more are turned away (store.StoreUpdate).
+	backlog func(chat int64) int
 	// overflow is told about an update turned away; notice says the chat should hear about it now.
 	overflow func(ctx context.Context, u *models.Update, notice bool)
 	// rejected counts undecodable updates (metrics).
@@ -69,8 +69,18 @@ func chatOf(u *models.Update) int64 {
 		return u.ChannelPost.Chat.ID
 	case u.InlineQuery != nil:
 		return u.InlineQuery.From.ID
+	case u.EditedChannelPost != nil:
+		return u.EditedChannelPost.Chat.ID
+	case u.ChatMember != nil:
+		return u.ChatMember.Chat.ID
+	case u.ChatJoinRequest != nil:
+		return u.ChatJoinRequest.Chat.ID
+	case u.ChosenInlineResult != nil:
+		return u.ChosenInlineResult.From.ID
+	case u.PollAnswer != nil && u.PollAnswer.User != nil:
+		return u.PollAnswer.User.ID
 	}
-	return 0
+	return 0 // the rest share one queue: the bot asks for none of them
 }
 
 // incoming is an update read from Telegram, decoded.
@@ -103,11 +113,12 @@ func (in *Intake) keep(ctx context.Context, batch []incoming) error {
 	}
 	items := make([]store.Incoming, len(batch))
 	for i, b := range batch {
-		items[i] = store.Incoming{ID: b.u.ID, Chat: chatOf(b.u), Raw: b.raw}
+		chat := chatOf(b.u)
+		items[i] = store.Incoming{ID: b.u.ID, Chat: chat, Raw: b.raw, Backlog: in.backlog(chat)}
 	}
 	backoff := 100 * time.Millisecond
 	for {
-		res, err := in.st.StoreUpdates(ctx, items, in.backlog)
+		res, err := in.st.StoreUpdates(ctx, items)
 		if err == nil {
 			for i, r := range res {
 				switch r {

@@ -239,7 +239,7 @@ func (q *Questions) Browse(ctx context.Context, r *Request) {
 			}
 		}
 		for _, t := range d.Content.FAQ.Topics {
-			if t.Category == id && fits(t.Audience, r.User.Audience) {
+			if t.Category == id && fits(t.Audience, audienceShown(r)) {
 				rows = append(rows, []outbox.Button{{Text: t.TopicTitle(r.Lang), Data: "faq:t:" + t.ID}})
 			}
 		}
@@ -277,6 +277,15 @@ func (q *Questions) Topic(ctx context.Context, r *Request, id string) {
 		return
 	}
 	q.Browse(ctx, r)
+}
+
+// audienceShown is the audience lists are filtered for: the user's in a private chat; in a group nobody's,
+// since a list tailored to the person who tapped would tell the group who they are.
+func audienceShown(r *Request) string {
+	if !r.Private {
+		return ""
+	}
+	return r.User.Audience
 }
 
 // fits reports whether a topic for audience suits a user of audience user: everything suits a user who

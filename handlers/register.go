@@ -53,7 +53,7 @@ func (g *Registrations) List(ctx context.Context, r *Request) {
 	var b strings.Builder
 	b.WriteString(d.T(r, "prog.list"))
 	for _, p := range d.Content.Programmes {
-		if p.Status(g.now()) != "open" || !fits(p.Audience, r.User.Audience) {
+		if p.Status(g.now()) != "open" || !fits(p.Audience, audienceShown(r)) {
 			continue
 		}
 		fmt.Fprintf(&b, "\n\n• %s\n  %s", p.TitleIn(r.Lang), d.T(r, "prog.deadline", "date", g.date(p.Closes)))

@@ -27,6 +27,13 @@ var handoffLimit = redis_rate.Limit{Rate: 3, Burst: 3, Period: time.Hour}
 
 func handoffBudget(uid int64) string { return "handoff:" + strconv.FormatInt(uid, 10) }
 
+// staffChatLimit bounds the cards of everyone together: the staff group takes 20 messages a minute, and
+// cards queued beyond a minute of that would keep every bulk sender waiting on the staff chat (registration
+// cards, promotions and reminders behind them). Many accounts writing at once are told to try later.
+var staffChatLimit = redis_rate.Limit{Rate: 20, Burst: 10, Period: time.Minute}
+
+const staffChatBudget = "handoff-all"
+
 // mayWriteToStaff answers the user and returns false when their message cannot go to staff now: staff
 // blocked them (a neutral answer: staff cannot be reached through the bot, here is the office), or they
 // have used their budget (when they can write again).
@@ -41,6 +48,10 @@ func mayWriteToStaff(ctx context.Context, d Deps, r *Request) bool {
 	}
 	if ok, wait, err := d.Store.Peek(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
 		d.Reply(ctx, r, d.T(r, "staff.limit", "minutes", minutes(wait)))
+		return false
+	}
+	if ok, wait, err := d.Store.Peek(ctx, staffChatBudget, staffChatLimit); err == nil && !ok {
+		d.Reply(ctx, r, d.T(r, "staff.busy", "minutes", minutes(wait)))
 		return false
 	}
 	return true
@@ -111,6 +122,14 @@ func forward(ctx context.Context, d Deps, r *Request, text string) bool {
 		staffUnavailable(ctx, d, r)
 		return false
 	}
+	if ok, wait, err := d.Store.Peek(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
+		d.Reply(ctx, r, d.T(r, "staff.limit_unsent", "minutes", minutes(wait)))
+		return false
+	}
+	if ok, wait, err := d.Store.Allow(ctx, staffChatBudget, staffChatLimit); err == nil && !ok {
+		d.Reply(ctx, r, d.T(r, "staff.busy", "minutes", minutes(wait)))
+		return false
+	}
 	if ok, wait, err := d.Store.Allow(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
 		d.Reply(ctx, r, d.T(r, "staff.limit_unsent", "minutes", minutes(wait)))
 		return false
@@ -171,10 +190,12 @@ func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
 			d.Answer(ctx, r, d.T(r, "error.apology"))
 			return
 		}
-		text := ""
-		if m := r.Update.CallbackQuery.Message.Message; m != nil {
-			text = m.Text
+		m := r.Update.CallbackQuery.Message.Message
+		if m == nil || m.Text == "" { // the card is too old to see: the decision holds, the card stays
+			d.Answer(ctx, r, d.T(r, map[string]string{"b": "staff.blocked", "u": "staff.unblocked"}[action]))
+			return
 		}
+		text := m.Text
 		if i := strings.LastIndex(text, blockedMark); i >= 0 {
 			text = text[:i]
 		}

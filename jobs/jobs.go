@@ -103,9 +103,10 @@ func (s *Scheduler) Next(name string) time.Time {
 	return s.cron.Entry(id).Next
 }
 
-// Stop stops scheduling and lets running jobs finish until ctx ends; then it cancels their context.
-// A run that had not yet claimed its tick when Stop began is not started: another replica, or this one
-// after restart, runs it.
+// Stop stops scheduling and lets running jobs finish until ctx ends; then it cancels their context and
+// waits up to a second more for them to return, so that Redis is not closed under a job that is still
+// unwinding. A run that had not yet claimed its tick when Stop began is not started: another replica, or
+// this one after restart, runs it.
 func (s *Scheduler) Stop(ctx context.Context) {
 	s.mu.Lock()
 	s.stopped = true
@@ -118,6 +119,12 @@ func (s *Scheduler) Stop(ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 		s.log.Warn("jobs: still running at shutdown; interrupted, they run again at their next tick")
+		s.cancel()
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+			s.log.Error("jobs: a job did not return within a second of being interrupted")
+		}
 	}
 }
 

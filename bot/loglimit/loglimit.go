@@ -1,6 +1,7 @@
-// Package loglimit keeps a log readable, and its disk bounded, when something fails over and over: a record
-// whose level and message were already logged burst times in the last period is dropped, and the next one of
-// them that is written says how many were dropped (attribute "suppressed"). A hot loop that logs an error
+// Package loglimit keeps a log readable, and its disk bounded, when something fails over and over: records of
+// one level and message pass through a token bucket (golang.org/x/time/rate) of burst tokens refilled at
+// burst per period, the others are dropped, and the next one of them that is written says how many were
+// dropped (attribute "suppressed"). A hot loop that logs an error
 // each time — the poller meeting the same broken update 8,800 times a second, say — then costs a few lines a
 // period instead of megabytes, and the first lines, which say what went wrong, are always kept.
 //
@@ -21,7 +22,8 @@ import (
 // in the code, so this is only reached by a message built from data, which it must not grow with).
 const maxKeys = 1024
 
-// New returns a handler passing to next at most burst records of one level and message per period.
+// New returns a handler passing to next, for each level and message, a burst of records and then burst per
+// period.
 func New(next slog.Handler, period time.Duration, burst int) slog.Handler {
 	return &handler{next: next, st: &state{
 		limit: rate.Limit(float64(burst) / period.Seconds()), burst: burst, seen: map[key]*seen{},

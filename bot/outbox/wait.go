@@ -6,11 +6,12 @@ import (
 )
 
 // Yielder is a share of bounded capacity that a goroutine holds while it works — a dispatcher slot — and
-// gives back while it only waits. Yield gives it back; Resume takes it again, waiting for it if need be,
-// and fails only when ctx ends first.
+// gives back while it only waits. Yield gives it back; Resume takes it again, waiting for it if need be.
+// Resume fails only when the capacity's owner stops (the dispatcher's shutdown budget is spent), not when
+// the sleeper's context ends: a handler's time limit counts its work, not its turn in the queue.
 type Yielder interface {
 	Yield()
-	Resume(ctx context.Context) error
+	Resume() error
 }
 
 type yielderKey struct{}
@@ -32,7 +33,7 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	if y, ok := ctx.Value(yielderKey{}).(Yielder); ok {
 		y.Yield()
 		err := sleep(ctx, d)
-		if rerr := y.Resume(ctx); err == nil {
+		if rerr := y.Resume(); err == nil {
 			err = rerr
 		}
 		return err

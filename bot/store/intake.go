@@ -51,24 +51,26 @@ const (
 // few dozen messages the sender is better told to wait than answered minutes later. Intake calls it before
 // confirming the update to Telegram.
 func (s *Store) StoreUpdate(ctx context.Context, updateID, chat int64, raw []byte, backlog int) (Stored, error) {
-	res, err := s.StoreUpdates(ctx, []Incoming{{ID: updateID, Chat: chat, Raw: raw}}, backlog)
+	res, err := s.StoreUpdates(ctx, []Incoming{{ID: updateID, Chat: chat, Raw: raw, Backlog: backlog}})
 	if err != nil {
 		return Queued, err
 	}
 	return res[0], nil
 }
 
-// Incoming is an update to store: its update_id, the chat it belongs to and its raw JSON.
+// Incoming is an update to store: its update_id, the chat it belongs to, its raw JSON, and how many
+// updates that chat may have waiting.
 type Incoming struct {
 	ID, Chat int64
 	Raw      []byte
+	Backlog  int
 }
 
 // StoreUpdates is StoreUpdate for a batch (a getUpdates answer holds up to 100), in one round trip to
 // Redis, so that a burst from a few accounts does not hold up the intake of everyone else's messages. Each
 // update is stored atomically on its own; on an error the caller stores the whole batch again, which the
 // update_id check makes harmless.
-func (s *Store) StoreUpdates(ctx context.Context, batch []Incoming, backlog int) ([]Stored, error) {
+func (s *Store) StoreUpdates(ctx context.Context, batch []Incoming) ([]Stored, error) {
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(batch))
 	now := s.now().UnixMilli()
@@ -77,7 +79,7 @@ func (s *Store) StoreUpdates(ctx context.Context, batch []Incoming, backlog int)
 		// compiled script either way.
 		cmds[i] = storeUpdateScript.Eval(ctx, pipe,
 			[]string{keySeen(u.ID), keyIntake(u.Chat), keyIntakeChats(), keyIntakeFull(u.Chat)},
-			u.Raw, u.Chat, now, int(seenTTL.Seconds()), backlog)
+			u.Raw, u.Chat, now, int(seenTTL.Seconds()), u.Backlog)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("store %d updates: %w", len(batch), err)
@@ -113,6 +115,34 @@ func (s *Store) RejectUpdate(ctx context.Context, raw []byte) error {
 	pipe.Expire(ctx, keyRejected(), rejectedTTL)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("keep rejected update: %w", err)
+	}
+	return nil
+}
+
+// forgetRejectedScript removes the kept-aside updates sent by or to a user: any top-level part of the
+// update (message, callback_query, ...) whose from, chat or user has that id.
+var forgetRejectedScript = redis.NewScript(`
+local uid = tonumber(ARGV[1])
+local function is(x) return type(x) == 'table' and x.id == uid end
+local n = 0
+for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local ok, u = pcall(cjson.decode, item)
+  if ok and type(u) == 'table' then
+    for _, part in pairs(u) do
+      if type(part) == 'table' and (is(part.from) or is(part.chat) or is(part.user)) then
+        n = n + redis.call('LREM', KEYS[1], 0, item)
+        break
+      end
+    end
+  end
+end
+return n
+`)
+
+// forgetRejected is /forget's part for updates kept aside.
+func (s *Store) forgetRejected(ctx context.Context, uid int64) error {
+	if err := forgetRejectedScript.Run(ctx, s.rdb, []string{keyRejected()}, uid).Err(); err != nil {
+		return fmt.Errorf("forget rejected updates of %d: %w", uid, err)
 	}
 	return nil
 }
@@ -163,6 +193,19 @@ func (s *Store) AckUpdate(ctx context.Context, updateID, chat int64, raw []byte)
 		return 0, fmt.Errorf("ack update %d: %w", updateID, err)
 	}
 	return n, nil
+}
+
+// Requeue puts a handled update back in its chat's queue and forgets that it was handled, as if its
+// acknowledgement had been lost: for an operator who needs an update handled again, and for the tests of
+// what a re-delivery does.
+func (s *Store) Requeue(ctx context.Context, updateID, chat int64, raw []byte) error {
+	if err := s.rdb.Del(ctx, keyDone(updateID), keySeen(updateID)).Err(); err != nil {
+		return fmt.Errorf("requeue update %d: %w", updateID, err)
+	}
+	if _, err := s.StoreUpdate(ctx, updateID, chat, raw, 1<<20); err != nil {
+		return fmt.Errorf("requeue update %d: %w", updateID, err)
+	}
+	return nil
 }
 
 // StartAttempt counts one more attempt at handling an update and returns the count. A panic is recovered
@@ -227,9 +270,17 @@ func (s *Store) LockChat(ctx context.Context, chat int64, ttl time.Duration) (*C
 	return &ChatLock{l: l}, nil
 }
 
-// Refresh extends the lease.
+// ErrLeaseLost is returned by ChatLock.Refresh when the lease expired and may be another worker's now.
+var ErrLeaseLost = errors.New("chat lease lost")
+
+// Refresh extends the lease. It returns ErrLeaseLost when the lease is no longer this worker's; other
+// errors (Redis unreachable) leave it as it was, to try again.
 func (c *ChatLock) Refresh(ctx context.Context, ttl time.Duration) error {
-	return c.l.Refresh(ctx, ttl, nil)
+	err := c.l.Refresh(ctx, ttl, nil)
+	if errors.Is(err, redislock.ErrNotObtained) {
+		return ErrLeaseLost
+	}
+	return err
 }
 
 // Release gives the lease back.

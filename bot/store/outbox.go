@@ -95,15 +95,21 @@ return n
 
 // ForgetQueued removes from a lane every message about the user (/forget): a staff card with their answers
 // must not reach the staff chat after they asked to be forgotten. A message in flight at that moment is
-// taken off the lane too, so it is not sent again; the sender checks the user still exists just before
-// sending (Outbox), which closes the rest of the window. It walks the whole lane, which is meant for
-// lanes of notices (short), not broadcasts.
+// taken off the lane too, so it is not sent again; its sender checks that the user still exists right
+// before the Bot API call (Outbox), after its waits for the send budgets, so only a call already under
+// way can still deliver it. It walks the whole lane, which is meant for lanes of notices (short), not
+// broadcasts.
 func (s *Store) ForgetQueued(ctx context.Context, uid int64, lane string) (int, error) {
 	n, err := forgetQueuedScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOutboxInflight(lane)}, uid).Int()
 	if err != nil {
 		return 0, fmt.Errorf("forget queued messages of %d on %s: %w", uid, lane, err)
 	}
 	return n, nil
+}
+
+// BulkInFlight returns how many messages of a lane a sender has taken and not finished.
+func (s *Store) BulkInFlight(ctx context.Context, lane string) (int64, error) {
+	return s.rdb.HLen(ctx, keyOutboxInflight(lane)).Result()
 }
 
 // BulkDepth returns how many messages wait in a lane (a queue-depth metric).

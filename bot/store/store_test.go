@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,23 @@ func TestRejectedUpdates_KeptAsideBounded(t *testing.T) {
 		got, err := s.RejectedUpdates(ctx)
 		if err != nil || len(got) != 100 || got[0][0] != 104 {
 			t.Fatalf("rejected: got %d (newest %v) %v, want the newest 100", len(got), got[0], err)
+		}
+		// /forget takes out the user's: by sender, chat or user, whatever the update's kind.
+		for _, raw := range []string{
+			`{"update_id":1,"message":{"message_id":"x","from":{"id":77,"first_name":"Noy"},"chat":{"id":77}}}`,
+			`{"update_id":2,"callback_query":{"id":"q","from":{"id":77},"data":[1]}}`,
+			`{"update_id":3,"message":{"message_id":"x","from":{"id":78},"chat":{"id":78}}}`,
+		} {
+			if err := s.RejectUpdate(ctx, []byte(raw)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.ForgetUser(ctx, 77); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.RejectedUpdates(ctx)
+		if len(got) != 98 || !strings.Contains(string(got[0]), `"id":78`) {
+			t.Fatalf("after /forget of 77: %d kept, newest %s; want 98 (100 less 77s two), newest 78's", len(got), got[0])
 		}
 	})
 }
@@ -351,9 +369,18 @@ func TestForgetQueued_RemovesOnlyThatUsersMessages(t *testing.T) {
 		if len(left) != 3 || left[0] != items[1] || left[1] != items[2] || left[2] != items[3] {
 			t.Errorf("left: got %q", left)
 		}
-		// The in-flight message about 7 is not requeued by the reaper either.
-		if _, err := s.ReapBulk(ctx, "notify"); err != nil {
+		// The in-flight message about 7 is not requeued by the reaper either, even past its deadline.
+		if err := s.EnqueueBulk(ctx, "notify", []byte(`{"chat_id":-9,"text":"late card of 7","about":7}`)); err != nil {
 			t.Fatal(err)
+		}
+		if _, err := s.TakeBulk(ctx, "notify", -time.Minute); err != nil { // its deadline has passed
+			t.Fatal(err)
+		}
+		if n, err := s.ForgetQueued(ctx, 7, "notify"); err != nil || n != 1 {
+			t.Fatalf("ForgetQueued of an expired in-flight message: %d %v", n, err)
+		}
+		if n, err := s.ReapBulk(ctx, "notify"); err != nil || n != 0 {
+			t.Fatalf("reaper requeued %d messages (%v), want 0", n, err)
 		}
 	})
 }
