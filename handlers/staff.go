@@ -36,8 +36,9 @@ const staffChatBudget = "handoff-all"
 
 // mayWriteToStaff answers the user and returns false when their message cannot go to staff now: staff
 // blocked them (a neutral answer: staff cannot be reached through the bot, here is the office), or they
-// have used their budget (when they can write again).
-func mayWriteToStaff(ctx context.Context, d Deps, r *Request) bool {
+// or everyone together have used the budget (when they can write again). With take it also takes the
+// budgets, for a message being passed on; without, it only looks, before the user writes.
+func mayWriteToStaff(ctx context.Context, d Deps, r *Request, take bool) bool {
 	if d.StaffChatID == 0 {
 		staffUnavailable(ctx, d, r)
 		return false
@@ -46,13 +47,25 @@ func mayWriteToStaff(ctx context.Context, d Deps, r *Request) bool {
 		staffUnavailable(ctx, d, r)
 		return false
 	}
+	personal := "staff.limit"
+	if take {
+		personal = "staff.limit_unsent"
+	}
+	// The person's budget is looked at first, so that a message refused for it costs nothing shared.
 	if ok, wait, err := d.Store.Peek(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
-		d.Reply(ctx, r, d.T(r, "staff.limit", "minutes", minutes(wait)))
+		d.Reply(ctx, r, d.T(r, personal, "minutes", minutes(wait)))
 		return false
 	}
-	if ok, wait, err := d.Store.Peek(ctx, staffChatBudget, staffChatLimit); err == nil && !ok {
+	check := d.Store.Peek
+	if take {
+		check = d.Store.Allow
+	}
+	if ok, wait, err := check(ctx, staffChatBudget, staffChatLimit); err == nil && !ok {
 		d.Reply(ctx, r, d.T(r, "staff.busy", "minutes", minutes(wait)))
 		return false
+	}
+	if take {
+		_, _, _ = d.Store.Allow(ctx, handoffBudget(r.UserID), handoffLimit)
 	}
 	return true
 }
@@ -69,9 +82,6 @@ func AskStaff(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
 		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil && last.Text != "" {
-			if !mayWriteToStaff(ctx, d, r) {
-				return
-			}
 			if forward(ctx, d, r, last.Text) {
 				// Asked once: a second tap must not send the same question again.
 				_ = d.Store.SetLastQuestion(ctx, r.UserID, store.LastQuestion{})
@@ -87,7 +97,7 @@ func AskStaff(d Deps) func(ctx context.Context, r *Request) {
 func TalkToStaff(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
-		if !mayWriteToStaff(ctx, d, r) {
+		if !mayWriteToStaff(ctx, d, r, false) {
 			return
 		}
 		if err := d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowHandoff}); err != nil {
@@ -105,10 +115,6 @@ func HandoffText(d Deps) func(ctx context.Context, r *Request, text string) {
 		if err := d.Store.ClearSession(ctx, r.UserID); err != nil {
 			d.Log.Warn("end handoff", "chat_id", r.ChatID, "err", err)
 		}
-		if d.StaffChatID == 0 {
-			staffUnavailable(ctx, d, r)
-			return
-		}
 		forward(ctx, d, r, text)
 	}
 }
@@ -118,20 +124,7 @@ func HandoffText(d Deps) func(ctx context.Context, r *Request, text string) {
 // staff group's send budget, and taken back by /forget if it has not been sent yet (About). It reports
 // whether the message was passed on.
 func forward(ctx context.Context, d Deps, r *Request, text string) bool {
-	if blocked, err := d.Store.HandoffBlocked(ctx, r.UserID); err == nil && blocked {
-		staffUnavailable(ctx, d, r)
-		return false
-	}
-	if ok, wait, err := d.Store.Peek(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
-		d.Reply(ctx, r, d.T(r, "staff.limit_unsent", "minutes", minutes(wait)))
-		return false
-	}
-	if ok, wait, err := d.Store.Allow(ctx, staffChatBudget, staffChatLimit); err == nil && !ok {
-		d.Reply(ctx, r, d.T(r, "staff.busy", "minutes", minutes(wait)))
-		return false
-	}
-	if ok, wait, err := d.Store.Allow(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
-		d.Reply(ctx, r, d.T(r, "staff.limit_unsent", "minutes", minutes(wait)))
+	if !mayWriteToStaff(ctx, d, r, true) {
 		return false
 	}
 	id := strconv.FormatInt(r.UserID, 10)
