@@ -259,10 +259,13 @@ func (a *App) serve(ln net.Listener, h http.Handler, guard *connGuard) *http.Ser
 }
 
 // HTTPAddr returns the address the HTTP server listens on, once Run has started it.
-func (a *App) HTTPAddr(ctx context.Context) (string, error) {
+func (a *App) HTTPAddr(ctx context.Context) (string, error) { return awaitAddr(ctx, a.httpAddr) }
+
+// awaitAddr waits for the address a listener puts in ch, and leaves it there for the next caller.
+func awaitAddr(ctx context.Context, ch chan string) (string, error) {
 	select {
-	case addr := <-a.httpAddr:
-		a.httpAddr <- addr
+	case addr := <-ch:
+		ch <- addr
 		return addr, nil
 	case <-ctx.Done():
 		return "", ctx.Err()
@@ -286,15 +289,7 @@ func (a *App) Idle(ctx context.Context) bool {
 }
 
 // MetricsAddr returns the address /metrics is served on, once Run has started it (METRICS_ADDR not "off").
-func (a *App) MetricsAddr(ctx context.Context) (string, error) {
-	select {
-	case addr := <-a.metricsAddr:
-		a.metricsAddr <- addr
-		return addr, nil
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-}
+func (a *App) MetricsAddr(ctx context.Context) (string, error) { return awaitAddr(ctx, a.metricsAddr) }
 
 func (a *App) closeAll(servers []*http.Server, closeRedis bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -316,10 +316,9 @@ func (d *Dispatcher) run(u *models.Update, s *slot) {
 	d.handle(outbox.WithYielder(hctx, s), u)
 }
 
-// ack removes a handled update. While Redis is unreachable it keeps trying — the update was handled, and
-// leaving it queued would handle it again — until the shutdown budget is spent; only then is the update
-// left for after the restart.
-// It returns how many updates of the chat are left.
+// ack removes a handled update and returns how many updates of the chat are left. While Redis is
+// unreachable it keeps trying — the update was handled, and leaving it queued would handle it again —
+// until the shutdown budget is spent; only then is the update left for after the restart.
 func (d *Dispatcher) ack(id, chat int64, raw []byte, s *slot) (int, error) {
 	backoff := 50 * time.Millisecond
 	ctx := outbox.WithYielder(d.hard, s)

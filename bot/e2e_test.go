@@ -105,10 +105,14 @@ func (h *harness) stop() {
 
 func (h *harness) restart() { h.stop(); h.start() }
 
-func (h *harness) httpAddr() string {
+func (h *harness) httpAddr() string { return h.addr(h.app.HTTPAddr) }
+
+// addr waits for one of the bot's listening addresses.
+func (h *harness) addr(of func(context.Context) (string, error)) string {
+	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	addr, err := h.app.HTTPAddr(ctx)
+	addr, err := of(ctx)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -135,15 +139,7 @@ func (h *harness) bulkIdle() {
 }
 
 // metricsAddr is where the bot serves /metrics.
-func (h *harness) metricsAddr() string {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
-	defer cancel()
-	addr, err := h.app.MetricsAddr(ctx)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return addr
-}
+func (h *harness) metricsAddr() string { return h.addr(h.app.MetricsAddr) }
 
 // metric returns the value of one sample of /metrics ("huunghi_flood_total{action=\"shared\"}"), 0 when absent.
 func (h *harness) metric(sample string) float64 {

@@ -61,33 +61,35 @@ func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
 			}
 			return
 		}
-		// Redis errors end the waits: flood control must not hold users hostage when it cannot count.
-		paced := false
-		for {
-			res, err := a.limiter.Allow(ctx, store.RateKey("pace:"+uid), lim.Pace)
-			if err != nil || res.Allowed > 0 {
-				break
-			}
-			paced = true
-			a.metrics.flood.WithLabelValues("slowed").Inc()
-			if outbox.Sleep(ctx, res.RetryAfter) != nil {
-				return
-			}
+		paced, ok := a.await(ctx, "pace:"+uid, lim.Pace, "slowed")
+		if !ok {
+			return
 		}
 		if paced {
-			for {
-				res, err := a.limiter.Allow(ctx, store.RateKey("flood-shared"), lim.Shared)
-				if err != nil || res.Allowed > 0 {
-					break
-				}
-				a.metrics.flood.WithLabelValues("shared").Inc()
-				if outbox.Sleep(ctx, res.RetryAfter) != nil {
-					return
-				}
+			if _, ok := a.await(ctx, "flood-shared", lim.Shared, "shared"); !ok {
+				return
 			}
 			ctx = outbox.Patient(ctx)
 		}
 		next(ctx, b, u)
+	}
+}
+
+// await takes one event from the named budget, waiting (with the slot given back, outbox.Sleep) until
+// there is one, and counts each wait as action. It reports whether it had to wait, and false for ok when
+// ctx ended first. A Redis error ends the wait: flood control must not hold users hostage when it cannot
+// count.
+func (a *App) await(ctx context.Context, name string, l redis_rate.Limit, action string) (waited, ok bool) {
+	for {
+		res, err := a.limiter.Allow(ctx, store.RateKey(name), l)
+		if err != nil || res.Allowed > 0 {
+			return waited, true
+		}
+		waited = true
+		a.metrics.flood.WithLabelValues(action).Inc()
+		if outbox.Sleep(ctx, res.RetryAfter) != nil {
+			return waited, false
+		}
 	}
 }
 

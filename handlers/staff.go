@@ -173,8 +173,9 @@ func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
 			d.Expired(ctx, r)
 			return
 		}
-		if action == "b" {
-			err = d.Store.BlockHandoff(ctx, uid, r.UserID)
+		block, toast := action == "b", "staff.unblocked"
+		if block {
+			err, toast = d.Store.BlockHandoff(ctx, uid, r.UserID), "staff.blocked"
 		} else {
 			err = d.Store.UnblockHandoff(ctx, uid)
 		}
@@ -185,20 +186,18 @@ func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
 		}
 		m := r.Update.CallbackQuery.Message.Message
 		if m == nil || m.Text == "" { // the card is too old to see: the decision holds, the card stays
-			d.Answer(ctx, r, d.T(r, map[string]string{"b": "staff.blocked", "u": "staff.unblocked"}[action]))
+			d.Answer(ctx, r, d.T(r, toast))
 			return
 		}
 		text := m.Text
 		if i := strings.LastIndex(text, blockedMark); i >= 0 {
 			text = text[:i]
 		}
-		toast := "staff.unblocked"
-		if action == "b" {
-			toast = "staff.blocked"
+		if block {
 			text += blockedMark + strings.TrimPrefix(d.Content.T(staffLang, "staff.blocked_note", "staff", strconv.FormatInt(r.UserID, 10)), "🚫 ")
 		}
 		d.Answer(ctx, r, d.T(r, toast))
-		d.Edit(ctx, r, text, blockButton(d, uid, action == "b"))
+		d.Edit(ctx, r, text, blockButton(d, uid, block))
 	}
 }
 
