@@ -42,21 +42,30 @@ func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 }
 
 // recoverer turns a panic into a log line with the stack and an apology to the user: never a dead bot.
+// It runs outside resolve, so that a panic in resolve is caught too; resolve tells it the user's language
+// through a slot in the context (langKey), and the apology is in that language. A panic before the
+// language is known apologises in Telegram's language_code, or English.
 func (a *App) recoverer(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		lang := ""
 		defer func() {
 			if p := recover(); p != nil {
 				a.metrics.panics.Inc()
 				a.log.Error("handler panicked", "update_id", u.ID, "chat_id", chatOf(u), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				r := handlers.RequestFrom(ctx)
+				if lang == "" {
+					lang = a.content.MatchLang(languageCodeOf(u))
+				}
 				if chat := chatOf(u); chat != 0 {
-					_, _ = a.out.Send(ctx, outboxMessage(chat, a.content.T(r.Lang, "error.apology")))
+					_, _ = a.out.Send(ctx, outboxMessage(chat, a.content.T(lang, "error.apology")))
 				}
 			}
 		}()
-		next(ctx, b, u)
+		next(context.WithValue(ctx, langKey{}, &lang), b, u)
 	}
 }
+
+// langKey is the context key of the slot where resolve writes the language it picked, for recoverer.
+type langKey struct{}
 
 // observe logs each update with its ids (never its text or the user's name) and records metrics.
 func (a *App) observe(next tg.HandlerFunc) tg.HandlerFunc {
@@ -84,21 +93,19 @@ func (a *App) dedupe(next tg.HandlerFunc) tg.HandlerFunc {
 }
 
 // resolve loads the sender, picks the language and puts the handlers.Request into the context. A free-text
-// message in Lao script switches an undecided user to Lao (never one who chose a language).
+// message clearly in Lao or Vietnamese switches a user who never chose a language to it (see follow).
 func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		r := &handlers.Request{Update: u, ChatID: chatOf(u)}
-		var from *models.User
+		from := senderOf(u)
 		var text string
 		switch {
 		case u.Message != nil:
-			from, text = u.Message.From, u.Message.Text
+			text = u.Message.Text
 			r.Private = u.Message.Chat.Type == models.ChatTypePrivate
 		case u.EditedMessage != nil:
-			from = u.EditedMessage.From
 			r.Private = u.EditedMessage.Chat.Type == models.ChatTypePrivate
 		case u.CallbackQuery != nil:
-			from = &u.CallbackQuery.From
 			switch m := u.CallbackQuery.Message; {
 			case m.Message != nil:
 				r.Private = m.Message.Chat.Type == models.ChatTypePrivate
@@ -108,7 +115,6 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 				r.Private = r.ChatID > 0
 			}
 		case u.MyChatMember != nil:
-			from = &u.MyChatMember.From
 			r.Private = u.MyChatMember.Chat.Type == models.ChatTypePrivate
 		}
 		if from == nil || from.IsBot {
@@ -124,15 +130,55 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		r.User = user
 		r.Lang = handlers.ResolveLang(a.content, user, from.LanguageCode)
-		if r.Private && r.Command == "" && text != "" && r.Lang != "lo" && a.content.HasLang("lo") &&
-			user.LangSource != store.LangExplicit && handlers.IsLao(text) {
-			if err := a.store.SetLanguage(ctx, from.ID, "lo", store.LangDetected); err == nil {
-				r.Lang, r.User.Lang, r.User.LangSource = "lo", "lo", store.LangDetected
-				_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T("lo", "lang.detected")))
-			}
+		if r.Private && r.Command == "" && text != "" && user.LangSource != store.LangExplicit {
+			a.follow(ctx, r, text)
+		}
+		if lang, ok := ctx.Value(langKey{}).(*string); ok {
+			*lang = r.Lang
 		}
 		next(handlers.WithRequest(ctx, r), b, u)
 	}
+}
+
+// senderOf is the user an update comes from: nil for updates without one (channel posts).
+func senderOf(u *models.Update) *models.User {
+	switch {
+	case u.Message != nil:
+		return u.Message.From
+	case u.EditedMessage != nil:
+		return u.EditedMessage.From
+	case u.CallbackQuery != nil:
+		return &u.CallbackQuery.From
+	case u.MyChatMember != nil:
+		return &u.MyChatMember.From
+	}
+	return nil
+}
+
+// languageCodeOf is the sender's Telegram language_code, "" without a sender.
+func languageCodeOf(u *models.Update) string {
+	if from := senderOf(u); from != nil {
+		return from.LanguageCode
+	}
+	return ""
+}
+
+// follow switches a user who has not chosen a language to the one they write in, when it is clearly Lao or
+// Vietnamese and not the one they are answered in: an undecided user follows what they write, so a Lao
+// student whose phone is in Thai gets Lao, and someone in Germany writing Vietnamese gets Vietnamese, even
+// after an earlier message was taken for another language. They are told, in the new language, how to
+// change it. An explicit choice (/language) is never overridden, in the store either (SetLanguage).
+func (a *App) follow(ctx context.Context, r *handlers.Request, text string) {
+	lang := handlers.DetectLang(text)
+	if lang == "" || lang == r.Lang || !a.content.HasLang(lang) {
+		return
+	}
+	if err := a.store.SetLanguage(ctx, r.UserID, lang, store.LangDetected); err != nil {
+		a.log.Warn("set detected language", "chat_id", r.ChatID, "err", err)
+		return
+	}
+	r.Lang, r.User.Lang, r.User.LangSource = lang, lang, store.LangDetected
+	_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T(lang, "lang.detected")))
 }
 
 func updateKind(u *models.Update) string {

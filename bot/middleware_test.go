@@ -9,10 +9,66 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
+
+// TestRecoverer_ApologisesInTheUsersLanguage: the apology after a panic is in the language the user is
+// answered in — a stored choice (Lao, though the phone is in English), Telegram's language_code
+// (Vietnamese), or Lao detected from what they wrote — not in English because the recoverer runs outside
+// language resolution.
+func TestRecoverer_ApologisesInTheUsersLanguage(t *testing.T) {
+	srv := telegramtest.New()
+	defer srv.Close()
+	rs := redistest.Start(t)
+	content, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig(func(k string) string {
+		return map[string]string{"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": rs.URL(), "SEND_RATE": "0"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(cfg, content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := a.store.SetLanguage(ctx, 43, "lo", store.LangExplicit); err != nil {
+		t.Fatal(err)
+	}
+	h := a.recoverer(a.resolve(func(context.Context, *tg.Bot, *models.Update) { panic("handler bug") }))
+	for i, tc := range []struct {
+		name     string
+		uid      int64
+		code     string
+		text     string
+		want     string
+		messages int // the detection notice comes before the apology
+	}{
+		{"vi by language_code", 42, "vi", "boom", "vi", 1},
+		{"lo chosen, phone in English", 43, "en", "boom", "lo", 1},
+		{"lo detected", 44, "th", "ສະບາຍດີ ຂ້ອຍມີຄຳຖາມ", "lo", 2},
+		{"vi detected", 45, "de", "cho toi hoi ve visa", "vi", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := &models.Update{ID: int64(i + 1), Message: &models.Message{Chat: models.Chat{ID: tc.uid, Type: models.ChatTypePrivate},
+				From: &models.User{ID: tc.uid, LanguageCode: tc.code}, Text: tc.text}}
+			h(ctx, nil, u) // must not panic
+			msgs, err := srv.WaitMessages(tc.uid, tc.messages, 5e9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := msgs[tc.messages-1].Text, content.T(tc.want, "error.apology"); got != want {
+				t.Errorf("got %q, want the %s apology %q", got, tc.want, want)
+			}
+		})
+	}
+}
 
 func TestRecoverer_PanicBecomesApology(t *testing.T) {
 	srv := telegramtest.New()

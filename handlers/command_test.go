@@ -56,23 +56,6 @@ func FuzzParseCommand(f *testing.F) {
 	})
 }
 
-func TestIsLao(t *testing.T) {
-	for text, want := range map[string]bool{
-		"ສະບາຍດີ":       true,
-		"ສະບາຍດີ hello": true,
-		"hello ສະ":      false,
-		"xin chào":      false,
-		"":              false,
-		"ບັດ tạm trú ໝົດອາຍຸ": true,
-		"123 !!": false,
-		"ສ":      false,
-	} {
-		if got := IsLao(text); got != want {
-			t.Errorf("IsLao(%q) = %v, want %v", text, got, want)
-		}
-	}
-}
-
 func TestValidPayload(t *testing.T) {
 	for p, want := range map[string]bool{"faq_visa": true, "reg_lao-2026": true, "": false, "a b": false, "ສ": false, strings.Repeat("a", 65): false} {
 		if got := ValidPayload(p); got != want {

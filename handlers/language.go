@@ -2,7 +2,7 @@ package handlers
 
 import (
 	"context"
-	"unicode"
+	"strings"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
@@ -39,32 +39,11 @@ func Undecided(u store.User, languageCode string) bool {
 	return code != "vi" && code != "lo"
 }
 
-// IsLao reports whether text is written mostly in Lao script (at least two Lao letters and more than half of
-// all letters), the signal to switch an undecided user to Lao.
-func IsLao(text string) bool {
-	lao, letters := 0, 0
-	for _, r := range text {
-		if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
-			continue
-		}
-		letters++
-		if unicode.Is(unicode.Lao, r) {
-			lao++
-		}
-	}
-	return lao >= 2 && lao*2 > letters
-}
-
-// LanguagePicker returns one button per shipped language. Lao comes first for Thai phones (many Lao students
-// use a Thai interface); otherwise the current language first.
-func LanguagePicker(d Deps, current, languageCode string) [][]outbox.Button {
-	order := []string{current}
-	if len(languageCode) >= 2 && languageCode[:2] == "th" && d.Content.HasLang("lo") {
-		order = []string{"lo", current}
-	}
+// LanguagePicker returns one button per shipped language, the likeliest first (likelyLangs).
+func LanguagePicker(d Deps, r *Request) [][]outbox.Button {
 	seen := map[string]bool{}
 	var rows [][]outbox.Button
-	for _, l := range append(order, d.Content.Langs...) {
+	for _, l := range append(likelyLangs(d.Content, r.User, languageCode(r), r.Lang), d.Content.Langs...) {
 		if seen[l] || !d.Content.HasLang(l) {
 			continue
 		}
@@ -74,11 +53,33 @@ func LanguagePicker(d Deps, current, languageCode string) [][]outbox.Button {
 	return rows
 }
 
+// likelyLangs orders the languages a user most probably reads: the one stored for them (chosen, or detected
+// from what they wrote), then what their Telegram interface suggests, then the one they are answered in.
+// Telegram has no Lao interface, and a Thai one is what many Lao students use, so "th" suggests Lao; an
+// interface in a language we do not ship other than English (German, Czech, Russian, Korean …) is most
+// often one of the Vietnamese living abroad, so it suggests Vietnamese.
+func likelyLangs(c *messages.Content, u store.User, languageCode, current string) []string {
+	var out []string
+	if u.Lang != "" {
+		out = append(out, u.Lang)
+	}
+	base, _, _ := strings.Cut(strings.ToLower(languageCode), "-")
+	switch l := c.MatchLang(languageCode); {
+	case l != "":
+		out = append(out, l)
+	case base == "th":
+		out = append(out, "lo")
+	case base != "" && base != "en":
+		out = append(out, "vi")
+	}
+	return append(out, current)
+}
+
 // Language shows the language picker (/language and the menu button).
 func Language(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
-		d.Reply(ctx, r, d.T(r, "lang.pick"), LanguagePicker(d, r.Lang, languageCode(r))...)
+		d.Reply(ctx, r, d.T(r, "lang.pick"), LanguagePicker(d, r)...)
 	}
 }
 

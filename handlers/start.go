@@ -30,7 +30,7 @@ func Start(d Deps, menu MenuFunc, links map[string]DeepLink) func(ctx context.Co
 		d.Reply(ctx, r, d.T(r, "start.greeting", "name", name)+"\n\n"+d.T(r, "start.intro"))
 		switch {
 		case Undecided(r.User, languageCode(r)):
-			d.Reply(ctx, r, d.T(r, "start.first_language"), LanguagePicker(d, r.Lang, languageCode(r))...)
+			d.Reply(ctx, r, d.T(r, "start.first_language"), LanguagePicker(d, r)...)
 		case r.User.Audience == "":
 			AskAudience(d, ctx, r)
 		default:
