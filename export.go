@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 	"github.com/ufo-thanhhoa/huunghi/handlers/export"
@@ -23,16 +25,24 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	prog := fs.String("programme", "", "programme id (see /programmes or messages/programmes/)")
 	format := fs.String("format", "xlsx", "xlsx or csv")
 	out := fs.String("out", "", "file to write (default: standard output)")
+	lang := fs.String("lang", "", "language of column titles and choices (default STAFF_LANG, else vi)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	if *prog == "" || (*format != "xlsx" && *format != "csv") {
-		fmt.Fprintln(stderr, "usage: huunghi export --programme ID [--format xlsx|csv] [--out FILE]")
+		fmt.Fprintln(stderr, "usage: huunghi export --programme ID [--format xlsx|csv] [--out FILE] [--lang vi|lo|en]")
 		return exitError(2)
 	}
 	content, err := loadContent(getenv("CONTENT_DIR"), stderr, nil)
 	if err != nil {
 		return err
+	}
+	if *lang == "" {
+		*lang = strings.ToLower(cmp.Or(strings.TrimSpace(getenv("STAFF_LANG")), bot.DefaultStaffLang))
+	}
+	if !content.HasLang(*lang) {
+		fmt.Fprintf(stderr, "--lang: %q is not a language of the content (%s)\n", *lang, strings.Join(content.Langs, ", "))
+		return exitError(2)
 	}
 	p, ok := content.Programme(*prog)
 	if !ok {
@@ -51,7 +61,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "BOT_TIMEZONE: %v\n", err)
 		return exitError(2)
 	}
-	t, err := handlers.RegistrationsTable(ctx, store.New(rdb), content, p, loc)
+	t, err := handlers.RegistrationsTable(ctx, store.New(rdb), content, p, loc, *lang)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,6 +122,9 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	if a.rdb == nil {
 		a.rdb, a.ownRedis = redis.NewClient(cfg.Redis), true
 	}
+	if !content.HasLang(cfg.StaffLang) {
+		return nil, fmt.Errorf("STAFF_LANG: %q is not a language of the content (%s)", cfg.StaffLang, strings.Join(content.Langs, ", "))
+	}
 	a.store = store.New(a.rdb)
 	a.limiter = redis_rate.NewLimiter(a.rdb)
 	api, err := tg.New(cfg.Token,
@@ -139,7 +143,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate}, log)
 	a.matcher = faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
 	d := handlers.Deps{
-		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, Location: cfg.Location, Now: a.now,
+		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, StaffLang: cfg.StaffLang, Location: cfg.Location, Now: a.now,
 		IsStaff: func(id int64) bool { return cfg.StaffIDs[id] },
 	}
 	for _, r := range a.routes(d) {

@@ -15,11 +15,15 @@ import (
 
 // Config is the whole runtime configuration, read once from the environment by ParseConfig.
 type Config struct {
-	Token         string
-	APIURL        string
-	Redis         *redis.Options
-	StaffIDs      map[int64]bool
-	StaffChatID   int64
+	Token       string
+	APIURL      string
+	Redis       *redis.Options
+	StaffIDs    map[int64]bool
+	StaffChatID int64
+	// StaffLang is the language of what the bot writes in staff chats (cards, replies to commands there),
+	// where several staff read the same message; in a private chat each staff member is answered in their
+	// own language.
+	StaffLang     string
 	WebhookURL    *url.URL
 	WebhookSecret string
 	HTTPAddr      string
@@ -38,6 +42,9 @@ const DefaultAPIURL = "https://api.telegram.org"
 // and when, which is nobody's business outside the host. Prometheus in another container sets
 // METRICS_ADDR=:9090 on a network that is not published.
 const DefaultMetricsAddr = "127.0.0.1:9090"
+
+// DefaultStaffLang is the language of staff chats: the Union works in Vietnamese.
+const DefaultStaffLang = "vi"
 
 // ParseConfig reads the environment through getenv and returns a validated Config, or an error with one line
 // per problem ("REDIS_URL: ...") so an operator can fix everything in one go.
@@ -58,6 +65,7 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 		HTTPAddr:    env("HTTP_ADDR", ":8080"),
 		MetricsAddr: env("METRICS_ADDR", DefaultMetricsAddr),
 		ContentDir:  env("CONTENT_DIR", ""),
+		StaffLang:   strings.ToLower(env("STAFF_LANG", DefaultStaffLang)),
 		StaffIDs:    map[int64]bool{},
 	}
 	if c.Token == "" {

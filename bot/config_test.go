@@ -1,8 +1,12 @@
 package bot
 
 import (
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -28,5 +32,23 @@ func TestParseConfig(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "nonsense") {
 		t.Error("the token value leaked into an error message")
+	}
+}
+
+// TestNew_RefusesAStaffLangTheContentLacks: STAFF_LANG must be a shipped language, or staff cards would
+// fall back silently.
+func TestNew_RefusesAStaffLangTheContentLacks(t *testing.T) {
+	content, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseConfig(func(k string) string {
+		return map[string]string{"TELEGRAM_TOKEN": "123:abc", "STAFF_LANG": "de"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(c, content, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil || !strings.Contains(err.Error(), "STAFF_LANG") {
+		t.Errorf("New with STAFF_LANG=de: got %v, want a STAFF_LANG error", err)
 	}
 }

@@ -42,30 +42,31 @@ func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 }
 
 // recoverer turns a panic into a log line with the stack and an apology to the user: never a dead bot.
-// It runs outside resolve, so that a panic in resolve is caught too; resolve tells it the user's language
-// through a slot in the context (langKey), and the apology is in that language. A panic before the
-// language is known apologises in Telegram's language_code, or English.
+// It runs outside resolve, so that a panic in resolve is caught too; resolve leaves the request it built
+// in a slot of the context (requestKey), and the apology is in the language the user is answered in. A
+// panic before that apologises in Telegram's language_code, or English.
 func (a *App) recoverer(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
-		lang := ""
+		var req *handlers.Request
 		defer func() {
 			if p := recover(); p != nil {
 				a.metrics.panics.Inc()
 				a.log.Error("handler panicked", "update_id", u.ID, "chat_id", chatOf(u), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				if lang == "" {
-					lang = a.content.MatchLang(languageCodeOf(u))
+				lang := a.content.MatchLang(languageCodeOf(u))
+				if req != nil {
+					lang = req.Lang
 				}
 				if chat := chatOf(u); chat != 0 {
 					_, _ = a.out.Send(ctx, outboxMessage(chat, a.content.T(lang, "error.apology")))
 				}
 			}
 		}()
-		next(context.WithValue(ctx, langKey{}, &lang), b, u)
+		next(context.WithValue(ctx, requestKey{}, &req), b, u)
 	}
 }
 
-// langKey is the context key of the slot where resolve writes the language it picked, for recoverer.
-type langKey struct{}
+// requestKey is the context key of the slot where resolve leaves its request for recoverer.
+type requestKey struct{}
 
 // observe logs each update with its ids (never its text or the user's name) and records metrics.
 func (a *App) observe(next tg.HandlerFunc) tg.HandlerFunc {
@@ -92,8 +93,9 @@ func (a *App) dedupe(next tg.HandlerFunc) tg.HandlerFunc {
 	}
 }
 
-// resolve loads the sender, picks the language and puts the handlers.Request into the context. A free-text
-// message clearly in Lao or Vietnamese switches a user who never chose a language to it (see follow).
+// resolve loads the sender, picks the language and puts the handlers.Request into the context. (Free text
+// in Lao or Vietnamese may then switch an undecided user's language: handlers.FollowLanguage, called where
+// the text is known not to be a form's answer.)
 func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		r := &handlers.Request{Update: u, ChatID: chatOf(u)}
@@ -130,11 +132,13 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		r.User = user
 		r.Lang = handlers.ResolveLang(a.content, user, from.LanguageCode)
-		if r.Private && r.Command == "" && text != "" && user.LangSource != store.LangExplicit {
-			a.follow(ctx, r, text)
+		if !r.Private && u.CallbackQuery == nil && a.isStaffChat(r.ChatID) {
+			// Several staff read what the bot writes in a staff chat: its language, not the sender's. A
+			// button's toast is seen by the one who tapped it alone, and stays in theirs.
+			r.Lang = a.cfg.StaffLang
 		}
-		if lang, ok := ctx.Value(langKey{}).(*string); ok {
-			*lang = r.Lang
+		if slot, ok := ctx.Value(requestKey{}).(**handlers.Request); ok {
+			*slot = r
 		}
 		next(handlers.WithRequest(ctx, r), b, u)
 	}
@@ -161,24 +165,6 @@ func languageCodeOf(u *models.Update) string {
 		return from.LanguageCode
 	}
 	return ""
-}
-
-// follow switches a user who has not chosen a language to the one they write in, when it is clearly Lao or
-// Vietnamese and not the one they are answered in: an undecided user follows what they write, so a Lao
-// student whose phone is in Thai gets Lao, and someone in Germany writing Vietnamese gets Vietnamese, even
-// after an earlier message was taken for another language. They are told, in the new language, how to
-// change it. An explicit choice (/language) is never overridden, in the store either (SetLanguage).
-func (a *App) follow(ctx context.Context, r *handlers.Request, text string) {
-	lang := handlers.DetectLang(text)
-	if lang == "" || lang == r.Lang || !a.content.HasLang(lang) {
-		return
-	}
-	if err := a.store.SetLanguage(ctx, r.UserID, lang, store.LangDetected); err != nil {
-		a.log.Warn("set detected language", "chat_id", r.ChatID, "err", err)
-		return
-	}
-	r.Lang, r.User.Lang, r.User.LangSource = lang, lang, store.LangDetected
-	_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T(lang, "lang.detected")))
 }
 
 func updateKind(u *models.Update) string {

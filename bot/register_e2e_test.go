@@ -177,6 +177,10 @@ func TestRegister_FullApplicationInEachLanguage(t *testing.T) {
 	if !strings.Contains(cards[0].Text, "HN-") || !strings.Contains(cards[0].Text, "Noy Phommasane") {
 		t.Errorf("staff card: %q", cards[0].Text)
 	}
+	// The Lao applicant's card is all in the staff chat's language, the status too.
+	if footer := h.content.T("vi", "staff.registration_footer", "id", "2000", "lang", "lo", "status", h.content.T("vi", "reg.status.registered")); !strings.HasSuffix(cards[0].Text, footer) {
+		t.Errorf("staff card %q, want it to end with %q", cards[0].Text, footer)
+	}
 	// /my lists it; staff see counts and can export.
 	me := &applicant{h: h, u: user(2000, "lo"), prog: exchange}
 	if got := me.send("/my"); !strings.Contains(got.Text, p.TitleIn("lo")) || !hasButton(got, "my:w:"+exchange) {

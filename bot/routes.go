@@ -241,18 +241,7 @@ func (a *App) writePrivately(ctx context.Context, r *handlers.Request, key, payl
 // isStaffChat reports whether chat is STAFF_CHAT_ID or the staff chat of a programme: where staff may use
 // staff commands outside a private chat (an export goes to the people who handle the registrations).
 func (a *App) isStaffChat(chat int64) bool {
-	if chat == 0 {
-		return false
-	}
-	if chat == a.cfg.StaffChatID {
-		return true
-	}
-	for _, p := range a.content.Programmes {
-		if p.StaffChat == chat {
-			return true
-		}
-	}
-	return false
+	return handlers.IsStaffChat(a.content, a.cfg.StaffChatID, chat)
 }
 
 // command matches "/name" addressed to the bot (see handlers.ParseCommand).

@@ -15,15 +15,15 @@ import (
 )
 
 // RegistrationsTable is the spreadsheet of a programme's active registrations, with column titles and
-// choice labels in the staff's language. /export and `huunghi export` both use it.
-func RegistrationsTable(ctx context.Context, st *store.Store, c *messages.Content, p *messages.Programme, loc *time.Location) (export.Table, error) {
+// choice labels in lang, the reader's language. /export and `huunghi export` both use it.
+func RegistrationsTable(ctx context.Context, st *store.Store, c *messages.Content, p *messages.Programme, loc *time.Location, lang string) (export.Table, error) {
 	regs, err := st.Registrations(ctx, p.ID)
 	if err != nil {
 		return export.Table{}, err
 	}
 	t := export.Table{Sheet: p.ID, Header: []string{"ref", "status", "created", "user_id", "lang"}}
 	for _, f := range p.Fields {
-		t.Header = append(t.Header, f.Label(staffLang))
+		t.Header = append(t.Header, f.Label(lang))
 	}
 	if loc == nil {
 		loc = time.UTC
@@ -36,7 +36,7 @@ func RegistrationsTable(ctx context.Context, st *store.Store, c *messages.Conten
 				row = append(row, "")
 				continue
 			}
-			row = append(row, f.Display(forms.Value{Raw: raw, Display: raw}, staffLang))
+			row = append(row, f.Display(forms.Value{Raw: raw, Display: raw}, lang))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -88,7 +88,7 @@ func (g *Registrations) Export(ctx context.Context, r *Request) {
 		d.Reply(ctx, r, d.T(r, "export.unknown", "id", id))
 		return
 	}
-	t, err := RegistrationsTable(ctx, d.Store, d.Content, p, d.Location)
+	t, err := RegistrationsTable(ctx, d.Store, d.Content, p, d.Location, r.Lang)
 	if err != nil {
 		d.Log.Error("export", "programme", id, "err", err)
 		d.Reply(ctx, r, d.T(r, "error.apology"))

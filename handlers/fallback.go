@@ -34,16 +34,23 @@ func UnknownCommand(d Deps) func(ctx context.Context, r *Request) {
 // FlowFunc handles the text a user sends while in a flow (a form step, a message for staff).
 type FlowFunc func(ctx context.Context, r *Request, text string)
 
-// Text routes free text in a private chat: to the flow the user is in, if any, else to ask (the FAQ).
+// Text routes free text in a private chat: to the flow the user is in, if any, else to ask (the FAQ). A
+// user who has not chosen a language follows the one they write in (FollowLanguage), except in answers to
+// a form, which are data — a name, an address, a comment in Vietnamese from a Lao student — and not a
+// choice of the language to be answered in.
 func Text(d Deps, flows map[string]FlowFunc, ask FlowFunc) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		text := r.Update.Message.Text
 		if sess, err := d.Store.GetSession(ctx, r.UserID); err == nil {
 			if flow, ok := flows[sess.Flow]; ok {
+				if sess.Flow != FlowForm {
+					FollowLanguage(ctx, d, r, text)
+				}
 				flow(ctx, r, text)
 				return
 			}
 		}
+		FollowLanguage(ctx, d, r, text)
 		ask(ctx, r, text)
 	}
 }

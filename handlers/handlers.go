@@ -37,10 +37,37 @@ type Deps struct {
 	IsStaff func(uid int64) bool
 	// StaffChatID is the staff group that receives handoffs and notifications (0: none configured).
 	StaffChatID int64
+	// StaffLang is the language of staff chats (STAFF_LANG; Vietnamese when empty).
+	StaffLang string
 	// Location is the time zone dates are shown in (BOT_TIMEZONE).
 	Location *time.Location
 	// Now is the clock (time.Now when nil); tests move it to open and close programmes.
 	Now func() time.Time
+}
+
+// staffLang is the language of what the bot writes in staff chats, read by several staff at once.
+func (d Deps) staffLang() string {
+	if d.StaffLang != "" && d.Content.HasLang(d.StaffLang) {
+		return d.StaffLang
+	}
+	return "vi"
+}
+
+// IsStaffChat reports whether chat is a staff chat: staffChatID (STAFF_CHAT_ID) or a programme's own
+// staff_chat.
+func IsStaffChat(c *messages.Content, staffChatID, chat int64) bool {
+	if chat == 0 {
+		return false
+	}
+	if chat == staffChatID {
+		return true
+	}
+	for _, p := range c.Programmes {
+		if p.StaffChat == chat {
+			return true
+		}
+	}
+	return false
 }
 
 // Request is what the middleware resolved about the update being handled.

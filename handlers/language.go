@@ -75,6 +75,28 @@ func likelyLangs(c *messages.Content, u store.User, languageCode, current string
 	return append(out, current)
 }
 
+// FollowLanguage switches a user who has not chosen a language to the one they write in, when it is
+// clearly Lao or Vietnamese and not the one they are answered in: an undecided user follows what they
+// write, so a Lao student whose phone is in Thai gets Lao, and someone in Germany writing Vietnamese gets
+// Vietnamese, even after an earlier message was taken for another language. They are told, in the new
+// language, how to change it. An explicit choice (/language) is never overridden, in the store either
+// (SetLanguage checks it atomically).
+func FollowLanguage(ctx context.Context, d Deps, r *Request, text string) {
+	if !r.Private || r.User.LangSource == store.LangExplicit {
+		return
+	}
+	lang := DetectLang(text)
+	if lang == "" || lang == r.Lang || !d.Content.HasLang(lang) {
+		return
+	}
+	if err := d.Store.SetLanguage(ctx, r.UserID, lang, store.LangDetected); err != nil {
+		d.Log.Warn("set detected language", "chat_id", r.ChatID, "err", err)
+		return
+	}
+	r.Lang, r.User.Lang, r.User.LangSource = lang, lang, store.LangDetected
+	d.Reply(ctx, r, d.T(r, "lang.detected"))
+}
+
 // Language shows the language picker (/language and the menu button).
 func Language(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {

@@ -44,11 +44,16 @@ func MenuCommand(d Deps, menu MenuFunc) func(ctx context.Context, r *Request) {
 	}
 }
 
-// Help handles /help.
+// Help handles /help and the menu's Help. Staff also see their commands where only staff read the
+// answer: in a private chat or a staff chat, never in another group.
 func Help(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
-		d.Reply(ctx, r, d.T(r, "help.text"))
+		text := d.T(r, "help.text")
+		if d.IsStaff != nil && d.IsStaff(r.UserID) && (r.Private || IsStaffChat(d.Content, d.StaffChatID, r.ChatID)) {
+			text += "\n\n" + d.T(r, "help.staff")
+		}
+		d.Reply(ctx, r, text)
 	}
 }
 

@@ -96,7 +96,8 @@ func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	text := d.Content.T(lang, "reg.promoted", "programme", p.TitleIn(lang), "ref", reg.Ref)
 	msgs := []outbox.Message{{ChatID: uid, Text: text, Key: "promoted:" + reg.Ref, About: uid}}
 	if chat := staffChat(d, p); chat != 0 {
-		card := d.Content.T(staffLang, "staff.promoted", "ref", reg.Ref, "programme", p.TitleIn(staffLang))
+		lang := d.staffLang()
+		card := d.Content.T(lang, "staff.promoted", "ref", reg.Ref, "programme", p.TitleIn(lang))
 		msgs = append(msgs, outbox.Message{ChatID: chat, Text: card, Key: "promoted:staff:" + reg.Ref, About: uid})
 	}
 	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, msgs...); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -537,12 +538,14 @@ func (g *Registrations) notifyStaff(ctx context.Context, r *Request, p *messages
 	if chat == 0 {
 		return
 	}
+	lang := g.d.staffLang()
 	var b strings.Builder
-	b.WriteString(g.d.Content.T(staffLang, "staff.new_registration", "ref", reg.Ref, "programme", p.TitleIn(staffLang)))
-	for _, l := range st.Summary(p.Fields, staffLang) {
+	b.WriteString(g.d.Content.T(lang, "staff.new_registration", "ref", reg.Ref, "programme", p.TitleIn(lang)))
+	for _, l := range st.Summary(p.Fields, lang) {
 		fmt.Fprintf(&b, "\n• %s: %s", l.Label, l.Value)
 	}
-	fmt.Fprintf(&b, "\n\nuser %d · %s · %s", r.UserID, r.Lang, g.d.T(r, "reg.status."+reg.Status))
+	b.WriteString("\n\n" + g.d.Content.T(lang, "staff.registration_footer", "id", strconv.FormatInt(r.UserID, 10),
+		"lang", r.Lang, "status", g.d.Content.T(lang, "reg.status."+reg.Status)))
 	if err := g.d.Out.Enqueue(ctx, outbox.LaneNotify, outbox.Message{ChatID: chat, Text: b.String(), Key: "reg:" + reg.Ref, About: r.UserID}); err != nil {
 		g.d.Log.Warn("notify staff of registration", "ref", reg.Ref, "err", err)
 	}

@@ -17,9 +17,6 @@ import (
 // FlowHandoff is the session flow of a user writing a message for staff.
 const FlowHandoff = "handoff"
 
-// staffLang is the language of texts staff read (cards in the staff chat): the Union works in Vietnamese.
-const staffLang = "vi"
-
 // handoffLimit bounds what one person can send to the staff chat: three messages at once, then one every
 // twenty minutes. The staff chat is a group that Telegram lets the bot write to 20 times a minute, and real
 // questions must not wait behind one person's tenth message.
@@ -128,8 +125,8 @@ func forward(ctx context.Context, d Deps, r *Request, text string) bool {
 		return false
 	}
 	id := strconv.FormatInt(r.UserID, 10)
-	card := d.Content.T(staffLang, "staff.card", "id", id, "lang", r.Lang) + "\n\n" + text + "\n\n" +
-		d.Content.T(staffLang, "staff.card_hint", "id", id)
+	card := d.Content.T(d.staffLang(), "staff.card", "id", id, "lang", r.Lang) + "\n\n" + text + "\n\n" +
+		d.Content.T(d.staffLang(), "staff.card_hint", "id", id)
 	m := outbox.Message{ChatID: d.StaffChatID, Text: card, About: r.UserID, Key: "handoff:" + id,
 		Buttons: [][]outbox.Button{blockButton(d, r.UserID, false)}}
 	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, m); err != nil {
@@ -145,9 +142,9 @@ func forward(ctx context.Context, d Deps, r *Request, text string) bool {
 // "hand:u:<uid>".
 func blockButton(d Deps, uid int64, blocked bool) []outbox.Button {
 	if blocked {
-		return []outbox.Button{{Text: d.Content.T(staffLang, "staff.unblock"), Data: "hand:u:" + strconv.FormatInt(uid, 10)}}
+		return []outbox.Button{{Text: d.Content.T(d.staffLang(), "staff.unblock"), Data: "hand:u:" + strconv.FormatInt(uid, 10)}}
 	}
-	return []outbox.Button{{Text: d.Content.T(staffLang, "staff.block"), Data: "hand:b:" + strconv.FormatInt(uid, 10)}}
+	return []outbox.Button{{Text: d.Content.T(d.staffLang(), "staff.block"), Data: "hand:b:" + strconv.FormatInt(uid, 10)}}
 }
 
 func staffUnavailable(ctx context.Context, d Deps, r *Request) {
@@ -194,7 +191,7 @@ func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
 			text = text[:i]
 		}
 		if block {
-			text += blockedMark + strings.TrimPrefix(d.Content.T(staffLang, "staff.blocked_note", "staff", strconv.FormatInt(r.UserID, 10)), "🚫 ")
+			text += blockedMark + strings.TrimPrefix(d.Content.T(d.staffLang(), "staff.blocked_note", "staff", strconv.FormatInt(r.UserID, 10)), "🚫 ")
 		}
 		d.Answer(ctx, r, d.T(r, toast))
 		d.Edit(ctx, r, text, blockButton(d, uid, block))
@@ -209,7 +206,7 @@ func Reply(d Deps) func(ctx context.Context, r *Request) {
 		uid, err := strconv.ParseInt(to, 10, 64)
 		text = strings.TrimSpace(text)
 		if err != nil || uid <= 0 || text == "" {
-			d.Reply(ctx, r, d.Content.T(staffLang, "staff.reply_usage"))
+			d.Reply(ctx, r, d.T(r, "staff.reply_usage"))
 			return
 		}
 		u, err := d.Store.GetUser(ctx, uid)
@@ -224,7 +221,7 @@ func Reply(d Deps) func(ctx context.Context, r *Request) {
 			key = "staff.reply_failed"
 			d.Log.Warn("staff reply", "chat_id", uid, "err", err)
 		}
-		d.Reply(ctx, r, d.Content.T(staffLang, key, "id", to))
+		d.Reply(ctx, r, d.T(r, key, "id", to))
 	}
 }
 
