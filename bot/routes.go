@@ -57,12 +57,12 @@ func to(payload string) func(*handlers.Request) string {
 
 // menuItems is the main menu: only features that work are listed.
 var menuItems = []handlers.MenuItem{
-	{Label: "menu.faq", Data: "faq:cats"},
+	{Label: "menu.faq", Data: handlers.FAQButtons.Data("cats")},
 	{Label: "menu.programmes", Data: "prog:list"},
-	{Label: "menu.staff", Data: "staff:new"},
-	{Label: "menu.language", Data: "menu:language"},
-	{Label: "menu.mydata", Data: "menu:mydata"},
-	{Label: "menu.help", Data: "menu:help"},
+	{Label: "menu.staff", Data: handlers.StaffButtons.Data("new")},
+	{Label: "menu.language", Data: handlers.MenuButtons.Data("language")},
+	{Label: "menu.mydata", Data: handlers.MenuButtons.Data("mydata")},
+	{Label: "menu.help", Data: handlers.MenuButtons.Data("help")},
 }
 
 // commands are published with setMyCommands in every language, in this order.
@@ -73,8 +73,8 @@ func Commands() []string { return append([]string(nil), commands...) }
 
 // topicActions are the buttons FAQ answers may carry (label key and callback data), for wired features.
 var topicActions = map[string]outbox.Button{
-	"staff":      {Text: "action.staff", Data: "staff:ask"},
-	"faq":        {Text: "faq.browse", Data: "faq:cats"},
+	"staff":      {Text: "action.staff", Data: handlers.StaffButtons.Data("ask")},
+	"faq":        {Text: "faq.browse", Data: handlers.FAQButtons.Data("cats")},
 	"programmes": {Text: "menu.programmes", Data: "prog:list"},
 }
 
@@ -139,22 +139,21 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"prog:list", callback("prog:list"), anywhere, nil, f(regs.List)},
 		{"prog:", callback("prog:"), private, programmeLink, f(regs.Programme)},
 		{"form:", callback("form:"), private, nil, f(regs.Form)},
-		{"my:", callback("my:"), private, to("my"), f(regs.MyAction)},
+		{"my:", callback(handlers.MyButtons.Prefix()), private, to("my"), f(regs.MyAction)},
 		{"/reply (staff)", a.command("reply"), staffDesk, nil, f(handlers.Reply(d))},
 		{"/unanswered (staff)", a.command("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
-		{"hand: (staff)", callback("hand:"), staffDesk, nil, f(handlers.HandoffAction(d))},
-		{"faq:", callback("faq:"), anywhere, nil, f(questions.Browse)},
-		{"staff:ask", callback("staff:ask"), private, to("staff"), f(handlers.AskStaff(d))},
+		{"hand: (staff)", callback(handlers.HandoffButtons.Prefix()), staffDesk, nil, f(handlers.HandoffAction(d))},
+		{"faq:", callback(handlers.FAQButtons.Prefix()), anywhere, nil, f(questions.Browse)},
+		{"staff:ask", callback(handlers.StaffButtons.Data("ask")), private, to("staff"), f(handlers.AskStaff(d))},
 		{"/staff", a.command("staff"), private, to("staff"), f(handlers.TalkToStaff(d))},
-		{"staff:new", callback("staff:new"), private, to("staff"), f(handlers.TalkToStaff(d))},
-		{"menu:language", callback("menu:language"), private, to("language"), f(handlers.Language(d))},
-		{"menu:mydata", callback("menu:mydata"), private, to("mydata"), f(handlers.MyData(d))},
-		{"menu:help", callback("menu:help"), anywhere, nil, f(handlers.Help(d))},
-		{"menu:", callback("menu:"), private, to("menu"), f(handlers.MenuCommand(d, menu))},
-		{"lang:", callback("lang:"), private, to("language"), f(handlers.LanguageChosen(d, menu))},
-		{"aud:", callback("aud:"), private, to("mydata"), f(handlers.AudienceChosen(d, menu))},
-		{"mydata:", callback("mydata:"), private, to("mydata"), f(handlers.MyDataAction(d))},
-		{"forget:", callback("forget:"), private, to("forget"), f(handlers.Forget(d))},
+		{"staff:new", callback(handlers.StaffButtons.Data("new")), private, to("staff"), f(handlers.TalkToStaff(d))},
+		{"menu:language", callback(handlers.MenuButtons.Data("language")), private, to("language"), f(handlers.Language(d))},
+		{"menu:mydata", callback(handlers.MenuButtons.Data("mydata")), private, to("mydata"), f(handlers.MyData(d))},
+		{"menu:help", callback(handlers.MenuButtons.Data("help")), anywhere, nil, f(handlers.Help(d))},
+		{"lang:", callback(handlers.LangButtons.Prefix()), private, to("language"), f(handlers.LanguageChosen(d, menu))},
+		{"aud:", callback(handlers.AudienceButtons.Prefix()), private, to("mydata"), f(handlers.AudienceChosen(d, menu))},
+		{"mydata:", callback(handlers.MyDataButtons.Prefix()), private, to("mydata"), f(handlers.MyDataAction(d))},
+		{"forget:", callback(handlers.ForgetButtons.Prefix()), private, to("forget"), f(handlers.Forget(d))},
 		{"unknown command", a.anyCommand, anywhere, nil, unknown},
 		{"edited", edited, anywhere, nil, f(handlers.Unsupported(d))},
 		{"media", media, anywhere, nil, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},

@@ -48,7 +48,7 @@ func LanguagePicker(d Deps, r *Request) [][]outbox.Button {
 			continue
 		}
 		seen[l] = true
-		rows = append(rows, []outbox.Button{{Text: d.Content.T(l, "lang.name"), Data: "lang:" + l}})
+		rows = append(rows, []outbox.Button{{Text: d.Content.T(l, "lang.name"), Data: LangButtons.Data("", l)}})
 	}
 	return rows
 }
@@ -109,11 +109,12 @@ func Language(d Deps) func(ctx context.Context, r *Request) {
 // Telegram's language_code from then on.
 func LanguageChosen(d Deps, menu MenuFunc) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
-		_, lang := CallbackData(r.Update)
-		if !d.Content.HasLang(lang) {
+		_, args, ok := parse(LangButtons, r)
+		if !ok || !d.Content.HasLang(args[0]) {
 			d.Expired(ctx, r)
 			return
 		}
+		lang := args[0]
 		if err := d.Store.SetLanguage(ctx, r.UserID, lang, store.LangExplicit); err != nil {
 			d.Log.Error("set language", "chat_id", r.ChatID, "err", err)
 			d.Answer(ctx, r, d.T(r, "error.apology"))

@@ -32,7 +32,7 @@ func (g *Registrations) My(ctx context.Context, r *Request) {
 		b.WriteString("\n\n• " + d.T(r, "my.item", "programme", p.TitleIn(r.Lang), "status", d.T(r, "reg.status."+reg.Status),
 			"ref", reg.Ref, "date", g.date(reg.Created)))
 		if reg.Status != store.StatusWithdrawn {
-			rows = append(rows, []outbox.Button{{Text: d.T(r, "prog.withdraw") + ": " + p.TitleIn(r.Lang), Data: "my:w:" + p.ID}})
+			rows = append(rows, []outbox.Button{{Text: d.T(r, "prog.withdraw") + ": " + p.TitleIn(r.Lang), Data: MyButtons.Data("w", p.ID)}})
 		}
 	}
 	d.Reply(ctx, r, b.String(), rows...)
@@ -41,8 +41,12 @@ func (g *Registrations) My(ctx context.Context, r *Request) {
 // MyAction handles "my:w:<prog>" (ask to confirm), "my:y:<prog>" (withdraw) and "my:n:<prog>" (keep).
 func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 	d := g.d
-	_, arg := CallbackData(r.Update)
-	action, id, _ := strings.Cut(arg, ":")
+	action, args, ok := parse(MyButtons, r)
+	if !ok {
+		d.Expired(ctx, r)
+		return
+	}
+	id := args[0]
 	if _, ok := d.Content.Programme(id); !ok {
 		// A programme removed from the content is acted on only where the user has a registration;
 		// anything else is a stale or forged button.
@@ -56,8 +60,8 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 	switch action {
 	case "w":
 		d.Reply(ctx, r, d.T(r, "my.withdraw_confirm", "programme", p.TitleIn(r.Lang)), []outbox.Button{
-			{Text: d.T(r, "my.withdraw_yes"), Data: "my:y:" + p.ID},
-			{Text: d.T(r, "my.withdraw_no"), Data: "my:n:" + p.ID},
+			{Text: d.T(r, "my.withdraw_yes"), Data: MyButtons.Data("y", p.ID)},
+			{Text: d.T(r, "my.withdraw_no"), Data: MyButtons.Data("n", p.ID)},
 		})
 	case "y":
 		promoted, err := d.Store.Withdraw(ctx, p.ID, r.UserID)

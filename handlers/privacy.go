@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,15 +16,12 @@ var audiences = [...]string{store.AudienceStudent, store.AudienceDiaspora, store
 // AudienceChosen handles "aud:<audience>".
 func AudienceChosen(d Deps, menu MenuFunc) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
-		_, a := CallbackData(r.Update)
-		valid := false
-		for _, x := range audiences {
-			valid = valid || x == a
-		}
-		if !valid {
+		_, args, ok := parse(AudienceButtons, r)
+		if !ok || !slices.Contains(audiences[:], args[0]) {
 			d.Expired(ctx, r)
 			return
 		}
+		a := args[0]
 		if err := d.Store.SetAudience(ctx, r.UserID, a); err != nil {
 			d.Log.Error("set audience", "chat_id", r.ChatID, "err", err)
 			d.Answer(ctx, r, d.T(r, "error.apology"))
@@ -72,15 +70,15 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 			"first", u.FirstSeen.UTC().Format(time.DateOnly),
 			"last", u.LastSeen.UTC().Format(time.DateOnly))
 		d.Reply(ctx, r, text,
-			[]outbox.Button{{Text: d.T(r, "mydata.change_audience"), Data: "mydata:audience"}},
-			[]outbox.Button{{Text: d.T(r, "mydata.forget"), Data: "forget:ask"}})
+			[]outbox.Button{{Text: d.T(r, "mydata.change_audience"), Data: MyDataButtons.Data("audience")}},
+			[]outbox.Button{{Text: d.T(r, "mydata.forget"), Data: ForgetButtons.Data("ask")}})
 	}
 }
 
 // MyDataAction handles "mydata:audience".
 func MyDataAction(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
-		if _, arg := CallbackData(r.Update); arg != "audience" {
+		if _, _, ok := parse(MyDataButtons, r); !ok {
 			d.Expired(ctx, r)
 			return
 		}
@@ -92,15 +90,15 @@ func MyDataAction(d Deps) func(ctx context.Context, r *Request) {
 // Forget handles /forget and "forget:ask|yes|no": deletion needs one confirming tap.
 func Forget(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
-		_, arg := CallbackData(r.Update)
+		verb, _, ok := parse(ForgetButtons, r)
 		switch {
-		case r.Update.CallbackQuery == nil || arg == "ask":
+		case r.Update.CallbackQuery == nil || ok && verb == "ask":
 			d.Answer(ctx, r, "")
 			d.Reply(ctx, r, d.T(r, "forget.confirm"), []outbox.Button{
-				{Text: d.T(r, "forget.yes"), Data: "forget:yes"},
-				{Text: d.T(r, "forget.no"), Data: "forget:no"},
+				{Text: d.T(r, "forget.yes"), Data: ForgetButtons.Data("yes")},
+				{Text: d.T(r, "forget.no"), Data: ForgetButtons.Data("no")},
 			})
-		case arg == "yes":
+		case ok && verb == "yes":
 			promoted, err := d.Store.ForgetUser(ctx, r.UserID)
 			for _, p := range promoted {
 				TellPromoted(ctx, d, p.Programme, p.UserID)
@@ -115,7 +113,7 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 			}
 			d.Answer(ctx, r, "")
 			d.Edit(ctx, r, d.T(r, "forget.done"))
-		case arg == "no":
+		case ok && verb == "no":
 			d.Answer(ctx, r, "")
 			d.Edit(ctx, r, d.T(r, "forget.kept"))
 		default:

@@ -60,7 +60,7 @@ const maxQuestion = 500
 func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 	d := q.d
 	if s, ok := q.smalltalk[smalltalkKey(text)]; ok {
-		d.Reply(ctx, r, s.Reply[r.Lang], []outbox.Button{{Text: d.T(r, "menu.faq"), Data: "faq:cats"}})
+		d.Reply(ctx, r, s.Reply[r.Lang], []outbox.Button{{Text: d.T(r, "menu.faq"), Data: FAQButtons.Data("cats")}})
 		return
 	}
 	if utf8.RuneCountInString(text) > maxQuestion {
@@ -84,7 +84,7 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 			break
 		}
 		if t, ok := d.Content.FAQ.Topic(c.Topic); ok {
-			rows = append(rows, []outbox.Button{{Text: t.TopicTitle(r.Lang), Data: "faq:t:" + t.ID}})
+			rows = append(rows, []outbox.Button{{Text: t.TopicTitle(r.Lang), Data: FAQButtons.Data("t", t.ID)}})
 		}
 	}
 	text = d.T(r, "faq.unknown")
@@ -92,7 +92,7 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 		text = d.T(r, "faq.unsure")
 	}
 	rows = append(rows, q.staffRow(r)...)
-	rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.browse"), Data: "faq:cats"}})
+	rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.browse"), Data: FAQButtons.Data("cats")}})
 	d.Reply(ctx, r, text, rows...)
 }
 
@@ -197,13 +197,13 @@ func (q *Questions) show(ctx context.Context, r *Request, t *messages.Topic, ask
 	}
 	for _, id := range t.Related {
 		if rel, ok := d.Content.FAQ.Topic(id); ok {
-			rows = append(rows, []outbox.Button{{Text: "↪ " + rel.TopicTitle(r.Lang), Data: "faq:t:" + id}})
+			rows = append(rows, []outbox.Button{{Text: "↪ " + rel.TopicTitle(r.Lang), Data: FAQButtons.Data("t", id)}})
 		}
 	}
 	if asked {
-		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.not_this"), Data: "faq:no"}})
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.not_this"), Data: FAQButtons.Data("no")}})
 	} else {
-		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.back"), Data: "faq:c:" + t.Category}})
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.back"), Data: FAQButtons.Data("c", t.Category)}})
 	}
 	text := "📌 " + t.TopicTitle(r.Lang) + "\n\n" + d.Content.Answer(t, r.Lang)
 	if edit {
@@ -217,17 +217,23 @@ func (q *Questions) show(ctx context.Context, r *Request, t *messages.Topic, ask
 // faq:no ("not what I asked").
 func (q *Questions) Browse(ctx context.Context, r *Request) {
 	d := q.d
-	_, arg := CallbackData(r.Update)
-	kind, id, _ := strings.Cut(arg, ":")
-	if r.Update.CallbackQuery == nil {
+	kind, args, ok := parse(FAQButtons, r)
+	switch {
+	case r.Update.CallbackQuery == nil:
 		kind = "cats"
+	case !ok:
+		kind = "" // stale or forged: expired below
+	}
+	id := ""
+	if len(args) > 0 {
+		id = args[0]
 	}
 	switch kind {
 	case "cats":
 		d.Answer(ctx, r, "")
 		var rows [][]outbox.Button
 		for _, c := range d.Content.FAQ.Categories {
-			rows = append(rows, []outbox.Button{{Text: title(c.Title, r.Lang), Data: "faq:c:" + c.ID}})
+			rows = append(rows, []outbox.Button{{Text: title(c.Title, r.Lang), Data: FAQButtons.Data("c", c.ID)}})
 		}
 		d.Reply(ctx, r, d.T(r, "faq.categories"), rows...)
 	case "c":
@@ -240,7 +246,7 @@ func (q *Questions) Browse(ctx context.Context, r *Request) {
 		}
 		for _, t := range d.Content.FAQ.Topics {
 			if t.Category == id && fits(t.Audience, audienceShown(r)) {
-				rows = append(rows, []outbox.Button{{Text: t.TopicTitle(r.Lang), Data: "faq:t:" + t.ID}})
+				rows = append(rows, []outbox.Button{{Text: t.TopicTitle(r.Lang), Data: FAQButtons.Data("t", t.ID)}})
 			}
 		}
 		if name == "" || len(rows) == 0 {
@@ -248,7 +254,7 @@ func (q *Questions) Browse(ctx context.Context, r *Request) {
 			return
 		}
 		d.Answer(ctx, r, "")
-		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.back"), Data: "faq:cats"}})
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "faq.back"), Data: FAQButtons.Data("cats")}})
 		d.Edit(ctx, r, d.T(r, "faq.category", "category", name), rows...)
 	case "t":
 		t, ok := d.Content.FAQ.Topic(id)
@@ -263,7 +269,7 @@ func (q *Questions) Browse(ctx context.Context, r *Request) {
 		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil {
 			q.logUnanswered(ctx, r, last)
 		}
-		rows := append(q.staffRow(r), []outbox.Button{{Text: d.T(r, "faq.browse"), Data: "faq:cats"}})
+		rows := append(q.staffRow(r), []outbox.Button{{Text: d.T(r, "faq.browse"), Data: FAQButtons.Data("cats")}})
 		d.Reply(ctx, r, d.T(r, "faq.noted"), rows...)
 	default:
 		d.Expired(ctx, r)

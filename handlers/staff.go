@@ -142,9 +142,9 @@ func forward(ctx context.Context, d Deps, r *Request, text string) bool {
 // "hand:u:<uid>".
 func blockButton(d Deps, uid int64, blocked bool) []outbox.Button {
 	if blocked {
-		return []outbox.Button{{Text: d.Content.T(d.staffLang(), "staff.unblock"), Data: "hand:u:" + strconv.FormatInt(uid, 10)}}
+		return []outbox.Button{{Text: d.Content.T(d.staffLang(), "staff.unblock"), Data: HandoffButtons.Data("u", strconv.FormatInt(uid, 10))}}
 	}
-	return []outbox.Button{{Text: d.Content.T(d.staffLang(), "staff.block"), Data: "hand:b:" + strconv.FormatInt(uid, 10)}}
+	return []outbox.Button{{Text: d.Content.T(d.staffLang(), "staff.block"), Data: HandoffButtons.Data("b", strconv.FormatInt(uid, 10))}}
 }
 
 func staffUnavailable(ctx context.Context, d Deps, r *Request) {
@@ -163,10 +163,13 @@ const blockedMark = "\n\n🚫 "
 // staff cannot be reached through the bot. The card says who blocked them.
 func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
-		_, arg := CallbackData(r.Update)
-		action, who, _ := strings.Cut(arg, ":")
-		uid, err := strconv.ParseInt(who, 10, 64)
-		if err != nil || uid <= 0 || (action != "b" && action != "u") {
+		action, args, ok := parse(HandoffButtons, r)
+		if !ok {
+			d.Expired(ctx, r)
+			return
+		}
+		uid, err := strconv.ParseInt(args[0], 10, 64)
+		if err != nil || uid <= 0 {
 			d.Expired(ctx, r)
 			return
 		}

@@ -73,7 +73,7 @@ func AskAudience(d Deps, ctx context.Context, r *Request) {
 func audienceButtons(d Deps, r *Request) [][]outbox.Button {
 	var rows [][]outbox.Button
 	for _, a := range audiences {
-		rows = append(rows, []outbox.Button{{Text: d.T(r, "audience."+a), Data: "aud:" + a}})
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "audience."+a), Data: AudienceButtons.Data("", a)}})
 	}
 	return rows
 }

@@ -130,6 +130,9 @@ func loadFAQ(fsys fs.FS, langs []string) (*FAQ, Problems) {
 	cats := map[string]bool{}
 	for _, c := range f.Categories {
 		cats[c.ID] = true
+		if !shortID.MatchString(c.ID) { // it travels in a button's data, 64 bytes at most
+			add("faq/categories.yaml", 0, "category id %q: want 1–32 characters of a-z 0-9 _", c.ID)
+		}
 		for _, l := range langs {
 			if c.Title[l] == "" {
 				add("faq/categories.yaml", 0, "category %s has no %s title", c.ID, l)
@@ -176,6 +179,9 @@ func loadFAQ(fsys fs.FS, langs []string) (*FAQ, Problems) {
 			continue
 		case t.ID != strings.TrimSuffix(path.Base(file), ".yaml"):
 			add(file, line("id"), "id %q does not match the file name", t.ID)
+		case !shortID.MatchString(t.ID): // it travels in buttons' data and deep links (faq_<id>)
+			add(file, line("id"), "id %q: want 1–32 characters of a-z 0-9 _", t.ID)
+			continue
 		}
 		if prev, dup := f.byID[t.ID]; dup {
 			add(file, line("id"), "duplicate id %q (also in %s)", t.ID, prev.File)

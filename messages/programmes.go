@@ -72,8 +72,9 @@ const programmeDateLayout = "2006-01-02 15:04"
 // Kinds of programme, and the audiences one may have (the same as an FAQ topic's, topicAudiences).
 var programmeKinds = map[string]bool{"exchange": true, "scholarship": true, "membership": true, "other": true}
 
-// programmeID is what a programme id may be: short and plain, for deep links and 64-byte callback data.
-var programmeID = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+// shortID is what a programme, topic or category id may be: short and plain, for deep links and 64-byte
+// callback data.
+var shortID = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
 // Programme returns the programme with the given id.
 func (c *Content) Programme(id string) (*Programme, bool) {
@@ -223,7 +224,7 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 	case p.ID == "":
 		add(line("id"), "missing id (want %q, the file name)", base)
 		valid = false
-	case !programmeID.MatchString(p.ID):
+	case !shortID.MatchString(p.ID):
 		add(line("id"), "id %q: want 1–32 characters of a-z 0-9 _", p.ID)
 		valid = false
 	case p.ID != base:

@@ -1,0 +1,38 @@
+package handlers
+
+import "github.com/ufo-thanhhoa/huunghi/handlers/callback"
+
+// The callback data of every button the bot sends, one codec per feature: the only place where data is
+// spelt. Handlers make buttons with Data and read taps with Parse; bot/routes.go routes on Prefix. What a
+// verb's arguments are is said beside it; none is ever text a user typed.
+var (
+	// LangButtons: the language picker, "lang:<code>".
+	LangButtons = callback.New("lang", callback.Verb{Args: 1})
+	// AudienceButtons: who the user is, "aud:<audience>".
+	AudienceButtons = callback.New("aud", callback.Verb{Args: 1})
+	// MenuButtons: the main menu's entries that open a page of their own.
+	MenuButtons = callback.New("menu", callback.Verb{Name: "language"}, callback.Verb{Name: "mydata"}, callback.Verb{Name: "help"})
+	// FAQButtons: subjects (cats), a subject's topics (c <category>), a topic (t <topic>), "not what I
+	// asked" (no).
+	FAQButtons = callback.New("faq", callback.Verb{Name: "cats"}, callback.Verb{Name: "c", Args: 1},
+		callback.Verb{Name: "t", Args: 1}, callback.Verb{Name: "no"})
+	// StaffButtons: send my last question to staff (ask), write to staff (new).
+	StaffButtons = callback.New("staff", callback.Verb{Name: "ask"}, callback.Verb{Name: "new"})
+	// HandoffButtons: staff block (b <user id>) or unblock (u <user id>) the sender of a card.
+	HandoffButtons = callback.New("hand", callback.Verb{Name: "b", Args: 1}, callback.Verb{Name: "u", Args: 1})
+	// MyDataButtons: change who I am (audience).
+	MyDataButtons = callback.New("mydata", callback.Verb{Name: "audience"})
+	// ForgetButtons: ask to delete my data, confirm (yes) or keep it (no).
+	ForgetButtons = callback.New("forget", callback.Verb{Name: "ask"}, callback.Verb{Name: "yes"}, callback.Verb{Name: "no"})
+	// MyButtons: withdraw a registration — ask (w), confirm (y) or keep (n) — of programme <id>.
+	MyButtons = callback.New("my", callback.Verb{Name: "w", Args: 1}, callback.Verb{Name: "y", Args: 1}, callback.Verb{Name: "n", Args: 1})
+)
+
+// parse reads the tap of the request with codec c; ok is false for anything c never makes (and for an
+// update that is not a tap).
+func parse(c callback.Codec, r *Request) (verb string, args []string, ok bool) {
+	if r.Update.CallbackQuery == nil {
+		return "", nil, false
+	}
+	return c.Parse(r.Update.CallbackQuery.Data)
+}
