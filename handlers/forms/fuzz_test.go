@@ -117,12 +117,13 @@ func FuzzParseText(f *testing.F) {
 
 func FuzzParseChoices(f *testing.F) {
 	for _, s := range []string{"bachelor", "thac si", "ປະລິນຍາໂທ", "sport, culture", "Music, dance", "LA", "Lào",
-		"Czech Republic", "có", "ບໍ່", "25", "-0", "+1"} {
+		"Czech Republic", "có", "ບໍ່", "25", "-0", "+1", "hong duc", "ĐH Hồng Đức", "ຮົ່ງດຶກ", "mua, ca hat", "dạ có ạ"} {
 		f.Add(s)
 	}
 	yn := Field{Type: TypeYesNo}
 	number := Field{Type: TypeNumber, Min: -10, Max: 100}
-	fields := []Field{levelField(), interestsField(), countryField(), yn, number, {Type: TypeNumber}}
+	fields := []Field{levelField(), interestsField(), countryField(), yn, number, {Type: TypeNumber}, universityField(),
+		exchangeActivities()}
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, fl := range fields {
 			checkCanonical(t, fl, in)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // now is the clock of the parse tests: 1 September 2025, 09:00 in Vietnam and Laos (UTC+7).
@@ -316,6 +318,92 @@ func TestParse_Choice(t *testing.T) {
 		{name: "exact plain", in: "ca", raw: "a"},
 		{name: "folded fits two", in: "cà", code: CodeChoice},
 	})
+}
+
+// universityField is the university question of the shipped scholarship form.
+func universityField() Field {
+	return Field{ID: "university", Type: TypeChoice, Options: []Option{
+		{ID: "hong_duc", Label: map[string]string{"vi": "Đại học Hồng Đức", "lo": "ມະຫາວິທະຍາໄລຮົ່ງດຶກ", "en": "Hồng Đức University"}},
+		{ID: "culture_sports_tourism", Label: map[string]string{"vi": "Đại học Văn hóa, Thể thao và Du lịch",
+			"lo": "ມະຫາວິທະຍາໄລວັດທະນະທຳ, ກິລາ ແລະ ທ່ອງທ່ຽວ", "en": "University of Culture, Sports and Tourism"}},
+		{ID: "other", Label: map[string]string{"vi": "Trường khác", "lo": "ອື່ນໆ", "en": "Other"}},
+	}}
+}
+
+// TestParse_TypedChoice is what people type instead of tapping: any case, without tone marks, extra spaces,
+// decomposed accents, Lao without (or with) spaces, and a shorter or longer form of one label. What fits
+// two options is refused, so the buttons come again.
+func TestParse_TypedChoice(t *testing.T) {
+	hd := "hong_duc"
+	nfd := norm.NFD.String("Đại học Hồng Đức")
+	runParse(t, universityField(), []parseCase{
+		{name: "English without marks", in: "hong duc university", raw: hd, display: "Hồng Đức University"},
+		{name: "Vietnamese without marks", in: "Dai hoc Hong Duc", raw: hd, display: "Đại học Hồng Đức"},
+		{name: "capitals with Đ", in: "ĐẠI HỌC HỒNG ĐỨC", raw: hd, display: "Đại học Hồng Đức"},
+		{name: "decomposed accents", in: nfd, raw: hd},
+		{name: "extra spaces", in: "  dai   hoc\thong  duc ", raw: hd},
+		{name: "written together", in: "hongduc", raw: hd},
+		{name: "shorter form", in: "hong duc", raw: hd},
+		{name: "shorter form with marks", in: "Hồng Đức", raw: hd},
+		{name: "abbreviation ĐH", in: "ĐH Hồng Đức", raw: hd},
+		{name: "with Trường", in: "Trường Đại học Hồng Đức", raw: hd},
+		{name: "with Trường and ĐH", in: "truong DH hong duc", raw: hd},
+		{name: "longer form", in: "Đại học Hồng Đức Thanh Hóa", code: CodeChoice},
+		{name: "Lao", in: "ມະຫາວິທະຍາໄລຮົ່ງດຶກ", raw: hd, display: "ມະຫາວິທະຍາໄລຮົ່ງດຶກ"},
+		{name: "Lao with a space", in: "ມະຫາວິທະຍາໄລ ຮົ່ງດຶກ", raw: hd},
+		{name: "Lao with zero-width space", in: "ມະຫາວິທະຍາໄລ\u200bຮົ່ງດຶກ", raw: hd},
+		{name: "Lao shorter form", in: "ຮົ່ງດຶກ", raw: hd},
+		{name: "Lao longer form", in: "ຂ້ອຍຮຽນຢູ່ມະຫາວິທະຍາໄລຮົ່ງດຶກ", code: CodeChoice},
+		{name: "Lao without spaces and comma", in: "ມະຫາວິທະຍາໄລວັດທະນະທຳກິລາແລະທ່ອງທ່ຽວ", raw: "culture_sports_tourism"},
+		{name: "Lao shorter form 2", in: "ວັດທະນະທຳ", raw: "culture_sports_tourism"},
+		{name: "Lao other", in: "ອື່ນ", raw: "other"},
+		{name: "Vietnamese without comma", in: "dai hoc van hoa the thao va du lich", raw: "culture_sports_tourism"},
+		{name: "Vietnamese words left out", in: "van hoa the thao du lich", raw: "culture_sports_tourism"},
+		{name: "English without punctuation", in: "university of culture sports and tourism", raw: "culture_sports_tourism"},
+		{name: "other", in: "khac", raw: "other"},
+		{name: "ambiguous Vietnamese", in: "Đại học", code: CodeChoice},
+		{name: "ambiguous without marks", in: "dai hoc", code: CodeChoice},
+		{name: "ambiguous English", in: "University", code: CodeChoice},
+		{name: "ambiguous Lao", in: "ມະຫາວິທະຍາໄລ", code: CodeChoice},
+		{name: "Lao piece inside a syllable", in: "າວິທະຍາໄລຮົ່ງ", code: CodeChoice},
+		{name: "too short to tell", in: "hd", code: CodeChoice},
+		{name: "not a word of the label", in: "hong", raw: hd},
+		{name: "part of a word", in: "hon", code: CodeChoice},
+		{name: "another university", in: "Đại học Bách khoa", code: CodeChoice},
+	})
+	runParse(t, exchangeActivities(), []parseCase{
+		{name: "comma list without marks", in: "mua, ca hat", raw: "dance,singing"},
+		{name: "capitals and semicolon", in: "MÚA TRUYỀN THỐNG; nấu ăn", raw: "dance,cooking"},
+		{name: "shorter forms", in: "dance, photography", raw: "dance,photography"},
+		{name: "Lao list", in: "ຟ້ອນ, ຮ້ອງເພງ", raw: "dance,singing"},
+		{name: "Lao list with zero-width spaces", in: "ຟ້ອນພື້ນເມືອງ\u200b,\u200bກິລາ", raw: "dance,sports"},
+		{name: "a full label then a short one", in: "Múa truyền thống, nấu", raw: "dance,cooking"},
+		{name: "two labels in one part", in: "dance and singing", code: CodeChoice},
+	})
+	runParse(t, countryField(), []parseCase{
+		{name: "capitals", in: "ĐỨC", raw: "DE", display: "Đức"},
+		{name: "without marks, spaces", in: "  viet   nam ", raw: "VN"},
+		{name: "written together", in: "VietNam", raw: "VN"},
+		{name: "Lao with zero-width space", in: "ເຢຍ\u200bລະມັນ", raw: "DE"},
+		{name: "a longer name stays free text", in: "Cộng hòa Liên bang Đức", raw: "Cộng hòa Liên bang Đức"},
+	})
+	runParse(t, Field{ID: "yn", Type: TypeYesNo}, []parseCase{
+		{name: "capitals and spaces", in: "  KHÔNG  ", raw: "no"},
+		{name: "polite yes", in: "Dạ có ạ", raw: "yes"},
+		{name: "polite no without marks", in: "khong a", raw: "no"},
+		{name: "Lao polite yes", in: "ເຈົ້າ", raw: "yes"},
+	})
+}
+
+// exchangeActivities is the multichoice question of the shipped exchange form.
+func exchangeActivities() Field {
+	return Field{ID: "activities", Type: TypeMultiChoice, Min: 1, Max: 3, Options: []Option{
+		{ID: "dance", Label: map[string]string{"vi": "Múa truyền thống", "lo": "ຟ້ອນພື້ນເມືອງ", "en": "Traditional dance"}},
+		{ID: "singing", Label: map[string]string{"vi": "Ca hát", "lo": "ຮ້ອງເພງ", "en": "Singing"}},
+		{ID: "sports", Label: map[string]string{"vi": "Thể thao", "lo": "ກິລາ", "en": "Sports"}},
+		{ID: "cooking", Label: map[string]string{"vi": "Nấu ăn", "lo": "ແຕ່ງອາຫານ", "en": "Cooking"}},
+		{ID: "photography", Label: map[string]string{"vi": "Nhiếp ảnh", "lo": "ຖ່າຍຮູບ", "en": "Photography"}},
+	}}
 }
 
 func interestsField() Field {
