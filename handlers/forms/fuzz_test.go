@@ -33,12 +33,15 @@ func checkCanonical(t *testing.T, f Field, in string) (Value, bool) {
 	return v, true
 }
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+// e164 is a number in E.164: + and at most 15 digits. The numbering plans decide the least (Germany has
+// valid numbers of seven digits with the country code).
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{3,14}$`)
 
 func FuzzParsePhone(f *testing.F) {
 	for _, s := range []string{"0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678", "+856 20 5555 1234",
 		"020 5555 1234", "856 20 55551234", "021 123456", "+49 151 12345678", "00420601123456", "+84 (0) 912-345-678",
-		"໐໙໑໒໓໔໕໖໗໘", "0237 3852 123", "4915112345678", "++84", "+", "0", "８４９１２３４５６７８"} {
+		"໐໙໑໒໓໔໕໖໗໘", "0237 3852 123", "4915112345678", "++84", "+", "0", "８４９１２３４５６７８", "0151 12345678",
+		"8 (495) 123-45-67", "010-1234-5678", "601 123 456", "030 5123456", "+1 202 555 0123", "00", "+800 1234 5678"} {
 		f.Add(s)
 	}
 	phone, contact := Field{Type: TypePhone}, Field{Type: TypeContact}
@@ -46,6 +49,19 @@ func FuzzParsePhone(f *testing.F) {
 		for _, fl := range []Field{phone, contact} {
 			if v, ok := checkCanonical(t, fl, in); ok && !e164.MatchString(v.Raw) {
 				t.Fatalf("Parse(%q) = %q, not E.164", in, v.Raw)
+			}
+			// Read as written in the country answered earlier: still E.164, and canonical without it.
+			for _, region := range []string{"DE", "RU", "KR", "CZ", "US", "LA", "VN", "MN"} {
+				v, e := fl.parse(in, now, region)
+				if e != nil {
+					continue
+				}
+				if !e164.MatchString(v.Raw) || v.Display == "" {
+					t.Fatalf("parse(%q, %s) = %+v", in, region, v)
+				}
+				if again, e := fl.Parse(v.Raw, now); e != nil || again != v {
+					t.Fatalf("parse(%q, %s) = %+v, but Parse(Raw) = %+v, %v", in, region, v, again, e)
+				}
 			}
 		}
 	})

@@ -141,7 +141,7 @@ func TestParse_Phone(t *testing.T) {
 	vn := "+84912345678"
 	vnShow := "+84 912 345 678"
 	la := "+8562055551234"
-	laShow := "+856 20 5555 1234"
+	laShow := "+856 20 55 551 234"
 	runParse(t, Field{ID: "phone", Type: TypePhone}, []parseCase{
 		{name: "VN national spaced", in: "0912 345 678", raw: vn, display: vnShow},
 		{name: "VN national dotted", in: "0912.345.678", raw: vn, display: vnShow},
@@ -154,7 +154,7 @@ func TestParse_Phone(t *testing.T) {
 		{name: "VN prefix 5", in: "0562123456", raw: "+84562123456"},
 		{name: "VN prefix 7", in: "0702123456", raw: "+84702123456"},
 		{name: "VN prefix 8", in: "0888123456", raw: "+84888123456"},
-		{name: "VN landline Thanh Hoa", in: "0237 3852 123", raw: "+842373852123", display: "+84 237 385 2123"},
+		{name: "VN landline Thanh Hoa", in: "0237 3852 123", raw: "+842373852123", display: "+84 237 3852 123"},
 		{name: "VN landline Ha Noi", in: "024 3825 1234", raw: "+842438251234", display: "+84 24 3825 1234"},
 		{name: "VN Lao digits", in: "໐໙໑໒໓໔໕໖໗໘", raw: vn},
 		{name: "VN Thai digits", in: "๐๙๑๒๓๔๕๖๗๘", raw: vn},
@@ -167,16 +167,28 @@ func TestParse_Phone(t *testing.T) {
 		{name: "LA 00 prefix", in: "00856 20 5555 1234", raw: la},
 		{name: "LA landline", in: "+856 21 123 456", raw: "+85621123456", display: "+856 21 123 456"},
 		{name: "LA landline national", in: "021 123456", raw: "+85621123456"},
-		{name: "Germany", in: "+49 151 12345678", raw: "+4915112345678", display: "+49 151 123 456 78"},
+		{name: "Germany", in: "+49 151 12345678", raw: "+4915112345678", display: "+49 1511 2345678"},
+		{name: "Germany landline", in: "+49 30 1234567", raw: "+49301234567", display: "+49 30 1234567"},
+		{name: "Germany 00 trunk zero", in: "0049 (0)30 1234567", raw: "+49301234567"},
+		{name: "USA", in: "+1 (202) 555-0123", raw: "+12025550123", display: "+1 202-555-0123"},
+		{name: "UK", in: "+44 7911 123456", raw: "+447911123456", display: "+44 7911 123456"},
+		{name: "Thailand", in: "+66 81 234 5678", raw: "+66812345678", display: "+66 81 234 5678"},
+		{name: "Cambodia 00", in: "00855 12 345 678", raw: "+85512345678", display: "+855 12 345 678"},
+		{name: "LA mobile 030", in: "030 5123456", raw: "+856305123456", display: "+856 30 51 23 456"},
+		{name: "LA mobile 030 international", in: "+856 30 512 3456", raw: "+856305123456"},
 		{name: "Czechia 00", in: "00420 601 123 456", raw: "+420601123456", display: "+420 601 123 456"},
-		{name: "Russia", in: "+7 912 345-67-89", raw: "+79123456789", display: "+7 912 345 6789"},
-		{name: "Korea", in: "+82 10-1234-5678", raw: "+821012345678", display: "+82 101 234 5678"},
+		{name: "Russia", in: "+7 912 345-67-89", raw: "+79123456789", display: "+7 912 345-67-89"},
+		{name: "Korea", in: "+82 10-1234-5678", raw: "+821012345678", display: "+82 10-1234-5678"},
+		{name: "Germany too short", in: "+49 151 123", code: CodePhone},
+		{name: "longer than E.164", in: "+49 5860 00000000000", code: CodePhone},
+		{name: "USA unused area code", in: "+1 111 555 0123", code: CodePhone},
+		{name: "foreign national without a country", in: "0151 12345678", code: CodePhone},
 		{name: "VN wrong prefix", in: "0612345678", code: CodePhone},
 		{name: "VN too short", in: "091234567", code: CodePhone},
 		{name: "VN too long", in: "09123456789", code: CodePhone},
 		{name: "VN international wrong length", in: "+84 912 345 67", code: CodePhone},
 		{name: "LA mobile too short", in: "+856 20 5555 123", code: CodePhone},
-		{name: "LA unknown prefix", in: "+856 30 5555 1234", code: CodePhone},
+		{name: "LA 030 too long", in: "+856 30 5555 1234", code: CodePhone},
 		{name: "other too short", in: "+1234567", code: CodePhone},
 		{name: "other too long", in: "+1234567890123456", code: CodePhone},
 		{name: "country code 0", in: "+0912345678", code: CodePhone},
@@ -194,7 +206,8 @@ func TestParse_Phone(t *testing.T) {
 func TestParse_Contact(t *testing.T) {
 	runParse(t, Field{ID: "phone", Type: TypeContact}, []parseCase{
 		{name: "Telegram VN", in: "84912345678", raw: "+84912345678", display: "+84 912 345 678"},
-		{name: "Telegram LA", in: "8562055551234", raw: "+8562055551234", display: "+856 20 5555 1234"},
+		{name: "Telegram LA", in: "8562055551234", raw: "+8562055551234", display: "+856 20 55 551 234"},
+		{name: "Telegram RU", in: "79123456789", raw: "+79123456789", display: "+7 912 345-67-89"},
 		{name: "Telegram DE", in: "4915112345678", raw: "+4915112345678"},
 		{name: "with plus", in: "+4915112345678", raw: "+4915112345678"},
 		{name: "typed national", in: "0912 345 678", raw: "+84912345678"},

@@ -85,13 +85,14 @@ func (s *State) Current(fields []Field) (Field, bool) {
 
 // Answer parses input for the current field, stores it and moves on: to the next field, to consent after the
 // last one, or back to the summary when the field was reopened with Edit. On an invalid input nothing moves,
-// and the bot says why and asks again.
+// and the bot says why and asks again. A phone number is read knowing the country answered in the nearest
+// country question before it, so "0151 12345678" after Germany is a German mobile.
 func (s *State) Answer(fields []Field, input string, now time.Time) *InvalidError {
 	f, ok := s.Current(fields)
 	if !ok {
 		return invalid(CodeNoQuestion)
 	}
-	v, e := f.Parse(input, now)
+	v, e := f.parse(input, now, s.homeRegion(fields, s.Step))
 	if e != nil {
 		return e
 	}
