@@ -89,13 +89,28 @@ func FuzzParseDate(f *testing.F) {
 
 func FuzzParseEmail(f *testing.F) {
 	for _, s := range []string{"Lan.Nguyen@Gmail.COM", "a@b.vn", "thư@Ví-Dụ.vn", "Lan <lan@x.vn>", "a@[1.2.3.4]",
-		`"a b"@x.vn`, "a@b.c", "a@@b.vn", "a@xn--d1acufc.xn--p1ai", "A@İ.COM"} {
+		`"a b"@x.vn`, "a@b.c", "a@@b.vn", "a@xn--d1acufc.xn--p1ai", "A@İ.COM", "noy@gmial.con", "a@hdu.edu.vm",
+		"a@gmx.dee", "a@yahoo.com.vn"} {
 		f.Add(s)
 	}
 	email := Field{Type: TypeEmail}
 	f.Fuzz(func(t *testing.T, in string) {
-		if v, ok := checkCanonical(t, email, in); ok && strings.Count(v.Raw, "@") != 1 {
+		v, ok := checkCanonical(t, email, in)
+		if !ok {
+			return
+		}
+		if strings.Count(v.Raw, "@") != 1 {
 			t.Fatalf("Parse(%q) = %q", in, v.Raw)
+		}
+		// A suggested fix is a valid address, other than the one typed, that would not be questioned itself.
+		if fix, ok := suggestEmail(v.Raw); ok {
+			w, e := email.Parse(fix, now)
+			if e != nil || w.Raw != fix || fix == v.Raw {
+				t.Fatalf("suggestEmail(%q) = %q: Parse = %+v, %v", v.Raw, fix, w, e)
+			}
+			if again, ok := suggestEmail(fix); ok {
+				t.Fatalf("suggestEmail(%q) = %q, and then %q", v.Raw, fix, again)
+			}
 		}
 	})
 }
@@ -152,12 +167,14 @@ func FuzzParseChoices(f *testing.F) {
 func FuzzState(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, "x")
 	f.Add([]byte{0, 0, 0, 4, 4, 5, 1, 7, 8, 2, 6, 0}, "sport")
-	fields := exchangeForm()
-	inputs := []string{"Nguyễn Văn An", "0912 345 678", "3/5/2001", "sport", "culture", "note", ""}
+	f.Add([]byte{0, 0, 0, 5, 0, 10, 11, 0, 0, 1, 2, 10}, "noy@gmial.com")
+	fields := append(exchangeForm(), Field{ID: "email", Type: TypeEmail})
+	inputs := []string{"Nguyễn Văn An", "0912 345 678", "3/5/2001", "sport", "culture", "note", "noy@gmial.com",
+		"noy@gmail.com", ""}
 	f.Fuzz(func(t *testing.T, ops []byte, text string) {
 		s := New("f", now)
 		for i, op := range ops {
-			switch op % 10 {
+			switch op % 12 {
 			case 0:
 				s.Answer(fields, inputs[i%len(inputs)], now)
 			case 1:
@@ -178,6 +195,20 @@ func FuzzState(f *testing.F) {
 				s.Submit()
 			case 9:
 				s.Summary(fields, "lo")
+			case 10:
+				if g := s.Pending(fields); g != nil {
+					s.Decide(fields, g.Token(), op%2 == 0)
+				}
+			case 11:
+				s.Decide(fields, text, true)
+			}
+			if s.Suggest != nil && s.Pending(fields) != s.Suggest {
+				t.Fatalf("suggestion %+v left at %s step %d", s.Suggest, s.Stage, s.Step)
+			}
+			if g := s.Suggest; g != nil {
+				if _, stored := s.Answers[g.Field]; stored && s.Answers[g.Field] == g.Typed {
+					t.Fatalf("questioned answer %+v stored before a decision", g.Typed)
+				}
 			}
 			if s.Step < 0 || s.Step > len(fields) {
 				t.Fatalf("step %d out of range", s.Step)
