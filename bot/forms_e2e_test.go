@@ -394,3 +394,28 @@ func TestForms_SuggestionSurvivesRestart(t *testing.T) {
 		t.Fatalf("after restart and Use: %+v", st.Answers)
 	}
 }
+
+// TestForms_SharedContactFromAbroad: "Share my phone number" at a phone question gives the number as Telegram
+// has it, with the country code but without "+"; a German number is taken like a Vietnamese one.
+func TestForms_SharedContactFromAbroad(t *testing.T) {
+	t.Parallel()
+	h := typingHarness(t)
+	a := &applicant{h: h, u: user(5300, "vi"), prog: typingProg}
+	h.srv.PushText(a.u, "/start reg_"+typingProg)
+	a.wait(2)
+	a.settle()
+	for _, in := range []string{"khac", "the thao", "Đức"} {
+		a.send(in)
+	}
+	if q := a.h.srv.Messages(a.u.ID); !q[len(q)-2].Reply {
+		t.Fatalf("the phone question has no share button: %+v", q[len(q)-2])
+	}
+	n := a.count()
+	h.srv.PushContact(a.u, "4915112345678")
+	a.wait(n + 1)
+	a.settle()
+	a.expectUnderstood(h.srv.Messages(a.u.ID)[n:], "vi", "+49 1511 2345678", 5)
+	if got := a.state().Answers["phone"].Raw; got != "+4915112345678" {
+		t.Fatalf("shared contact stored as %q", got)
+	}
+}

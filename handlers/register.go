@@ -230,7 +230,13 @@ func (g *Registrations) FormContact(ctx context.Context, r *Request) {
 		g.prompt(ctx, r, p, st, g.d.T(r, "form.invalid.phone"))
 		return
 	}
-	g.answer(ctx, r, st, p, c.PhoneNumber)
+	// Telegram gives the number with its country code, mostly without "+" ("4915112345678"); read without
+	// it at a phone question, a number from abroad would be refused.
+	n := strings.TrimSpace(c.PhoneNumber)
+	if n != "" && n[0] != '+' && n[0] != '0' {
+		n = "+" + n
+	}
+	g.answer(ctx, r, st, p, n)
 }
 
 // FormMedia answers a sticker, photo or file sent in the middle of a form, then asks the question again.

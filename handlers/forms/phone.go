@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -16,7 +17,8 @@ import (
 //   - Any country with + or 00 in front ("+49 151 12345678", "0049 …", "+84 (0) 912 …": a trunk 0 after the
 //     country code is dropped). 00 is read as + whatever the country: no national number starts with 00.
 //   - A national number of region, the country the user answered earlier in the form ("0151 12345678" after
-//     Germany, "601 123 456" after Czechia), when it is one there.
+//     Germany, "601 123 456" after Czechia), when it is one there; or that country's code without + in front
+//     ("49 151 12345678").
 //   - Otherwise a Vietnamese or Lao number: national (0912 345 678, 024 3825 1234, 020 5555 1234,
 //     030 512 3456, 021 123 456), or with 84 or 856 in front without +. A national number that is Lao is read
 //     as Lao even where it could also be Vietnamese (020x is a northern Vietnamese area code, 030 an unused
@@ -58,7 +60,13 @@ func parsePhone(input string, bare bool, region string) (Value, *InvalidError) {
 			num = international(n)
 		}
 		if num == nil && region != "" && region != "VN" && region != "LA" {
-			num = national(n, region)
+			// "49 151 12345678" in Germany is the country code without its +, not a national number.
+			if n[0] != '0' && strings.HasPrefix(n, strconv.Itoa(phonenumbers.GetCountryCodeForRegion(region))) {
+				num = international(n)
+			}
+			if num == nil {
+				num = national(n, region)
+			}
 		}
 		if num == nil {
 			num = home(n)
