@@ -4,7 +4,9 @@
 // It is pure — no I/O, no clock, no user-facing texts — so that its rules can be tested exhaustively and fuzzed,
 // and so that a restart of the bot or a second replica can continue any form from its stored State. The bot keeps
 // a State in Redis as JSON between updates, passes the programme's []Field to every call, and turns the message
-// keys carried by an InvalidError into words in the user's language.
+// keys carried by an InvalidError into words in the user's language. The world's phone numbering plans come from
+// github.com/nyaruka/phonenumbers and the top-level domains from golang.org/x/net/publicsuffix, both compiled
+// in (about 10 ms and 1.6 MB of heap at start for the numbering plans).
 //
 // Invariants the rest of the bot relies on:
 //   - A Value's Raw is canonical: parsing a Raw again with the same field yields the same Raw, so stored answers
