@@ -380,7 +380,7 @@ func TestParse_TypedChoice(t *testing.T) {
 		{name: "ambiguous Lao", in: "ມະຫາວິທະຍາໄລ", code: CodeChoice},
 		{name: "Lao piece inside a syllable", in: "າວິທະຍາໄລຮົ່ງ", code: CodeChoice},
 		{name: "too short to tell", in: "hd", code: CodeChoice},
-		{name: "not a word of the label", in: "hong", raw: hd},
+		{name: "one word of the label", in: "hong", raw: hd},
 		{name: "part of a word", in: "hon", code: CodeChoice},
 		{name: "another university", in: "Đại học Bách khoa", code: CodeChoice},
 	})
