@@ -231,7 +231,13 @@ func (g *Registrations) FormContact(ctx context.Context, r *Request) {
 		g.prompt(ctx, r, p, st, g.d.T(r, "form.invalid.phone"))
 		return
 	}
-	g.answer(ctx, r, st, p, c.PhoneNumber)
+	// Telegram gives the number with its country code, mostly without "+" ("4915112345678"); read without
+	// it at a phone question, a number from abroad would be refused.
+	n := strings.TrimSpace(c.PhoneNumber)
+	if n != "" && n[0] != '+' && n[0] != '0' {
+		n = "+" + n
+	}
+	g.answer(ctx, r, st, p, n)
 }
 
 // FormMedia answers a sticker, photo or file sent in the middle of a form, then asks the question again.
@@ -260,9 +266,15 @@ func (g *Registrations) answer(ctx context.Context, r *Request, st *forms.State,
 	if !g.save(ctx, r, st) {
 		return
 	}
+	if st.Pending(p.Fields) != nil { // "did you mean …?" before anything is stored
+		g.prompt(ctx, r, p, st, "")
+		return
+	}
 	note := ""
 	switch f.Type {
-	case forms.TypeDate, forms.TypeBirthdate, forms.TypePhone, forms.TypeContact, forms.TypeNumber, forms.TypeEmail:
+	case forms.TypeDate, forms.TypeBirthdate, forms.TypePhone, forms.TypeContact, forms.TypeNumber, forms.TypeEmail,
+		forms.TypeChoice, forms.TypeMultiChoice, forms.TypeCountry, forms.TypeYesNo:
+		// Said back because typing is read generously: "hong duc" became "Hồng Đức University".
 		note = g.d.T(r, "form.understood", "value", f.Display(st.Answers[f.ID], r.Lang))
 	}
 	if f.Type == forms.TypePhone || f.Type == forms.TypeContact {
@@ -297,8 +309,11 @@ func (g *Registrations) Form(ctx context.Context, r *Request) {
 		g.prompt(ctx, r, p, st, "")
 		return
 	}
+	cur, _ := st.Current(p.Fields)
 	var err error
 	switch action {
+	case "fix", "keep": // the answer to "did you mean …?", named by the suggestion's token
+		err = st.Decide(p.Fields, value, action == "fix")
 	case "c":
 		if _, ok := st.Current(p.Fields); !ok {
 			err = forms.ErrStale
@@ -341,9 +356,13 @@ func (g *Registrations) Form(ctx context.Context, r *Request) {
 		return
 	}
 	d.Answer(ctx, r, "")
-	if action == "t" {
+	switch action {
+	case "t":
 		g.prompt(ctx, r, p, st, "", true)
 		return
+	case "fix", "keep":
+		// The question turns into what was decided, so its buttons cannot be tapped twice; the next follows.
+		d.Edit(ctx, r, d.T(r, "form.understood", "value", cur.Display(st.Answers[cur.ID], r.Lang)))
 	}
 	g.prompt(ctx, r, p, st, "")
 }
@@ -380,6 +399,14 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 			text += "\n\n" + d.T(r, "form.current", "value", f.Display(v, r.Lang))
 		}
 		rows = g.fieldButtons(r, st, f)
+		if sg := st.Pending(p.Fields); sg != nil {
+			text = d.T(r, "form.step", "n", fmt.Sprint(st.Step+1), "total", fmt.Sprint(len(p.Fields))) + "\n\n" +
+				d.T(r, "form.email.suggest", "suggested", sg.Fix.Display, "typed", sg.Typed.Display)
+			rows = [][]outbox.Button{
+				{{Text: d.T(r, "form.email.use", "email", sg.Fix.Display), Data: "form:fix:" + sg.Token()}},
+				{{Text: d.T(r, "form.email.keep", "email", sg.Typed.Display), Data: "form:keep:" + sg.Token()}},
+			}
+		}
 		if f.Type == forms.TypeMultiChoice {
 			text += "\n\n" + d.T(r, "form.multi.hint")
 		}

@@ -281,7 +281,7 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 
 // fieldProblems checks the form the way forms.ValidateFields does, but field by field, so each problem points
 // at its field's line. Anything ValidateFields finds that the field-by-field pass did not (a form-level rule)
-// is reported at the fields key.
+// is reported at the line of the field it names, else at the fields key.
 func fieldProblems(file string, doc *yaml.Node, fields []forms.Field, langs []string) Problems {
 	var problems Problems
 	fieldsLine := keyLine(doc, "fields")
@@ -291,10 +291,14 @@ func fieldProblems(file string, doc *yaml.Node, fields []forms.Field, langs []st
 	}
 	reported := map[string]bool{}
 	seen := map[string]bool{}
+	lines := map[string]int{} // field ID → its line, for form-level rules that name a field
 	for i, f := range fields {
 		ln := fieldsLine
 		if i < len(items) {
 			ln = items[i].Line
+		}
+		if _, ok := lines[f.ID]; !ok {
+			lines[f.ID] = ln
 		}
 		var errs []error
 		if seen[f.ID] {
@@ -309,7 +313,13 @@ func fieldProblems(file string, doc *yaml.Node, fields []forms.Field, langs []st
 	}
 	for _, err := range forms.ValidateFields(fields, langs) {
 		if !reported[err.Error()] {
-			problems = append(problems, Problem{File: file, Line: fieldsLine, Message: err.Error()})
+			ln := fieldsLine
+			if id, ok := strings.CutPrefix(err.Error(), `field "`); ok {
+				if id, _, ok = strings.Cut(id, `"`); ok && lines[id] != 0 {
+					ln = lines[id]
+				}
+			}
+			problems = append(problems, Problem{File: file, Line: ln, Message: err.Error()})
 		}
 	}
 	return problems

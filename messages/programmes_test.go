@@ -230,6 +230,14 @@ fields:
     prompt: {en: "Phone", vi: "Điện thoại", lo: "ເບີໂທ"}
 `
 
+// countryBeforePhone is a country question for the test programme, to be followed by more options.
+const countryBeforePhone = `  - id: country
+    type: country
+    prompt: {en: "Country", vi: "Nước", lo: "ປະເທດ"}
+    options:
+      - {id: germany, label: {en: Germany, vi: Đức, lo: ເຢຍລະມັນ}}
+`
+
 func TestCheck_Programmes(t *testing.T) {
 	const file = "programmes/test_prog.yaml"
 	tests := []struct {
@@ -292,6 +300,14 @@ func TestCheck_Programmes(t *testing.T) {
 			want: file + `:15: field "full_name": duplicate field id`},
 		{name: "field rule of the form engine", replace: []string{"    type: phone\n", "    type: phone\n    min: 3\n"},
 			want: file + `:15: field "phone": min and max do not apply to type phone`},
+		{name: "country the phone question can place", replace: []string{"  - id: phone\n", countryBeforePhone +
+			"      - {id: mongolia, label: {en: Mongolia, vi: Mông Cổ, lo: ມົງໂກລີ}, region: MN}\n  - id: phone\n"}},
+		{name: "country the phone question cannot place", replace: []string{"  - id: phone\n", countryBeforePhone +
+			"      - {id: elsewhere, label: {en: Elsewhere, vi: Nơi khác, lo: ບ່ອນອື່ນ}}\n  - id: phone\n"},
+			want: file + `:15: field "country": option "elsewhere": which country is it?`},
+		{name: "region that is no country code", replace: []string{"  - id: phone\n", countryBeforePhone +
+			"      - {id: mongolia, label: {en: Mongolia, vi: Mông Cổ, lo: ມົງໂກລີ}, region: Mongolia}\n  - id: phone\n"},
+			want: file + `:15: field "country": option "mongolia": region "Mongolia" is not a two-letter country code`},
 		{name: "sample", replace: []string{"kind: exchange\n", "kind: exchange\nsample: true\n"},
 			want: file + ":3: warning: test_prog is a sample: confirm its dates and texts, then remove `sample: true`"},
 	}

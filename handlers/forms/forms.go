@@ -4,7 +4,9 @@
 // It is pure — no I/O, no clock, no user-facing texts — so that its rules can be tested exhaustively and fuzzed,
 // and so that a restart of the bot or a second replica can continue any form from its stored State. The bot keeps
 // a State in Redis as JSON between updates, passes the programme's []Field to every call, and turns the message
-// keys carried by an InvalidError into words in the user's language.
+// keys carried by an InvalidError into words in the user's language. The world's phone numbering plans come from
+// github.com/nyaruka/phonenumbers and the top-level domains from golang.org/x/net/publicsuffix, both compiled
+// in (about 10 ms and 1.6 MB of heap at start for the numbering plans).
 //
 // Invariants the rest of the bot relies on:
 //   - A Value's Raw is canonical: parsing a Raw again with the same field yields the same Raw, so stored answers
@@ -36,7 +38,8 @@ const (
 	TypeName Type = "name"
 	// TypeEmail is one bare e-mail address; its domain is stored in lower case.
 	TypeEmail Type = "email"
-	// TypePhone is a phone number stored in E.164 (+84…, +856…); Vietnamese and Lao national forms are accepted.
+	// TypePhone is a phone number stored in E.164 (+84…, +856…, +49…): any country's with + or 00, a national
+	// number of the country answered in the nearest country question before it, else a Vietnamese or Lao one.
 	TypePhone Type = "phone"
 	// TypeDate is a calendar date, day first (dd/mm/yyyy) or ISO (yyyy-mm-dd), stored as yyyy-mm-dd.
 	TypeDate Type = "date"
@@ -101,6 +104,10 @@ type Option struct {
 	ID string `json:"id" yaml:"id"`
 	// Label is the button text per language code; a user may also type any of them.
 	Label map[string]string `json:"label,omitempty" yaml:"label,omitempty"`
+	// Region is the two-letter ISO 3166 code of the country an option of a country field stands for ("FR"), so
+	// that a phone question after it reads that country's national numbers ("06 12 34 56 78"). It is needed
+	// only for a country the bot cannot tell from the option's ID or labels; `huunghi check` says when.
+	Region string `json:"region,omitempty" yaml:"region,omitempty"`
 }
 
 // Value is a parsed answer.
@@ -189,7 +196,16 @@ func invalid(code string, kv ...string) *InvalidError {
 // phone number — into a Value, or says why it cannot. now is the caller's clock, in the bot's time zone; only
 // TypeBirthdate uses it (to refuse future dates). Blank input is always CodeEmpty: an optional field is
 // skipped with State.Skip, not with an empty answer.
+//
+// A phone number is read here without knowing where the user lives (Vietnam and Laos for national numbers);
+// State.Answer also reads the national numbers of the country answered earlier in the form.
 func (f Field) Parse(input string, now time.Time) (Value, *InvalidError) {
+	return f.parse(input, now, "")
+}
+
+// parse is Parse with region, the ISO 3166 code of the country the user answered earlier in the form ("" when
+// none is known), for reading a phone number written the way that country writes them.
+func (f Field) parse(input string, now time.Time, region string) (Value, *InvalidError) {
 	if !utf8.ValidString(input) {
 		return Value{}, invalid(CodeCharacters)
 	}
@@ -207,9 +223,9 @@ func (f Field) Parse(input string, now time.Time) (Value, *InvalidError) {
 	case TypeEmail:
 		return parseEmail(input)
 	case TypePhone:
-		return parsePhone(input, false)
+		return parsePhone(input, false, region)
 	case TypeContact:
-		return parsePhone(input, true)
+		return parsePhone(input, true, region)
 	case TypeDate:
 		return parseDate(input, now, false)
 	case TypeBirthdate:

@@ -33,12 +33,15 @@ func checkCanonical(t *testing.T, f Field, in string) (Value, bool) {
 	return v, true
 }
 
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+// e164 is a number in E.164: + and at most 15 digits. The numbering plans decide the least (Germany has
+// valid numbers of seven digits with the country code).
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{3,14}$`)
 
 func FuzzParsePhone(f *testing.F) {
 	for _, s := range []string{"0912 345 678", "0912.345.678", "+84 912 345 678", "84912345678", "+856 20 5555 1234",
 		"020 5555 1234", "856 20 55551234", "021 123456", "+49 151 12345678", "00420601123456", "+84 (0) 912-345-678",
-		"໐໙໑໒໓໔໕໖໗໘", "0237 3852 123", "4915112345678", "++84", "+", "0", "８４９１２３４５６７８"} {
+		"໐໙໑໒໓໔໕໖໗໘", "0237 3852 123", "4915112345678", "++84", "+", "0", "８４９１２３４５６７８", "0151 12345678",
+		"8 (495) 123-45-67", "010-1234-5678", "601 123 456", "030 5123456", "+1 202 555 0123", "00", "+800 1234 5678"} {
 		f.Add(s)
 	}
 	phone, contact := Field{Type: TypePhone}, Field{Type: TypeContact}
@@ -46,6 +49,19 @@ func FuzzParsePhone(f *testing.F) {
 		for _, fl := range []Field{phone, contact} {
 			if v, ok := checkCanonical(t, fl, in); ok && !e164.MatchString(v.Raw) {
 				t.Fatalf("Parse(%q) = %q, not E.164", in, v.Raw)
+			}
+			// Read as written in the country answered earlier: still E.164, and canonical without it.
+			for _, region := range []string{"DE", "RU", "KR", "CZ", "US", "LA", "VN", "MN"} {
+				v, e := fl.parse(in, now, region)
+				if e != nil {
+					continue
+				}
+				if !e164.MatchString(v.Raw) || v.Display == "" {
+					t.Fatalf("parse(%q, %s) = %+v", in, region, v)
+				}
+				if again, e := fl.Parse(v.Raw, now); e != nil || again != v {
+					t.Fatalf("parse(%q, %s) = %+v, but Parse(Raw) = %+v, %v", in, region, v, again, e)
+				}
 			}
 		}
 	})
@@ -73,13 +89,28 @@ func FuzzParseDate(f *testing.F) {
 
 func FuzzParseEmail(f *testing.F) {
 	for _, s := range []string{"Lan.Nguyen@Gmail.COM", "a@b.vn", "thư@Ví-Dụ.vn", "Lan <lan@x.vn>", "a@[1.2.3.4]",
-		`"a b"@x.vn`, "a@b.c", "a@@b.vn", "a@xn--d1acufc.xn--p1ai", "A@İ.COM"} {
+		`"a b"@x.vn`, "a@b.c", "a@@b.vn", "a@xn--d1acufc.xn--p1ai", "A@İ.COM", "noy@gmial.con", "a@hdu.edu.vm",
+		"a@gmx.dee", "a@yahoo.com.vn"} {
 		f.Add(s)
 	}
 	email := Field{Type: TypeEmail}
 	f.Fuzz(func(t *testing.T, in string) {
-		if v, ok := checkCanonical(t, email, in); ok && strings.Count(v.Raw, "@") != 1 {
+		v, ok := checkCanonical(t, email, in)
+		if !ok {
+			return
+		}
+		if strings.Count(v.Raw, "@") != 1 {
 			t.Fatalf("Parse(%q) = %q", in, v.Raw)
+		}
+		// A suggested fix is a valid address, other than the one typed, that would not be questioned itself.
+		if fix, ok := suggestEmail(v.Raw); ok {
+			w, e := email.Parse(fix, now)
+			if e != nil || w.Raw != fix || fix == v.Raw {
+				t.Fatalf("suggestEmail(%q) = %q: Parse = %+v, %v", v.Raw, fix, w, e)
+			}
+			if again, ok := suggestEmail(fix); ok {
+				t.Fatalf("suggestEmail(%q) = %q, and then %q", v.Raw, fix, again)
+			}
 		}
 	})
 }
@@ -117,12 +148,13 @@ func FuzzParseText(f *testing.F) {
 
 func FuzzParseChoices(f *testing.F) {
 	for _, s := range []string{"bachelor", "thac si", "ປະລິນຍາໂທ", "sport, culture", "Music, dance", "LA", "Lào",
-		"Czech Republic", "có", "ບໍ່", "25", "-0", "+1"} {
+		"Czech Republic", "có", "ບໍ່", "25", "-0", "+1", "hong duc", "ĐH Hồng Đức", "ຮົ່ງດຶກ", "mua, ca hat", "dạ có ạ"} {
 		f.Add(s)
 	}
 	yn := Field{Type: TypeYesNo}
 	number := Field{Type: TypeNumber, Min: -10, Max: 100}
-	fields := []Field{levelField(), interestsField(), countryField(), yn, number, {Type: TypeNumber}}
+	fields := []Field{levelField(), interestsField(), countryField(), yn, number, {Type: TypeNumber}, universityField(),
+		exchangeActivities()}
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, fl := range fields {
 			checkCanonical(t, fl, in)
@@ -135,12 +167,14 @@ func FuzzParseChoices(f *testing.F) {
 func FuzzState(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, "x")
 	f.Add([]byte{0, 0, 0, 4, 4, 5, 1, 7, 8, 2, 6, 0}, "sport")
-	fields := exchangeForm()
-	inputs := []string{"Nguyễn Văn An", "0912 345 678", "3/5/2001", "sport", "culture", "note", ""}
+	f.Add([]byte{0, 0, 0, 5, 0, 10, 11, 0, 0, 1, 2, 10}, "noy@gmial.com")
+	fields := append(exchangeForm(), Field{ID: "email", Type: TypeEmail})
+	inputs := []string{"Nguyễn Văn An", "0912 345 678", "3/5/2001", "sport", "culture", "note", "noy@gmial.com",
+		"noy@gmail.com", ""}
 	f.Fuzz(func(t *testing.T, ops []byte, text string) {
 		s := New("f", now)
 		for i, op := range ops {
-			switch op % 10 {
+			switch op % 12 {
 			case 0:
 				s.Answer(fields, inputs[i%len(inputs)], now)
 			case 1:
@@ -161,6 +195,20 @@ func FuzzState(f *testing.F) {
 				s.Submit()
 			case 9:
 				s.Summary(fields, "lo")
+			case 10:
+				if g := s.Pending(fields); g != nil {
+					s.Decide(fields, g.Token(), op%2 == 0)
+				}
+			case 11:
+				s.Decide(fields, text, true)
+			}
+			if s.Suggest != nil && s.Pending(fields) != s.Suggest {
+				t.Fatalf("suggestion %+v left at %s step %d", s.Suggest, s.Stage, s.Step)
+			}
+			if g := s.Suggest; g != nil {
+				if _, stored := s.Answers[g.Field]; stored && s.Answers[g.Field] == g.Typed {
+					t.Fatalf("questioned answer %+v stored before a decision", g.Typed)
+				}
 			}
 			if s.Step < 0 || s.Step > len(fields) {
 				t.Fatalf("step %d out of range", s.Step)

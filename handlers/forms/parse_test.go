@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // now is the clock of the parse tests: 1 September 2025, 09:00 in Vietnam and Laos (UTC+7).
@@ -139,7 +141,7 @@ func TestParse_Phone(t *testing.T) {
 	vn := "+84912345678"
 	vnShow := "+84 912 345 678"
 	la := "+8562055551234"
-	laShow := "+856 20 5555 1234"
+	laShow := "+856 20 55 551 234"
 	runParse(t, Field{ID: "phone", Type: TypePhone}, []parseCase{
 		{name: "VN national spaced", in: "0912 345 678", raw: vn, display: vnShow},
 		{name: "VN national dotted", in: "0912.345.678", raw: vn, display: vnShow},
@@ -152,7 +154,7 @@ func TestParse_Phone(t *testing.T) {
 		{name: "VN prefix 5", in: "0562123456", raw: "+84562123456"},
 		{name: "VN prefix 7", in: "0702123456", raw: "+84702123456"},
 		{name: "VN prefix 8", in: "0888123456", raw: "+84888123456"},
-		{name: "VN landline Thanh Hoa", in: "0237 3852 123", raw: "+842373852123", display: "+84 237 385 2123"},
+		{name: "VN landline Thanh Hoa", in: "0237 3852 123", raw: "+842373852123", display: "+84 237 3852 123"},
 		{name: "VN landline Ha Noi", in: "024 3825 1234", raw: "+842438251234", display: "+84 24 3825 1234"},
 		{name: "VN Lao digits", in: "໐໙໑໒໓໔໕໖໗໘", raw: vn},
 		{name: "VN Thai digits", in: "๐๙๑๒๓๔๕๖๗๘", raw: vn},
@@ -165,16 +167,28 @@ func TestParse_Phone(t *testing.T) {
 		{name: "LA 00 prefix", in: "00856 20 5555 1234", raw: la},
 		{name: "LA landline", in: "+856 21 123 456", raw: "+85621123456", display: "+856 21 123 456"},
 		{name: "LA landline national", in: "021 123456", raw: "+85621123456"},
-		{name: "Germany", in: "+49 151 12345678", raw: "+4915112345678", display: "+49 151 123 456 78"},
+		{name: "Germany", in: "+49 151 12345678", raw: "+4915112345678", display: "+49 1511 2345678"},
+		{name: "Germany landline", in: "+49 30 1234567", raw: "+49301234567", display: "+49 30 1234567"},
+		{name: "Germany 00 trunk zero", in: "0049 (0)30 1234567", raw: "+49301234567"},
+		{name: "USA", in: "+1 (202) 555-0123", raw: "+12025550123", display: "+1 202-555-0123"},
+		{name: "UK", in: "+44 7911 123456", raw: "+447911123456", display: "+44 7911 123456"},
+		{name: "Thailand", in: "+66 81 234 5678", raw: "+66812345678", display: "+66 81 234 5678"},
+		{name: "Cambodia 00", in: "00855 12 345 678", raw: "+85512345678", display: "+855 12 345 678"},
+		{name: "LA mobile 030", in: "030 5123456", raw: "+856305123456", display: "+856 30 51 23 456"},
+		{name: "LA mobile 030 international", in: "+856 30 512 3456", raw: "+856305123456"},
 		{name: "Czechia 00", in: "00420 601 123 456", raw: "+420601123456", display: "+420 601 123 456"},
-		{name: "Russia", in: "+7 912 345-67-89", raw: "+79123456789", display: "+7 912 345 6789"},
-		{name: "Korea", in: "+82 10-1234-5678", raw: "+821012345678", display: "+82 101 234 5678"},
+		{name: "Russia", in: "+7 912 345-67-89", raw: "+79123456789", display: "+7 912 345-67-89"},
+		{name: "Korea", in: "+82 10-1234-5678", raw: "+821012345678", display: "+82 10-1234-5678"},
+		{name: "Germany too short", in: "+49 151 123", code: CodePhone},
+		{name: "longer than E.164", in: "+49 5860 00000000000", code: CodePhone},
+		{name: "USA unused area code", in: "+1 111 555 0123", code: CodePhone},
+		{name: "foreign national without a country", in: "0151 12345678", code: CodePhone},
 		{name: "VN wrong prefix", in: "0612345678", code: CodePhone},
 		{name: "VN too short", in: "091234567", code: CodePhone},
 		{name: "VN too long", in: "09123456789", code: CodePhone},
 		{name: "VN international wrong length", in: "+84 912 345 67", code: CodePhone},
 		{name: "LA mobile too short", in: "+856 20 5555 123", code: CodePhone},
-		{name: "LA unknown prefix", in: "+856 30 5555 1234", code: CodePhone},
+		{name: "LA 030 too long", in: "+856 30 5555 1234", code: CodePhone},
 		{name: "other too short", in: "+1234567", code: CodePhone},
 		{name: "other too long", in: "+1234567890123456", code: CodePhone},
 		{name: "country code 0", in: "+0912345678", code: CodePhone},
@@ -192,7 +206,8 @@ func TestParse_Phone(t *testing.T) {
 func TestParse_Contact(t *testing.T) {
 	runParse(t, Field{ID: "phone", Type: TypeContact}, []parseCase{
 		{name: "Telegram VN", in: "84912345678", raw: "+84912345678", display: "+84 912 345 678"},
-		{name: "Telegram LA", in: "8562055551234", raw: "+8562055551234", display: "+856 20 5555 1234"},
+		{name: "Telegram LA", in: "8562055551234", raw: "+8562055551234", display: "+856 20 55 551 234"},
+		{name: "Telegram RU", in: "79123456789", raw: "+79123456789", display: "+7 912 345-67-89"},
 		{name: "Telegram DE", in: "4915112345678", raw: "+4915112345678"},
 		{name: "with plus", in: "+4915112345678", raw: "+4915112345678"},
 		{name: "typed national", in: "0912 345 678", raw: "+84912345678"},
@@ -316,6 +331,92 @@ func TestParse_Choice(t *testing.T) {
 		{name: "exact plain", in: "ca", raw: "a"},
 		{name: "folded fits two", in: "cà", code: CodeChoice},
 	})
+}
+
+// universityField is the university question of the shipped scholarship form.
+func universityField() Field {
+	return Field{ID: "university", Type: TypeChoice, Options: []Option{
+		{ID: "hong_duc", Label: map[string]string{"vi": "Đại học Hồng Đức", "lo": "ມະຫາວິທະຍາໄລຮົ່ງດຶກ", "en": "Hồng Đức University"}},
+		{ID: "culture_sports_tourism", Label: map[string]string{"vi": "Đại học Văn hóa, Thể thao và Du lịch",
+			"lo": "ມະຫາວິທະຍາໄລວັດທະນະທຳ, ກິລາ ແລະ ທ່ອງທ່ຽວ", "en": "University of Culture, Sports and Tourism"}},
+		{ID: "other", Label: map[string]string{"vi": "Trường khác", "lo": "ອື່ນໆ", "en": "Other"}},
+	}}
+}
+
+// TestParse_TypedChoice is what people type instead of tapping: any case, without tone marks, extra spaces,
+// decomposed accents, Lao without (or with) spaces, and a shorter or longer form of one label. What fits
+// two options is refused, so the buttons come again.
+func TestParse_TypedChoice(t *testing.T) {
+	hd := "hong_duc"
+	nfd := norm.NFD.String("Đại học Hồng Đức")
+	runParse(t, universityField(), []parseCase{
+		{name: "English without marks", in: "hong duc university", raw: hd, display: "Hồng Đức University"},
+		{name: "Vietnamese without marks", in: "Dai hoc Hong Duc", raw: hd, display: "Đại học Hồng Đức"},
+		{name: "capitals with Đ", in: "ĐẠI HỌC HỒNG ĐỨC", raw: hd, display: "Đại học Hồng Đức"},
+		{name: "decomposed accents", in: nfd, raw: hd},
+		{name: "extra spaces", in: "  dai   hoc\thong  duc ", raw: hd},
+		{name: "written together", in: "hongduc", raw: hd},
+		{name: "shorter form", in: "hong duc", raw: hd},
+		{name: "shorter form with marks", in: "Hồng Đức", raw: hd},
+		{name: "abbreviation ĐH", in: "ĐH Hồng Đức", raw: hd},
+		{name: "with Trường", in: "Trường Đại học Hồng Đức", raw: hd},
+		{name: "with Trường and ĐH", in: "truong DH hong duc", raw: hd},
+		{name: "longer form", in: "Đại học Hồng Đức Thanh Hóa", code: CodeChoice},
+		{name: "Lao", in: "ມະຫາວິທະຍາໄລຮົ່ງດຶກ", raw: hd, display: "ມະຫາວິທະຍາໄລຮົ່ງດຶກ"},
+		{name: "Lao with a space", in: "ມະຫາວິທະຍາໄລ ຮົ່ງດຶກ", raw: hd},
+		{name: "Lao with zero-width space", in: "ມະຫາວິທະຍາໄລ\u200bຮົ່ງດຶກ", raw: hd},
+		{name: "Lao shorter form", in: "ຮົ່ງດຶກ", raw: hd},
+		{name: "Lao longer form", in: "ຂ້ອຍຮຽນຢູ່ມະຫາວິທະຍາໄລຮົ່ງດຶກ", code: CodeChoice},
+		{name: "Lao without spaces and comma", in: "ມະຫາວິທະຍາໄລວັດທະນະທຳກິລາແລະທ່ອງທ່ຽວ", raw: "culture_sports_tourism"},
+		{name: "Lao shorter form 2", in: "ວັດທະນະທຳ", raw: "culture_sports_tourism"},
+		{name: "Lao other", in: "ອື່ນ", raw: "other"},
+		{name: "Vietnamese without comma", in: "dai hoc van hoa the thao va du lich", raw: "culture_sports_tourism"},
+		{name: "Vietnamese words left out", in: "van hoa the thao du lich", raw: "culture_sports_tourism"},
+		{name: "English without punctuation", in: "university of culture sports and tourism", raw: "culture_sports_tourism"},
+		{name: "other", in: "khac", raw: "other"},
+		{name: "ambiguous Vietnamese", in: "Đại học", code: CodeChoice},
+		{name: "ambiguous without marks", in: "dai hoc", code: CodeChoice},
+		{name: "ambiguous English", in: "University", code: CodeChoice},
+		{name: "ambiguous Lao", in: "ມະຫາວິທະຍາໄລ", code: CodeChoice},
+		{name: "Lao piece inside a syllable", in: "າວິທະຍາໄລຮົ່ງ", code: CodeChoice},
+		{name: "too short to tell", in: "hd", code: CodeChoice},
+		{name: "one word of the label", in: "hong", raw: hd},
+		{name: "part of a word", in: "hon", code: CodeChoice},
+		{name: "another university", in: "Đại học Bách khoa", code: CodeChoice},
+	})
+	runParse(t, exchangeActivities(), []parseCase{
+		{name: "comma list without marks", in: "mua, ca hat", raw: "dance,singing"},
+		{name: "capitals and semicolon", in: "MÚA TRUYỀN THỐNG; nấu ăn", raw: "dance,cooking"},
+		{name: "shorter forms", in: "dance, photography", raw: "dance,photography"},
+		{name: "Lao list", in: "ຟ້ອນ, ຮ້ອງເພງ", raw: "dance,singing"},
+		{name: "Lao list with zero-width spaces", in: "ຟ້ອນພື້ນເມືອງ\u200b,\u200bກິລາ", raw: "dance,sports"},
+		{name: "a full label then a short one", in: "Múa truyền thống, nấu", raw: "dance,cooking"},
+		{name: "two labels in one part", in: "dance and singing", code: CodeChoice},
+	})
+	runParse(t, countryField(), []parseCase{
+		{name: "capitals", in: "ĐỨC", raw: "DE", display: "Đức"},
+		{name: "without marks, spaces", in: "  viet   nam ", raw: "VN"},
+		{name: "written together", in: "VietNam", raw: "VN"},
+		{name: "Lao with zero-width space", in: "ເຢຍ\u200bລະມັນ", raw: "DE"},
+		{name: "a longer name stays free text", in: "Cộng hòa Liên bang Đức", raw: "Cộng hòa Liên bang Đức"},
+	})
+	runParse(t, Field{ID: "yn", Type: TypeYesNo}, []parseCase{
+		{name: "capitals and spaces", in: "  KHÔNG  ", raw: "no"},
+		{name: "polite yes", in: "Dạ có ạ", raw: "yes"},
+		{name: "polite no without marks", in: "khong a", raw: "no"},
+		{name: "Lao polite yes", in: "ເຈົ້າ", raw: "yes"},
+	})
+}
+
+// exchangeActivities is the multichoice question of the shipped exchange form.
+func exchangeActivities() Field {
+	return Field{ID: "activities", Type: TypeMultiChoice, Min: 1, Max: 3, Options: []Option{
+		{ID: "dance", Label: map[string]string{"vi": "Múa truyền thống", "lo": "ຟ້ອນພື້ນເມືອງ", "en": "Traditional dance"}},
+		{ID: "singing", Label: map[string]string{"vi": "Ca hát", "lo": "ຮ້ອງເພງ", "en": "Singing"}},
+		{ID: "sports", Label: map[string]string{"vi": "Thể thao", "lo": "ກິລາ", "en": "Sports"}},
+		{ID: "cooking", Label: map[string]string{"vi": "Nấu ăn", "lo": "ແຕ່ງອາຫານ", "en": "Cooking"}},
+		{ID: "photography", Label: map[string]string{"vi": "Nhiếp ảnh", "lo": "ຖ່າຍຮູບ", "en": "Photography"}},
+	}}
 }
 
 func interestsField() Field {

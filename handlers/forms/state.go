@@ -3,6 +3,7 @@ package forms
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"time"
@@ -38,8 +39,9 @@ var ErrSubmitted = errors.New("forms: already submitted")
 // continue after a restart or on another replica; every method takes the form's fields and never keeps them.
 // Methods that refuse leave the State unchanged.
 //
-// The flow: questions in order (Answer, Skip, Back; Toggle and DoneMulti for multichoice) → consent →
-// summary, where Edit reopens one question and answering it comes straight back → Submit → done.
+// The flow: questions in order (Answer, Skip, Back; Toggle and DoneMulti for multichoice; Decide when Answer
+// left a suggestion to confirm) → consent → summary, where Edit reopens one question and answering it comes
+// straight back → Submit → done.
 type State struct {
 	// Form is the programme (form) ID this state belongs to.
 	Form string `json:"form"`
@@ -55,6 +57,26 @@ type State struct {
 	Multi map[string][]string `json:"multi,omitempty"`
 	// Started is when the form was begun; see Expired.
 	Started time.Time `json:"started"`
+	// Suggest is a correction offered for the answer just typed to the current question ("did you mean
+	// noy@gmail.com?"), waiting for the user to take it or keep what they wrote (Decide). Nothing is stored
+	// until they do. A state saved before suggestions existed has none.
+	Suggest *Suggestion `json:"suggest,omitempty"`
+}
+
+// Suggestion is a likely fix of a typed answer that the user is asked about rather than given silently.
+type Suggestion struct {
+	Field string `json:"field"` // the question it is for
+	Typed Value  `json:"typed"` // what the user wrote, valid as it is
+	Fix   Value  `json:"fix"`   // what they most likely meant
+}
+
+// Token names the suggestion in callback data without its contents (an e-mail address must not travel in
+// Telegram's button data): 8 hex digits of a hash of the field and both values. A button of an earlier
+// suggestion, or forged data, carries a token that does not fit the pending one.
+func (g *Suggestion) Token() string {
+	h := fnv.New32a()
+	h.Write([]byte(g.Field + "\x00" + g.Typed.Raw + "\x00" + g.Fix.Raw))
+	return fmt.Sprintf("%08x", h.Sum32())
 }
 
 // New starts form at its first question.
@@ -85,18 +107,54 @@ func (s *State) Current(fields []Field) (Field, bool) {
 
 // Answer parses input for the current field, stores it and moves on: to the next field, to consent after the
 // last one, or back to the summary when the field was reopened with Edit. On an invalid input nothing moves,
-// and the bot says why and asks again.
+// and the bot says why and asks again. A phone number is read knowing the country answered in the nearest
+// country question before it, so "0151 12345678" after Germany is a German mobile.
 func (s *State) Answer(fields []Field, input string, now time.Time) *InvalidError {
 	f, ok := s.Current(fields)
 	if !ok {
 		return invalid(CodeNoQuestion)
 	}
-	v, e := f.Parse(input, now)
+	v, e := f.parse(input, now, s.homeRegion(fields, s.Step))
 	if e != nil {
 		return e
 	}
+	if f.Type == TypeEmail {
+		// Typing the questioned address again means it is meant, and so does the answer kept before (Back);
+		// typing another one starts afresh.
+		insisted := s.Suggest != nil && s.Suggest.Field == f.ID && s.Suggest.Typed.Raw == v.Raw ||
+			s.Answers[f.ID].Raw == v.Raw
+		if fix, ok := suggestEmail(v.Raw); ok && !insisted {
+			s.Suggest = &Suggestion{Field: f.ID, Typed: v, Fix: Value{Raw: fix, Display: fix}}
+			return nil
+		}
+	}
 	s.store(f, v)
 	s.advance(fields)
+	return nil
+}
+
+// Decide answers the pending suggestion of the current question: useFix stores the fix, otherwise what the
+// user typed, and the form moves on like Answer. token must be the suggestion's Token; a button of another
+// suggestion, or none pending, is ErrStale and changes nothing.
+func (s *State) Decide(fields []Field, token string, useFix bool) error {
+	f, ok := s.Current(fields)
+	if !ok || s.Suggest == nil || s.Suggest.Field != f.ID || s.Suggest.Token() != token {
+		return fmt.Errorf("decide %q: %w", token, ErrStale)
+	}
+	v := s.Suggest.Typed
+	if useFix {
+		v = s.Suggest.Fix
+	}
+	s.store(f, v)
+	s.advance(fields)
+	return nil
+}
+
+// Pending returns the suggestion waiting for the user's decision at the current question, nil when none.
+func (s *State) Pending(fields []Field) *Suggestion {
+	if f, ok := s.Current(fields); ok && s.Suggest != nil && s.Suggest.Field == f.ID {
+		return s.Suggest
+	}
 	return nil
 }
 
@@ -110,6 +168,7 @@ func (s *State) store(f Field, v Value) {
 
 // advance moves past the current field.
 func (s *State) advance(fields []Field) {
+	s.Suggest = nil
 	s.Stage = s.stage()
 	if s.Editing != "" {
 		s.Editing = ""
@@ -137,6 +196,7 @@ func (s *State) Back(fields []Field) bool {
 		if f, ok := s.Current(fields); ok {
 			delete(s.Multi, f.ID) // toggles not confirmed with DoneMulti are dropped
 		}
+		s.Suggest = nil // and a suggestion not decided
 		if s.Editing != "" {
 			s.Editing = ""
 			s.Stage = StageSummary

@@ -84,7 +84,7 @@ func TestState_FullApplication(t *testing.T) {
 	wantStage(t, s, StageSummary, 5)
 	want := []Line{
 		{FieldID: "name", Label: "ຊື່ ແລະ ນາມສະກຸນ", Value: "ສົມພອນ ພົມມະວົງ"},
-		{FieldID: "phone", Label: "ເບີໂທລະສັບ", Value: "+856 20 5555 1234"},
+		{FieldID: "phone", Label: "ເບີໂທລະສັບ", Value: "+856 20 55 551 234"},
 		{FieldID: "born", Label: "ວັນເດືອນປີເກີດ", Value: "03/05/2004"},
 		{FieldID: "interests", Label: "ຄວາມສົນໃຈ", Value: "ວັດທະນະທຳ, ອາສາສະໝັກ"},
 		{FieldID: "note", Label: "ມີຫຍັງເພີ່ມເຕີມບໍ", Value: "—", Skipped: true},
@@ -207,7 +207,7 @@ func TestState_EditReturnsToSummary(t *testing.T) {
 	if s.Editing != "" {
 		t.Fatalf("Editing = %q after answer", s.Editing)
 	}
-	if got := s.Summary(fields, "en")[1].Value; got != "+856 20 5555 1234" {
+	if got := s.Summary(fields, "en")[1].Value; got != "+856 20 55 551 234" {
 		t.Fatalf("summary phone = %q", got)
 	}
 	if s.Answers["name"].Raw != "Nguyễn Văn An" {
@@ -439,5 +439,106 @@ func TestState_Expired(t *testing.T) {
 	}
 	if (&State{}).Expired(now) {
 		t.Error("a state without a start time expired")
+	}
+}
+
+// TestState_PhoneReadsTheCountryAnswered: a national number is read as the country answered before the phone
+// question writes them; without one, or for Vietnam and Laos, as Vietnamese or Lao.
+func TestState_PhoneReadsTheCountryAnswered(t *testing.T) {
+	p := map[string]string{"en": "Q"}
+	country := Field{ID: "country", Type: TypeCountry, Required: true, Prompt: p, Options: []Option{
+		{ID: "vietnam", Label: map[string]string{"en": "Vietnam", "vi": "Việt Nam", "lo": "ຫວຽດນາມ"}},
+		{ID: "laos", Label: map[string]string{"en": "Laos", "vi": "Lào", "lo": "ລາວ"}},
+		{ID: "germany", Label: map[string]string{"en": "Germany", "vi": "Đức", "lo": "ເຢຍລະມັນ"}},
+		{ID: "czechia", Label: map[string]string{"en": "Czechia", "vi": "Séc", "lo": "ເຊັກ"}},
+		{ID: "russia", Label: map[string]string{"en": "Russia", "vi": "Nga", "lo": "ຣັດເຊຍ"}},
+		{ID: "korea", Label: map[string]string{"en": "Korea", "vi": "Hàn Quốc", "lo": "ເກົາຫຼີ"}},
+		{ID: "mongolia", Label: map[string]string{"en": "Mongolia"}, Region: "MN"},
+	}}
+	fields := []Field{country, {ID: "phone", Type: TypePhone, Required: true, Prompt: p}}
+	tests := []struct {
+		country, phone string
+		raw, display   string // raw "" means refused
+	}{
+		{"germany", "0151 12345678", "+4915112345678", "+49 1511 2345678"},
+		{"germany", "49 151 12345678", "+4915112345678", "+49 1511 2345678"},
+		{"korea", "82 10 1234 5678", "+821012345678", ""},
+		{"Đức", "030 1234567", "+49301234567", "+49 30 1234567"},
+		{"nước Đức", "0151 12345678", "+4915112345678", ""},
+		{"czechia", "601 123 456", "+420601123456", "+420 601 123 456"},
+		{"Cộng hòa Séc", "601 123 456", "+420601123456", ""},
+		{"russia", "8 (495) 123-45-67", "+74951234567", "+7 495 123-45-67"},
+		{"korea", "010-1234-5678", "+821012345678", "+82 10-1234-5678"},
+		{"Poland", "512 345 678", "+48512345678", "+48 512 345 678"},
+		{"ປະເທດໂປແລນ", "512 345 678", "+48512345678", ""},
+		{"mongolia", "8812 3456", "+97688123456", ""},
+		{"germany", "+84 912 345 678", "+84912345678", "+84 912 345 678"},
+		{"germany", "0049 151 12345678", "+4915112345678", ""},
+		{"korea", "0049 151 12345678", "+4915112345678", ""},
+		{"czechia", "0912 345 678", "+84912345678", "+84 912 345 678"},
+		{"czechia", "020 5555 1234", "+8562055551234", ""},
+		{"vietnam", "0912 345 678", "+84912345678", ""},
+		{"vietnam", "020 5555 1234", "+8562055551234", ""},
+		{"laos", "020 5555 1234", "+8562055551234", ""},
+		{"laos", "0912 345 678", "+84912345678", ""},
+		{"Atlantis", "0912 345 678", "+84912345678", ""},
+		{"Atlantis", "0151 12345678", "", ""},
+		{"vietnam", "0151 12345678", "", ""},
+		{"germany", "0151 123", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.country+" "+tt.phone, func(t *testing.T) {
+			s := New("f", now)
+			mustAnswer(t, s, fields, tt.country)
+			e := s.Answer(fields, tt.phone, now)
+			if tt.raw == "" {
+				if e == nil || e.Code != CodePhone {
+					t.Fatalf("Answer(%q) = %v, stored %+v; want %s", tt.phone, e, s.Answers["phone"], CodePhone)
+				}
+				return
+			}
+			if e != nil {
+				t.Fatalf("Answer(%q) = %v", tt.phone, e)
+			}
+			v := s.Answers["phone"]
+			if v.Raw != tt.raw || (tt.display != "" && v.Display != tt.display) {
+				t.Fatalf("stored %+v, want %s %q", v, tt.raw, tt.display)
+			}
+			if again, e := fields[1].Parse(v.Raw, now); e != nil || again.Raw != v.Raw {
+				t.Fatalf("Parse(Raw %q) = %+v, %v", v.Raw, again, e)
+			}
+		})
+	}
+	// The country answered after the phone question (from the summary) does not change how it was read.
+	s := New("f", now)
+	mustAnswer(t, s, fields, "vietnam")
+	mustAnswer(t, s, fields, "0912 345 678")
+	mustNil(t, s.Consent(true))
+	mustNil(t, s.Edit(fields, "country"))
+	mustAnswer(t, s, fields, "germany")
+	if got := s.Answers["phone"].Raw; got != "+84912345678" {
+		t.Fatalf("phone after changing the country: %q", got)
+	}
+	// Reopened from the summary, the phone question reads the country now answered.
+	mustNil(t, s.Edit(fields, "phone"))
+	mustAnswer(t, s, fields, "0151 12345678")
+	if got := s.Answers["phone"].Raw; got != "+4915112345678" {
+		t.Fatalf("phone edited after Germany: %q", got)
+	}
+}
+
+func TestCountryNames_Unique(t *testing.T) {
+	seen := map[string]string{}
+	for code, names := range countryNames {
+		if !validRegion(code) {
+			t.Errorf("%s is not a region the numbering plans know", code)
+		}
+		for _, n := range names {
+			k := keysOf(n).compact
+			if other, dup := seen[k]; dup && other != code {
+				t.Errorf("%q names both %s and %s", n, other, code)
+			}
+			seen[k] = code
+		}
 	}
 }

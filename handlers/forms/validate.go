@@ -97,6 +97,13 @@ func (f Field) ValidateLangs(langs []string) []error {
 				bad("option %q has no %s label", o.ID, lang)
 			}
 		}
+		switch {
+		case o.Region == "":
+		case f.Type != TypeCountry:
+			bad("option %q: region is for the options of a country field", o.ID)
+		case !validRegion(o.Region):
+			bad("option %q: region %q is not a two-letter country code in capitals (ISO 3166, like FR)", o.ID, o.Region)
+		}
 	}
 	if pick(f.Prompt, "") == "" {
 		bad("no prompt") // said once, not once per language
@@ -123,6 +130,34 @@ func ValidateFields(fields []Field, langs []string) []error {
 		}
 		seen[f.ID] = true
 		errs = append(errs, f.ValidateLangs(langs)...)
+	}
+	return append(errs, phoneCountries(fields)...)
+}
+
+// phoneCountries checks that every option of a country question that a phone question reads (see
+// State.Answer) names a country the bot can place, so that "0151 12345678" after Germany is read as German.
+func phoneCountries(fields []Field) []error {
+	var errs []error
+	checked := map[int]bool{}
+	for i, f := range fields {
+		if f.Type != TypePhone && f.Type != TypeContact {
+			continue
+		}
+		c := i - 1
+		for c >= 0 && fields[c].Type != TypeCountry {
+			c--
+		}
+		if c < 0 || checked[c] {
+			continue
+		}
+		checked[c] = true
+		for _, o := range fields[c].Options {
+			if o.region() == "" {
+				errs = append(errs, fmt.Errorf("field %q: option %q: which country is it? The phone question %q "+
+					"reads national numbers of the country answered here; add region: with its two-letter code "+
+					"(ISO 3166, like FR)", fields[c].ID, o.ID, f.ID))
+			}
+		}
 	}
 	return errs
 }

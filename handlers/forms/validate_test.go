@@ -41,6 +41,10 @@ func TestValidate(t *testing.T) {
 		{"bad option id", Field{ID: "x", Type: TypeChoice, Options: []Option{{ID: "a b", Label: prompt}}, Prompt: prompt}, []string{`option "a b": id must be`}},
 		{"yesno other options", Field{ID: "x", Type: TypeYesNo, Options: []Option{opt("yes"), opt("maybe")}, Prompt: prompt}, []string{"exactly \"yes\" and \"no\""}},
 		{"no prompt", Field{ID: "x", Type: TypeText}, []string{"no prompt"}},
+		{"country region", Field{ID: "country", Type: TypeCountry, Options: []Option{{ID: "fr", Label: prompt, Region: "FR"}}, Prompt: prompt}, nil},
+		{"country region lower case", Field{ID: "country", Type: TypeCountry, Options: []Option{{ID: "fr", Label: prompt, Region: "fr"}}, Prompt: prompt}, []string{`region "fr" is not a two-letter`}},
+		{"country region unknown", Field{ID: "country", Type: TypeCountry, Options: []Option{{ID: "xx", Label: prompt, Region: "XX"}}, Prompt: prompt}, []string{`region "XX" is not`}},
+		{"region on a choice", Field{ID: "x", Type: TypeChoice, Options: []Option{{ID: "a", Label: prompt, Region: "FR"}}, Prompt: prompt}, []string{"region is for the options of a country field"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,5 +96,38 @@ func TestValidateFields(t *testing.T) {
 	}
 	if err := errors.Join(errs...); err == nil {
 		t.Fatal("joined errors vanished")
+	}
+}
+
+// TestValidateFields_PhoneCountry: a phone question reads the country answered before it, so every option of
+// that country question must name a country the bot can place — by its ID, a label, or region.
+func TestValidateFields_PhoneCountry(t *testing.T) {
+	p := map[string]string{"en": "Q"}
+	country := func(opts ...Option) Field { return Field{ID: "country", Type: TypeCountry, Options: opts, Prompt: p} }
+	phone := Field{ID: "phone", Type: TypePhone, Prompt: p}
+	tests := []struct {
+		name   string
+		fields []Field
+		want   string // "" when valid
+	}{
+		{"known by id", []Field{country(Option{ID: "germany"}, Option{ID: "south_korea"}, Option{ID: "CZ"}), phone}, ""},
+		{"known by label", []Field{country(Option{ID: "c1", Label: map[string]string{"vi": "Ba Lan"}}), phone}, ""},
+		{"named by region", []Field{country(Option{ID: "mongolia", Label: map[string]string{"en": "Mongolia"}, Region: "MN"}), phone}, ""},
+		{"unknown", []Field{country(Option{ID: "vietnam"}, Option{ID: "elsewhere", Label: map[string]string{"en": "Elsewhere"}}), phone},
+			`field "country": option "elsewhere": which country is it?`},
+		{"unknown before a contact", []Field{country(Option{ID: "x1"}), {ID: "tel", Type: TypeContact, Prompt: p}}, `option "x1"`},
+		{"unknown without a phone after it", []Field{phone, country(Option{ID: "x1"})}, ""},
+		{"no phone", []Field{country(Option{ID: "x1"})}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := ValidateFields(tt.fields, nil)
+			switch {
+			case tt.want == "" && len(errs) != 0:
+				t.Fatalf("got %v, want none", errs)
+			case tt.want != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.want)):
+				t.Fatalf("got %v, want one containing %q", errs, tt.want)
+			}
+		})
 	}
 }
