@@ -42,11 +42,14 @@ type App struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	username string
-	matcher  *faq.Matcher
-	jobs     *jobs.Scheduler
-	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
-	running  atomic.Bool
-	httpAddr chan string
+	// staffCommands are the commands of staff-desk routes (routes.go, staffCommand): a staff chat may
+	// use them without naming the bot. Written while the routes are built in New, read-only after.
+	staffCommands map[string]bool
+	matcher       *faq.Matcher
+	jobs          *jobs.Scheduler
+	intake        atomic.Pointer[Intake] // set by Run; read by the webhook handler
+	running       atomic.Bool
+	httpAddr      chan string
 	// metricsAddr is METRICS_ADDR once listening.
 	metricsAddr chan string
 	guard       *connGuard // bounds the public listener's connections
