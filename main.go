@@ -111,6 +111,8 @@ func check(getenv func(string) string, stdout, stderr io.Writer) error {
 	problems := messages.Check(fsys)
 	if content, _, err := messages.Load(fsys); err == nil {
 		problems = append(problems, unwiredActions(content)...)
+		// Today's date, the real one: whether a sample's made-up dates have passed for the running bot.
+		problems = append(problems, content.ClosedSamples(time.Now())...)
 	}
 	for _, p := range problems {
 		fmt.Fprintln(stderr, p)
