@@ -1,7 +1,7 @@
 // Command huunghi is the Hữu Nghị Telegram bot of the Union of Friendship Organizations of Thanh Hóa.
 //
 //	huunghi serve                     run the bot (configuration from the environment; see README)
-//	huunghi chat [--lang lo]          the whole bot in one process, talking in this terminal
+//	huunghi chat [--lang lo] [--date D] the whole bot in one process, talking in this terminal
 //	huunghi check                     validate content (CONTENT_DIR or the embedded defaults)
 //	huunghi ask [--json] [--lang L] [Q] match questions against the FAQ (stdin: one per line)
 //	huunghi export --programme ID       a programme's registrations as XLSX or CSV (--format, --out)
@@ -49,7 +49,7 @@ const usage = `usage: huunghi <command> [flags]
 
 commands:
   serve    run the bot (environment: TELEGRAM_TOKEN, REDIS_URL, ... — see README)
-  chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en]
+  chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en] [--date YYYY-MM-DD]
   check    validate content files (CONTENT_DIR or the embedded defaults)
   export   registrations of a programme: export --programme ID [--format xlsx|csv] [--out FILE] (uses REDIS_URL)
   ask      match questions against the FAQ: ask [--json] [--lang L] [QUESTION] (no QUESTION: one per stdin line)
@@ -111,6 +111,8 @@ func check(getenv func(string) string, stdout, stderr io.Writer) error {
 	problems := messages.Check(fsys)
 	if content, _, err := messages.Load(fsys); err == nil {
 		problems = append(problems, unwiredActions(content)...)
+		// Today's date, the real one: whether a sample's made-up dates have passed for the running bot.
+		problems = append(problems, content.ClosedSamples(time.Now())...)
 	}
 	for _, p := range problems {
 		fmt.Fprintln(stderr, p)

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,6 +84,35 @@ func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), `action "staff"`) {
 		t.Errorf("a wired action was reported:\n%s", errOut.String())
+	}
+}
+
+// TestCheck_WarnsAboutAClosedSample: a sample programme whose made-up dates have passed is a warning (the
+// bot no longer offers it), not an error that would stop staff from deploying their other edits.
+func TestCheck_WarnsAboutAClosedSample(t *testing.T) {
+	src, err := fs.ReadFile(messages.FS(""), "programmes/lao_vn_exchange_2027.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(dir+"/programmes", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Closed long before any day this test runs on; opened before that.
+	edited := regexp.MustCompile(`(?m)^opens:.*$`).ReplaceAll(src, []byte(`opens: "2000-11-01 08:00"`))
+	edited = regexp.MustCompile(`(?m)^closes:.*$`).ReplaceAll(edited, []byte(`closes: "2001-03-31 17:00"`))
+	if err := os.WriteFile(dir+"/programmes/lao_vn_exchange_2027.yaml", edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := func(k string) string { return map[string]string{"CONTENT_DIR": dir}[k] }
+	if err := run(context.Background(), []string{"check"}, env, nil, &out, &errOut); err != nil {
+		t.Fatalf("check: %v\n%s", err, errOut.String())
+	}
+	line := 1 + strings.Count(string(edited[:bytes.Index(edited, []byte("\ncloses:"))+1]), "\n")
+	want := fmt.Sprintf("programmes/lao_vn_exchange_2027.yaml:%d: warning: lao_vn_exchange_2027 is a sample whose registration closed on 2001-03-31 17:00", line)
+	if !strings.Contains(errOut.String(), want) {
+		t.Errorf("check output lacks %q:\n%s", want, errOut.String())
 	}
 }
 
@@ -176,7 +206,9 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 
 func TestExport_CommandLine(t *testing.T) {
 	rs := redistest.Start(t)
-	st := store.New(rs.Client())
+	// The registration is made on a day of the test's own, and the table shows that day in the bot's time.
+	registered := time.Date(2031, 5, 12, 3, 4, 0, 0, time.UTC)
+	st := store.New(rs.Client(), store.WithClock(func() time.Time { return registered }))
 	if _, _, err := st.Register(context.Background(), "lao_vn_exchange_2027", 42, "lo",
 		map[string]string{"full_name": "=HYPERLINK(\"x\")", "phone": "+8562055551234"}, 0, false); err != nil {
 		t.Fatal(err)
@@ -188,10 +220,124 @@ func TestExport_CommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export: %v\n%s", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "'=HYPERLINK") || !strings.Contains(out.String(), "+8562055551234") {
+	if !strings.Contains(out.String(), "'=HYPERLINK") || !strings.Contains(out.String(), "+8562055551234") ||
+		!strings.Contains(out.String(), "2031-05-12 10:04") {
 		t.Errorf("csv export: %q", out.String())
 	}
 	if err := run(context.Background(), []string{"export", "--programme", "nope"}, func(k string) string { return env[k] }, nil, &out, &errOut); err == nil {
 		t.Error("unknown programme: want an error")
+	}
+}
+
+// runChat runs `huunghi chat` with args, typing script one line at a time as a person would (each line once
+// the bot has answered the previous one), and returns what the terminal showed.
+func runChat(t *testing.T, args []string, script ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	stdin := strings.NewReader(strings.Join(script, "\n") + "\n")
+	if err := run(context.Background(), append([]string{"chat"}, args...), func(string) string { return "" }, stdin, &out, &errOut); err != nil {
+		t.Fatalf("chat: %v\n%s", err, errOut.String())
+	}
+	return out.String()
+}
+
+// inOrder reports the first of wants that out does not show after the ones before it, or "" when all are.
+func inOrder(out string, wants ...string) string {
+	for _, w := range wants {
+		i := strings.Index(out, w)
+		if i < 0 {
+			return w
+		}
+		out = out[i+len(w):]
+	}
+	return ""
+}
+
+// hcm is the bot's default time zone, where --date is read.
+var hcm, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
+
+func embedded(t *testing.T) *messages.Content {
+	t.Helper()
+	c, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestChat_SamplesOpenOnAnyDate: whatever the day — before the shipped samples open, long after they close
+// — the demo lists them as open calls, and its banner names those it moved to be open.
+func TestChat_SamplesOpenOnAnyDate(t *testing.T) {
+	t.Parallel() // waits on the per-chat send budget, not the CPU
+	c := embedded(t)
+	ex, _ := c.Programme("lao_vn_exchange_2027")
+	for _, date := range []time.Time{time.Date(2020, 1, 15, 9, 0, 0, 0, hcm), time.Date(2031, 6, 1, 18, 30, 0, 0, hcm)} {
+		out := runChat(t, []string{"--date", date.Format("2006-01-02T15:04")}, "/menu", "[2]")
+		if missing := inOrder(out, date.Format("2006-01-02 15:04")+" (--date)",
+			"[2] "+c.T("en", "menu.programmes"), "👤 ["+c.T("en", "menu.programmes")+"]",
+			"🤖 "+c.T("en", "prog.list"), ex.TitleIn("en")); missing != "" {
+			t.Errorf("--date %s: no %q in:\n%s", date, missing, out)
+		}
+		if strings.Contains(out, c.T("en", "prog.none")) {
+			t.Errorf("--date %s: no open calls:\n%s", date, out)
+		}
+		// The banner names each sample whose file does not have it open on that day, and no other.
+		for _, p := range c.Programmes {
+			if listed := strings.Contains(out, "      "+p.ID+": "); listed != (p.Status(date) != messages.StatusOpen) {
+				t.Errorf("--date %s: %s is %s in its file, moved in the banner: %v", date, p.ID, p.Status(date), listed)
+			}
+		}
+	}
+	var errOut bytes.Buffer
+	if err := run(context.Background(), []string{"chat", "--date", "31/03/2027"}, func(string) string { return "" },
+		strings.NewReader(""), &bytes.Buffer{}, &errOut); err == nil || !strings.Contains(errOut.String(), "want YYYY-MM-DD") {
+		t.Errorf("a day-first --date: %v %q, want a usage error", err, errOut.String())
+	}
+}
+
+// TestChat_ButtonsNeverCollideWithAnswers fills in a form in the demo: "2" typed as the year of study is
+// the answer 2 (it used to press the second button, Cancel, and throw the form away), "[1]" presses a
+// button, "[a]" presses "Share my phone number" under the text box, and a key with no button is explained,
+// not sent.
+func TestChat_ButtonsNeverCollideWithAnswers(t *testing.T) {
+	t.Parallel()
+	c := embedded(t)
+	step := func(n int) string { return c.T("en", "form.step", "n", strconv.Itoa(n), "total", "8") }
+	out := runChat(t, []string{"--date", "2031-06-01"},
+		"[1]", "/start reg_lao_excellence_scholarship", "Noy Phommasane", "3/5/2001", "[1]", "2", "8.5", "[a]", "[9]")
+	if missing := inOrder(out,
+		"[1] English", "👤 [English]",
+		step(3), "[1] Hồng Đức University", "👤 [Hồng Đức University]",
+		step(4), step(5), // "2" answered the question
+		step(6), "⌨️ [a] "+c.T("en", "form.contact.share"), "[1] "+c.T("en", "form.back"),
+		"👤 ["+c.T("en", "form.contact.share")+"]", "+84 912 000 000", step(7),
+		"(no button [9] here"); missing != "" {
+		t.Errorf("no %q in:\n%s", missing, out)
+	}
+	if cancelled := c.T("en", "cancel.done"); strings.Contains(out, cancelled) {
+		t.Errorf("the form was cancelled:\n%s", out)
+	}
+}
+
+// TestChat_StaffHandoffAllTheWay: in the demo the person is also staff, so a message to staff can be
+// followed to the end — the card in the staff chat, the answer typed there with /reply, and the card's
+// Block button.
+func TestChat_StaffHandoffAllTheWay(t *testing.T) {
+	t.Parallel()
+	c := embedded(t)
+	out := runChat(t, nil, "/staff", "Please call me about the scholarship",
+		"staff> /reply 1001 We will call you tomorrow", "staff> [1]")
+	if missing := inOrder(out,
+		"🤖 "+c.T("en", "staff.prompt"),
+		"👥 [staff chat] 🤖 "+c.T("vi", "staff.card", "id", "1001", "lang", "en"), "Please call me about the scholarship",
+		"staff> [1] "+c.T("vi", "staff.block"),
+		"🤖 "+c.T("en", "staff.reply"), "We will call you tomorrow",
+		"👥 [staff chat] 🤖 "+c.T("vi", "staff.reply_done", "id", "1001"),
+		"👥 👤 ["+c.T("vi", "staff.block")+"]",
+		"👥 [staff chat] 🤖 (edited) ", "staff> [1] "+c.T("vi", "staff.unblock")); missing != "" {
+		t.Errorf("no %q in:\n%s", missing, out)
+	}
+	if strings.Contains(out, c.T("en", "staff.unavailable")) {
+		t.Errorf("the demo says staff can't be reached:\n%s", out)
 	}
 }

@@ -43,11 +43,14 @@ type App struct {
 	metrics  *metrics
 	registry *prometheus.Registry
 	username string
-	matcher  *faq.Matcher
-	jobs     *jobs.Scheduler
-	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
-	running  atomic.Bool
-	httpAddr chan string
+	// staffCommands are the commands of staff-desk routes (routes.go, staffCommand): a staff chat may
+	// use them without naming the bot. Written while the routes are built in New, read-only after.
+	staffCommands map[string]bool
+	matcher       *faq.Matcher
+	jobs          *jobs.Scheduler
+	intake        atomic.Pointer[Intake] // set by Run; read by the webhook handler
+	running       atomic.Bool
+	httpAddr      chan string
 	// metricsAddr is METRICS_ADDR once listening.
 	metricsAddr chan string
 	guard       *connGuard // bounds the public listener's connections
@@ -75,7 +78,10 @@ func WithRedis(c redis.UniversalClient) Option { return func(a *App) { a.rdb = c
 // WithLease sets how long a chat's lease lasts; a crashed worker blocks its chats that long (default 5 s).
 func WithLease(d time.Duration) Option { return func(a *App) { a.lease = d } }
 
-// WithClock replaces time.Now for handlers (tests open and close programmes with it).
+// WithClock replaces time.Now as the bot's calendar, for everything that reads a date: handlers (which
+// programmes are open, dates shown), the store (when a user was seen or registered, the day a question is
+// counted for) and the scheduled jobs (the retention cutoff). Durations — leases, timeouts, send budgets,
+// metrics — stay in real time. Tests live on a date of their own with it; the chat demo on --date.
 func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now } }
 
 // WithPollWait sets the long-polling timeout (default 50 s).
@@ -119,13 +125,16 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	for _, o := range opts {
 		o(a)
 	}
+	if a.now == nil {
+		a.now = time.Now
+	}
 	if a.rdb == nil {
 		a.rdb, a.ownRedis = redis.NewClient(cfg.Redis), true
 	}
 	if !content.HasLang(cfg.StaffLang) {
 		return nil, fmt.Errorf("STAFF_LANG: %q is not a language of the content (%s)", cfg.StaffLang, strings.Join(content.Langs, ", "))
 	}
-	a.store = store.New(a.rdb)
+	a.store = store.New(a.rdb, store.WithClock(a.now))
 	a.limiter = redis_rate.NewLimiter(a.rdb)
 	api, err := tg.New(cfg.Token,
 		tg.WithServerURL(cfg.APIURL),
@@ -279,11 +288,7 @@ func awaitAddr(ctx context.Context, ch chan string) (string, error) {
 // RunJob runs one scheduled job now, as its schedule would at the current minute of the bot's clock (tests
 // use it to run a night's job without waiting for the night).
 func (a *App) RunJob(ctx context.Context, name string) error {
-	now := time.Now
-	if a.now != nil {
-		now = a.now
-	}
-	return a.jobs.RunTick(ctx, name, now())
+	return a.jobs.RunTick(ctx, name, a.now())
 }
 
 // Idle reports whether every stored update has been handled (the chat demo waits for it).

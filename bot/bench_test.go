@@ -69,7 +69,7 @@ func benchmarkRegistrations(b *testing.B, applicants int) {
 	for round := range b.N {
 		base := int64(5_000_000 + round*applicants)
 		for i := range int64(applicants) {
-			s := forms.New(p.ID, time.Now())
+			s := forms.New(p.ID, h.clock.Now())
 			for guard := 0; s.Stage != forms.StageSummary && guard < 50; guard++ {
 				f, ok := s.Current(p.Fields)
 				switch {
@@ -81,9 +81,9 @@ func benchmarkRegistrations(b *testing.B, applicants int) {
 					_ = s.Toggle(p.Fields, f.Choices("en")[0].ID)
 					_ = s.DoneMulti(p.Fields)
 				case f.Type == forms.TypeChoice || f.Type == forms.TypeCountry || f.Type == forms.TypeYesNo:
-					_ = s.Answer(p.Fields, f.Choices("en")[0].ID, time.Now())
+					_ = s.Answer(p.Fields, f.Choices("en")[0].ID, h.clock.Now())
 				default:
-					_ = s.Answer(p.Fields, sampleAnswer(f), time.Now())
+					_ = s.Answer(p.Fields, sampleAnswer(f), h.clock.Now())
 				}
 			}
 			raw, _ := json.Marshal(s)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,19 +33,73 @@ type harness struct {
 	app     *bot.App
 	cancel  context.CancelFunc
 	done    chan error
-	clock   func() time.Time
+	clock   *testClock
 	opts    []bot.Option
 }
 
 const wait = 10 * time.Second
 
+// hcm is the province's time zone, where programme dates are read.
+var hcm, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
+
+// testNow is the day the end-to-end tests live on, whatever the machine's date: the bot's clock (handlers,
+// store, jobs) starts there. Any date would do; one years away from the shipped samples' dates shows that.
+var testNow = time.Date(2031, 5, 12, 10, 0, 0, 0, hcm)
+
+// The window the harness gives every sample programme (sample: true): the shipped ones' dates are staff's
+// to change and must not decide whether a test can apply. A test's own programme without the flag keeps
+// the dates of its file.
+var (
+	sampleOpens  = testNow.AddDate(0, -1, 0)
+	sampleCloses = testNow.AddDate(0, 3, 0)
+)
+
+// testClock is the bot's clock in a test: it starts on a date the test chooses and runs at the speed of
+// real time from there, so that the order of events (registrations, the waiting list) is kept, and a test
+// can move it (Set) while the bot runs.
+type testClock struct {
+	mu    sync.Mutex
+	base  time.Time
+	since time.Time
+}
+
+func newTestClock(at time.Time) *testClock { return &testClock{base: at, since: time.Now()} }
+
+// Now is the clock's time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base.Add(time.Since(c.since))
+}
+
+// Set moves the clock to at.
+func (c *testClock) Set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.base, c.since = at, time.Now()
+}
+
+// ownDates gives the sample programmes of c the harness's window (sampleOpens to sampleCloses).
+func ownDates(c *messages.Content) {
+	for i, p := range c.Programmes {
+		if p.Sample {
+			q := *p
+			q.Opens, q.Closes = sampleOpens, sampleCloses
+			c.Programmes[i] = &q
+		}
+	}
+}
+
+// newHarness starts the bot on testNow with the content of env["CONTENT_DIR"] over the embedded one, sample
+// programmes open (ownDates).
 func newHarness(t testing.TB, env map[string]string, opts ...bot.Option) *harness {
 	t.Helper()
 	content, _, err := messages.Load(messages.FS(env["CONTENT_DIR"]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, srv: telegramtest.New(), redis: redistest.Start(t), content: content, opts: opts}
+	ownDates(content)
+	h := &harness{t: t, srv: telegramtest.New(), redis: redistest.Start(t), content: content, opts: opts, clock: newTestClock(testNow)}
 	t.Cleanup(h.srv.Close)
 	h.env = map[string]string{
 		"TELEGRAM_TOKEN":   telegramtest.Token,
@@ -73,10 +128,7 @@ func (h *harness) start() {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{h.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second)}
-	if h.clock != nil {
-		opts = append(opts, bot.WithClock(h.clock))
-	}
+	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now)}
 	opts = append(opts, h.opts...)
 	h.app, err = bot.New(cfg, h.content, log, opts...)
 	if err != nil {
@@ -169,7 +221,10 @@ func (h *harness) messages(chat int64, n int) []telegramtest.Message {
 	return msgs
 }
 
-func (h *harness) store() *store.Store { return store.New(h.redis.Client()) }
+// store is the bot's store as the test sees it, on the bot's clock.
+func (h *harness) store() *store.Store {
+	return store.New(h.redis.Client(), store.WithClock(h.clock.Now))
+}
 
 type testWriter struct{ t testing.TB }
 

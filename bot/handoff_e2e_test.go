@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-telegram/bot/models"
 )
 
 // TestHandoff_BoundedPerUserAndStaffCanBlock has one person write to staff again and again, and staff block
@@ -103,5 +105,68 @@ func TestHandoff_ManyAccountsCannotFloodTheStaffChat(t *testing.T) {
 	if sent < 10 || sent > 10+refills+1 || busy == 0 || sent+busy != 16 {
 		t.Errorf("%d passed on and %d told the staff chat is busy in %v, want 10 (+%d refilled) and the rest",
 			sent, busy, time.Since(start), refills)
+	}
+}
+
+// TestHandoff_StaffAnswerInTheStaffChat follows a message to staff the whole way: the card reaches the
+// staff chat, a staff member answers there with "/reply <id> …" as the card says — without naming the bot,
+// as people type in their own group — and the person gets the answer. Other bare commands in the staff
+// chat are left to the other bots a group may have.
+func TestHandoff_StaffAnswerInTheStaffChat(t *testing.T) {
+	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7400"})
+	staffChat := models.Chat{ID: -7400, Type: models.ChatTypeSupergroup, Title: "Cán bộ"}
+	a := &applicant{h: h, u: user(4400, "lo")}
+	a.send("/staff")
+	a.send("ຂ້ອຍຢາກຖາມເລື່ອງທຶນ")
+	card := h.messages(staffChat.ID, 1)[0]
+	if want := h.content.T("vi", "staff.card_hint", "id", "4400"); !strings.Contains(card.Text, want) {
+		t.Fatalf("card %q lacks %q", card.Text, want)
+	}
+	staff := user(900, "vi")
+	h.srv.PushGroupText(staff, staffChat, "/help")
+	h.srv.PushGroupText(staff, staffChat, "/reply 4400 Chào bạn, hạn nộp là 31/3.")
+	got := a.wait(3)[2].Text
+	if !strings.HasPrefix(got, h.content.T("lo", "staff.reply")) || !strings.Contains(got, "hạn nộp là 31/3") {
+		t.Errorf("the person got %q, want the staff reply", got)
+	}
+	msgs := h.messages(staffChat.ID, 2)
+	if want := h.content.T("vi", "staff.reply_done", "id", "4400"); msgs[1].Text != want {
+		t.Errorf("staff chat: %q, want %q", msgs[1].Text, want)
+	}
+	// The chat's updates are handled in order: the bare /help before the /reply was left alone.
+	if len(msgs) != 2 {
+		t.Errorf("staff chat got %d messages, want the card and the delivery note: %q", len(msgs), msgs[len(msgs)-1].Text)
+	}
+}
+
+// TestHandoff_WithoutAStaffChatGivesTheOfficeContacts: a bot deployed without STAFF_CHAT_ID cannot pass
+// messages on, so "Talk to staff" gives the office's contacts — and never "type /staff", which would send
+// the person round in a circle.
+func TestHandoff_WithoutAStaffChatGivesTheOfficeContacts(t *testing.T) {
+	h := newHarness(t, nil)
+	for i, lang := range []string{"en", "lo", "vi"} {
+		a := &applicant{h: h, u: user(int64(4410+i), lang)}
+		for _, via := range []string{"/staff", "menu"} {
+			var got string
+			if via == "/staff" {
+				got = a.send("/staff").Text
+			} else {
+				a.send("/menu")
+				a.press("staff:new")
+				msgs := h.srv.Messages(a.u.ID)
+				got = msgs[len(msgs)-1].Text
+			}
+			if !strings.HasPrefix(got, h.content.T(lang, "staff.unavailable")) {
+				t.Errorf("%s %s: got %q, want staff.unavailable", lang, via, got)
+			}
+			for _, key := range []string{"office_phone", "office_email", "office_address"} {
+				if v := h.content.Contact(key, lang); v == "" || !strings.Contains(got, v) {
+					t.Errorf("%s %s: %q lacks %s %q", lang, via, got, key, v)
+				}
+			}
+			if strings.Contains(got, "/staff") {
+				t.Errorf("%s %s: %q sends the person back to /staff", lang, via, got)
+			}
+		}
 	}
 }

@@ -19,7 +19,8 @@ import (
 // addressed → recover → observe → dedupe → resolve → flood.
 
 // addressed drops group traffic that is not for the bot, before anything is stored about its sender: in a
-// group only commands naming the bot ("/help@huunghi_bot") and taps on the bot's own buttons are handled.
+// group only commands naming the bot ("/help@huunghi_bot"), staff commands in a staff chat (see
+// parseCommand) and taps on the bot's own buttons are handled.
 func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		m := u.Message
@@ -27,7 +28,7 @@ func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 			m = u.EditedMessage
 		}
 		if m != nil && m.Chat.Type != models.ChatTypePrivate {
-			if _, _, ok := handlers.ParseCommand(m.Text, a.username, false); !ok || u.EditedMessage != nil {
+			if _, _, ok := a.parseCommand(m); !ok || u.EditedMessage != nil {
 				return
 			}
 		}
@@ -100,10 +101,8 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		r := &handlers.Request{Update: u, ChatID: chatOf(u)}
 		from := senderOf(u)
-		var text string
 		switch {
 		case u.Message != nil:
-			text = u.Message.Text
 			r.Private = u.Message.Chat.Type == models.ChatTypePrivate
 		case u.EditedMessage != nil:
 			r.Private = u.EditedMessage.Chat.Type == models.ChatTypePrivate
@@ -123,7 +122,9 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 			return
 		}
 		r.UserID, r.FirstName = from.ID, from.FirstName
-		r.Command, r.Args, _ = handlers.ParseCommand(text, a.username, r.Private)
+		if u.Message != nil {
+			r.Command, r.Args, _ = a.parseCommand(u.Message)
+		}
 		user, err := a.store.TouchUser(ctx, from.ID, a.content.MatchLang(from.LanguageCode))
 		if err != nil {
 			// Redis hiccup: answer in Telegram's language rather than not at all.

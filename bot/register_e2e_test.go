@@ -362,11 +362,10 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 	}
 	// ... and, a year and a day after the first application, past what the consent text promises.
 	later := last.Add(time.Minute)
-	if y := time.Now().AddDate(0, 12, 1); y.After(later) {
+	if y := h.clock.Now().AddDate(0, 12, 1); y.After(later) {
 		later = y
 	}
-	h.clock = func() time.Time { return later }
-	h.restart()
+	h.clock.Set(later)
 	third := &applicant{h: h, u: user(2302, "en"), prog: exchange}
 	ex, _ := h.content.Programme(exchange)
 	if got := third.send("/start reg_" + exchange); got.Text != h.content.T("en", "prog.closed", "programme", ex.TitleIn("en")) {

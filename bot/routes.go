@@ -134,14 +134,14 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/cancel", a.command("cancel"), private, nil, f(handlers.Cancel(d))},
 		{"/faq", a.command("faq"), anywhere, nil, f(questions.Browse)},
 		{"/my", a.command("my"), private, to("my"), f(regs.My)},
-		{"/programmes (staff)", a.command("programmes"), staffDesk, nil, f(regs.Programmes)},
-		{"/export (staff)", a.command("export"), staffDesk, nil, f(regs.Export)},
+		{"/programmes (staff)", a.staffCommand("programmes"), staffDesk, nil, f(regs.Programmes)},
+		{"/export (staff)", a.staffCommand("export"), staffDesk, nil, f(regs.Export)},
 		{"prog:list", callback("prog:list"), anywhere, nil, f(regs.List)},
 		{"prog:", callback("prog:"), private, programmeLink, f(regs.Programme)},
 		{"form:", callback("form:"), private, nil, f(regs.Form)},
 		{"my:", callback(handlers.MyButtons.Prefix()), private, to("my"), f(regs.MyAction)},
-		{"/reply (staff)", a.command("reply"), staffDesk, nil, f(handlers.Reply(d))},
-		{"/unanswered (staff)", a.command("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
+		{"/reply (staff)", a.staffCommand("reply"), staffDesk, nil, f(handlers.Reply(d))},
+		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
 		{"hand: (staff)", callback(handlers.HandoffButtons.Prefix()), staffDesk, nil, f(handlers.HandoffAction(d))},
 		{"faq:", callback(handlers.FAQButtons.Prefix()), anywhere, nil, f(questions.Browse)},
 		{"staff:ask", callback(handlers.StaffButtons.Data("ask")), private, to("staff"), f(handlers.AskStaff(d))},
@@ -243,22 +243,47 @@ func (a *App) isStaffChat(chat int64) bool {
 	return handlers.IsStaffChat(a.content, a.cfg.StaffChatID, chat)
 }
 
-// command matches "/name" addressed to the bot (see handlers.ParseCommand).
+// command matches "/name" addressed to the bot (see parseCommand).
 func (a *App) command(name string) tg.MatchFunc {
 	return func(u *models.Update) bool {
 		if u.Message == nil {
 			return false
 		}
-		cmd, _, ok := handlers.ParseCommand(u.Message.Text, a.username, u.Message.Chat.Type == models.ChatTypePrivate)
+		cmd, _, ok := a.parseCommand(u.Message)
 		return ok && cmd == name
 	}
+}
+
+// staffCommand is command for a staff-desk route: one that a staff chat may also use without naming the
+// bot. Registering the route is what makes it one.
+func (a *App) staffCommand(name string) tg.MatchFunc {
+	if a.staffCommands == nil {
+		a.staffCommands = map[string]bool{}
+	}
+	a.staffCommands[name] = true
+	return a.command(name)
+}
+
+// parseCommand reads the command of a message addressed to the bot (handlers.ParseCommand): in a private
+// chat any command, in a group one naming the bot — and in a staff chat also a bare staff command
+// ("/reply 1001 …", as the handoff card says), because that chat is the bot's desk. Other bare commands
+// there are left alone: they may be meant for another bot in the group.
+func (a *App) parseCommand(m *models.Message) (cmd, args string, ok bool) {
+	private := m.Chat.Type == models.ChatTypePrivate
+	if cmd, args, ok = handlers.ParseCommand(m.Text, a.username, private); ok || private || !a.isStaffChat(m.Chat.ID) {
+		return cmd, args, ok
+	}
+	if cmd, args, ok = handlers.ParseCommand(m.Text, a.username, true); ok && a.staffCommands[cmd] {
+		return cmd, args, true
+	}
+	return "", "", false
 }
 
 func (a *App) anyCommand(u *models.Update) bool {
 	if u.Message == nil {
 		return false
 	}
-	_, _, ok := handlers.ParseCommand(u.Message.Text, a.username, u.Message.Chat.Type == models.ChatTypePrivate)
+	_, _, ok := a.parseCommand(u.Message)
 	return ok
 }
 

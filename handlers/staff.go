@@ -147,12 +147,15 @@ func blockButton(d Deps, uid int64, blocked bool) []outbox.Button {
 	return []outbox.Button{{Text: d.Content.T(d.staffLang(), "staff.block"), Data: HandoffButtons.Data("b", strconv.FormatInt(uid, 10))}}
 }
 
+// staffUnavailable tells the user that staff cannot be reached through the bot (no staff chat is
+// configured, or staff blocked them) and how to reach people instead: the office's details from
+// contacts.yaml. Not the contact_office FAQ answer, which says "type /staff" and would send them round
+// in a circle.
 func staffUnavailable(ctx context.Context, d Deps, r *Request) {
-	text := d.T(r, "staff.unavailable")
-	if t, ok := d.Content.FAQ.Topic("contact_office"); ok {
-		text += "\n\n" + d.Content.Answer(t, r.Lang)
-	}
-	d.Reply(ctx, r, text)
+	contact := func(key string) string { return d.Content.Contact(key, r.Lang) }
+	d.Reply(ctx, r, d.T(r, "staff.unavailable")+"\n\n"+d.T(r, "staff.contacts",
+		"address", contact("office_address"), "phone", contact("office_phone"),
+		"email", contact("office_email"), "hours", contact("office_hours")))
 }
 
 // blockedMark starts the line a blocked card gets; Unblock removes what follows it.

@@ -76,12 +76,18 @@ func (c *Content) Answer(t *Topic, lang string) string {
 		text, lang = t.Answer[DefaultLang], DefaultLang
 	}
 	return strings.TrimSpace(placeholder.ReplaceAllStringFunc(text, func(m string) string {
-		key := placeholder.FindStringSubmatch(m)[1]
-		if v, ok := c.FAQ.Contacts[key].Value[lang]; ok {
-			return v
-		}
-		return c.FAQ.Contacts[key].Value[DefaultLang]
+		return c.Contact(placeholder.FindStringSubmatch(m)[1], lang)
 	}))
+}
+
+// Contact returns the contacts.yaml value of key in lang (falling back to DefaultLang), "" when there is
+// none: for texts that give the office's details outside an FAQ answer.
+func (c *Content) Contact(key, lang string) string {
+	v := c.FAQ.Contacts[key].Value
+	if s, ok := v[lang]; ok {
+		return s
+	}
+	return v[DefaultLang]
 }
 
 // TopicTitle returns the topic's title in lang, falling back to DefaultLang.

@@ -54,6 +54,8 @@ type Programme struct {
 	Fields []forms.Field `yaml:"fields"`
 	// File is the content path the programme was read from, for messages.
 	File string `yaml:"-"`
+	// closesLine is the line of the closes key, where ClosedSamples points.
+	closesLine int
 }
 
 // ProgrammeTimeZone is the time zone of the dates in programme files.
@@ -157,13 +159,7 @@ func (c *Content) loadProgrammes(fsys fs.FS) Problems {
 		byID[p.ID] = p
 		c.Programmes = append(c.Programmes, p)
 	}
-	sort.SliceStable(c.Programmes, func(i, j int) bool {
-		a, b := c.Programmes[i], c.Programmes[j]
-		if !a.Opens.Equal(b.Opens) {
-			return a.Opens.Before(b.Opens)
-		}
-		return a.ID < b.ID
-	})
+	sortProgrammes(c.Programmes)
 	if len(files) > 0 {
 		ref := "ui/" + DefaultLang + ".yaml"
 		for _, code := range forms.Codes() {
@@ -173,6 +169,82 @@ func (c *Content) loadProgrammes(fsys fs.FS) Problems {
 		}
 	}
 	return problems
+}
+
+// sortProgrammes orders programmes by Opens, then by ID.
+func sortProgrammes(ps []*Programme) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if !a.Opens.Equal(b.Opens) {
+			return a.Opens.Before(b.Opens)
+		}
+		return a.ID < b.ID
+	})
+}
+
+// ClosedSamples warns about sample programmes whose registration has closed at now. A shipped sample's
+// dates are placeholders that staff replace; once they have passed, the bot no longer offers it (only the
+// chat demo moves it, see OpenSamples), which is worth saying in `huunghi check` but is not an error: the
+// content is still valid.
+func (c *Content) ClosedSamples(now time.Time) Problems {
+	var out Problems
+	for _, p := range c.Programmes {
+		if !p.Sample || p.Status(now) != StatusClosed {
+			continue
+		}
+		out = append(out, Problem{File: p.File, Line: p.closesLine, Warning: true,
+			Message: fmt.Sprintf("%s is a sample whose registration closed on %s: the bot no longer offers it (the chat demo shows it open); give it new dates or withdraw it",
+				p.ID, p.Closes.In(programmeZone()).Format(programmeDateLayout))})
+	}
+	return out
+}
+
+// MovedSample is a sample programme that OpenSamples moved: the window its file gives and the one the demo
+// uses instead.
+type MovedSample struct {
+	ID                    string
+	FileOpens, FileCloses time.Time
+	Opens, Closes         time.Time
+}
+
+// OpenSamples returns the content as the chat demo shows it at now: every sample programme (sample: true)
+// that is not open at now — its made-up dates have passed, or are still to come — is moved in time, keeping
+// the length of its window, so that now falls a quarter of the way into it. Whole days are kept where the
+// window is longer than two days, so the hours of opening and closing stay those of the file. Programmes
+// that are open, and real ones, are left as they are: a staff member previewing their own programmes sees
+// them on their dates. c is not changed; the moved programmes are listed in the order of the content.
+func (c *Content) OpenSamples(now time.Time) (*Content, []MovedSample) {
+	out := *c
+	out.Programmes = make([]*Programme, len(c.Programmes))
+	var moved []MovedSample
+	zone := programmeZone()
+	for i, p := range c.Programmes {
+		out.Programmes[i] = p
+		if !p.Sample || p.Status(now) == StatusOpen {
+			continue
+		}
+		length := p.Closes.Sub(p.Opens)
+		target := now.Add(-length / 4)
+		q := *p
+		if length > 48*time.Hour {
+			const day = 24 * time.Hour
+			shift := target.Sub(p.Opens)
+			days := int(shift / day)
+			if shift < 0 && shift%day != 0 {
+				days-- // round down: never open after target, so now stays inside the window
+			}
+			q.Opens = p.Opens.In(zone).AddDate(0, 0, days)
+		} else {
+			q.Opens = target
+		}
+		q.Closes = q.Opens.Add(length)
+		q.OpensAt = q.Opens.In(zone).Format(programmeDateLayout)
+		q.ClosesAt = q.Closes.In(zone).Format(programmeDateLayout)
+		out.Programmes[i] = &q
+		moved = append(moved, MovedSample{ID: p.ID, FileOpens: p.Opens, FileCloses: p.Closes, Opens: q.Opens, Closes: q.Closes})
+	}
+	sortProgrammes(out.Programmes)
+	return &out, moved
 }
 
 // readProgramme reads and validates one programme file. It returns nil for an empty file (a withdrawn
@@ -217,6 +289,7 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 	}
 	p.File = file
 	line := func(key string) int { return keyLine(doc, key) }
+	p.closesLine = line("closes")
 
 	base := strings.TrimSuffix(path.Base(file), ".yaml")
 	valid := true

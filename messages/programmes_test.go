@@ -67,24 +67,12 @@ func TestProgrammes_EmbeddedLoadWithSampleWarningsOnly(t *testing.T) {
 	}
 }
 
-func TestProgrammes_EmbeddedOpenForMonths(t *testing.T) {
+// The shipped programmes are samples whose dates staff will change: no test here depends on them being
+// open (TestOpenSamples shows that the demo opens them on any date, TestClosedSamples that check warns).
+func TestProgrammes_EmbeddedExchangeHasAWaitingList(t *testing.T) {
 	c, _, err := messages.Load(messages.FS(""))
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, day := range []time.Time{
-		time.Date(2026, 11, 23, 10, 0, 0, 0, hcm),
-		time.Date(2027, 3, 31, 16, 59, 0, 0, hcm),
-	} {
-		for _, p := range c.Programmes {
-			if got := p.Status(day); got != messages.StatusOpen {
-				t.Errorf("%s on %s: got %q, want open", p.ID, day, got)
-			}
-		}
-	}
-	m, _ := c.Programme("association_membership")
-	if got := m.Status(time.Date(2027, 12, 1, 9, 0, 0, 0, hcm)); got != messages.StatusOpen {
-		t.Errorf("membership in December 2027: got %q, want open", got)
 	}
 	e, _ := c.Programme("lao_vn_exchange_2027")
 	if e.Capacity != 40 || !e.Waitlist {
@@ -140,11 +128,11 @@ func hasLao(s string) bool {
 }
 
 func TestProgramme_DatesInHoChiMinhCity(t *testing.T) {
-	c, _, err := messages.Load(messages.FS(""))
+	c, _, err := messages.Load(withFiles(map[string]string{"programmes/test_prog.yaml": validProgramme}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _ := c.Programme("lao_vn_exchange_2027")
+	p, _ := c.Programme("test_prog")
 	if want := time.Date(2026, 11, 1, 1, 0, 0, 0, time.UTC); !p.Opens.Equal(want) {
 		t.Errorf("opens \"2026-11-01 08:00\": got %s, want %s (08:00 at UTC+7)", p.Opens.UTC(), want)
 	}
@@ -379,18 +367,119 @@ func TestProgrammes_SortedByOpensThenID(t *testing.T) {
 	early := strings.NewReplacer("id: test_prog", "id: b_early", `opens: "2026-11-01 08:00"`, `opens: "2026-10-01 08:00"`).Replace(validProgramme)
 	c, _, err := messages.Load(withFiles(map[string]string{
 		"programmes/b_early.yaml": early,
+		"programmes/c_late.yaml":  strings.Replace(validProgramme, "id: test_prog", "id: c_late", 1),
 		"programmes/a_late.yaml":  strings.Replace(validProgramme, "id: test_prog", "id: a_late", 1),
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The shipped samples are among them, wherever their dates (staff's to change) put them.
 	var ids []string
-	for _, p := range c.Programmes {
-		ids = append(ids, p.ID)
+	for i, p := range c.Programmes {
+		if i > 0 {
+			if q := c.Programmes[i-1]; p.Opens.Before(q.Opens) || p.Opens.Equal(q.Opens) && p.ID < q.ID {
+				t.Errorf("%s (opens %s) is listed after %s (opens %s)", p.ID, p.Opens, q.ID, q.Opens)
+			}
+		}
+		if strings.HasSuffix(p.ID, "_early") || strings.HasSuffix(p.ID, "_late") {
+			ids = append(ids, p.ID)
+		}
 	}
-	want := []string{"b_early", "a_late", "association_membership", "germany_study_info_2027", "lao_excellence_scholarship", "lao_vn_exchange_2027"}
-	if !slices.Equal(ids, want) {
+	if want := []string{"b_early", "a_late", "c_late"}; !slices.Equal(ids, want) {
 		t.Errorf("got %q, want %q", ids, want)
+	}
+}
+
+// TestClosedSamples: `huunghi check` warns, and only warns, about a sample programme whose dates have
+// passed; a real programme that closed is simply over, and an open sample is fine.
+func TestClosedSamples(t *testing.T) {
+	sample := strings.Replace(validProgramme, "kind: exchange\n", "kind: exchange\nsample: true\n", 1)
+	c, _, err := messages.Load(fstestTree(map[string]string{
+		"programmes/test_prog.yaml": sample,
+		"programmes/real_prog.yaml": strings.Replace(validProgramme, "id: test_prog", "id: real_prog", 1),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ClosedSamples(time.Date(2027, 3, 31, 16, 59, 0, 0, hcm)); len(got) != 0 {
+		t.Errorf("while open: %v", got)
+	}
+	got := c.ClosedSamples(time.Date(2030, 1, 1, 0, 0, 0, 0, hcm))
+	want := "programmes/test_prog.yaml:8: warning: test_prog is a sample whose registration closed on 2027-03-31 17:00"
+	if len(got) != 1 || !got[0].Warning || !strings.HasPrefix(got[0].String(), want) {
+		t.Errorf("after closing: got %v, want one warning starting %q", got, want)
+	}
+}
+
+// fstestTree is the embedded UI strings and FAQ with only the given programmes.
+func fstestTree(programmes map[string]string) fs.FS {
+	top := fstest.MapFS{}
+	base := messages.FS("")
+	names, _ := fs.Glob(base, "programmes/*.yaml")
+	for _, name := range names {
+		top[name] = &fstest.MapFile{Data: []byte("# withdrawn for this test\n")}
+	}
+	for name, data := range programmes {
+		top[name] = &fstest.MapFile{Data: []byte(data)}
+	}
+	return messages.Overlay(top, base)
+}
+
+// TestOpenSamples: on any date, the demo's content has every sample programme open, with the length and
+// the hours of its file; real programmes and open samples keep their dates, and the content it was made
+// from is not changed.
+func TestOpenSamples(t *testing.T) {
+	sample := strings.Replace(validProgramme, "kind: exchange\n", "kind: exchange\nsample: true\n", 1)
+	short := strings.NewReplacer("id: test_prog", "id: short_prog", `closes: "2027-03-31 17:00"`, `closes: "2026-11-01 20:00"`).Replace(sample)
+	c, _, err := messages.Load(fstestTree(map[string]string{
+		"programmes/test_prog.yaml":  sample,
+		"programmes/short_prog.yaml": short,
+		"programmes/real_prog.yaml":  strings.Replace(validProgramme, "id: test_prog", "id: real_prog", 1),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := map[string]messages.Programme{}
+	for _, p := range c.Programmes {
+		file[p.ID] = *p
+	}
+	for _, now := range []time.Time{
+		time.Date(2020, 2, 29, 23, 59, 0, 0, hcm), // before the samples open
+		time.Date(2027, 3, 31, 17, 0, 0, 0, hcm),  // the minute test_prog closes
+		time.Date(2030, 7, 14, 6, 30, 0, 0, hcm),
+		time.Date(2049, 12, 31, 12, 0, 0, 0, time.UTC),
+	} {
+		demo, moved := c.OpenSamples(now)
+		for _, p := range demo.Programmes {
+			f := file[p.ID]
+			switch {
+			case p.ID == "real_prog":
+				if !p.Opens.Equal(f.Opens) || !p.Closes.Equal(f.Closes) {
+					t.Errorf("%s: the real programme was moved to %s – %s", now, p.Opens, p.Closes)
+				}
+			case p.Status(now) != messages.StatusOpen:
+				t.Errorf("%s: sample %s is %s (%s – %s)", now, p.ID, p.Status(now), p.Opens, p.Closes)
+			case p.Closes.Sub(p.Opens) != f.Closes.Sub(f.Opens):
+				t.Errorf("%s: %s lasts %s, its file %s", now, p.ID, p.Closes.Sub(p.Opens), f.Closes.Sub(f.Opens))
+			case p.ID == "test_prog" && (p.Opens.In(hcm).Format("15:04") != "08:00" || p.Closes.In(hcm).Format("15:04") != "17:00"):
+				t.Errorf("%s: %s opens %s and closes %s, want the file's 08:00 and 17:00", now, p.ID, p.Opens.In(hcm), p.Closes.In(hcm))
+			}
+		}
+		if len(moved) != 2 || moved[0].ID == "real_prog" || moved[1].ID == "real_prog" {
+			t.Errorf("%s: moved %+v, want the two samples", now, moved)
+		}
+		for i, p := range demo.Programmes[1:] {
+			if p.Opens.Before(demo.Programmes[i].Opens) {
+				t.Errorf("%s: %s listed after %s, which opens later", now, p.ID, demo.Programmes[i].ID)
+			}
+		}
+	}
+	if p, _ := c.Programme("test_prog"); !p.Opens.Equal(file["test_prog"].Opens) {
+		t.Error("OpenSamples changed the content it was given")
+	}
+	// Open samples stay as they are.
+	if _, moved := c.OpenSamples(time.Date(2026, 11, 1, 9, 0, 0, 0, hcm)); len(moved) != 0 {
+		t.Errorf("with both samples open: moved %+v, want none", moved)
 	}
 }
 

@@ -20,14 +20,23 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	rdb     redis.UniversalClient
 	limiter *redis_rate.Limiter
-	now     func() time.Time
+	// now is the calendar: when a user was seen, a registration made, a session saved, the day a question
+	// is counted for. Durations — leases, send budgets, TTLs — are real time and never read it (see TakeBulk).
+	now func() time.Time
 }
 
 // Option configures a Store.
 type Option func(*Store)
 
-// WithClock replaces time.Now, for tests that need to move time.
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+// WithClock replaces time.Now as the store's calendar: the bot gives it the clock its handlers and jobs see
+// (bot.WithClock), so that a registration made "in 2031" is 2031 to the retention job too.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) {
+		if now != nil {
+			s.now = now
+		}
+	}
+}
 
 // New returns a Store over an existing client. The caller owns the client and closes it last.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {

@@ -277,6 +277,37 @@ func TestBulkLanes(t *testing.T) {
 	})
 }
 
+// TestBulkLanes_LeasesAreRealTime moves the store's clock a year on while a message is in flight, as a test
+// or the chat demo on another date does: the message is not taken for abandoned (and sent twice), and the
+// chats waiting at intake keep the order they wrote in after the clock goes back.
+func TestBulkLanes_LeasesAreRealTime(t *testing.T) {
+	now := time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now = time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)
+		if err := s.EnqueueBulk(ctx, "notify", []byte("card")); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.TakeBulk(ctx, "notify", time.Minute); err != nil || string(got) != "card" {
+			t.Fatalf("take: %q %v", got, err)
+		}
+		now = now.AddDate(1, 0, 0)
+		if n, err := s.ReapBulk(ctx, "notify"); err != nil || n != 0 {
+			t.Errorf("reap a year later on the clock, a moment later in fact: got %d %v, want 0", n, err)
+		}
+		if _, err := s.StoreUpdate(ctx, 1, 501, []byte(`{"update_id":1}`), 10); err != nil {
+			t.Fatal(err)
+		}
+		now = now.AddDate(-5, 0, 0)
+		if _, err := s.StoreUpdate(ctx, 2, 502, []byte(`{"update_id":2}`), 10); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.PendingChats(ctx, 10); err != nil || len(got) != 2 || got[0] != 501 {
+			t.Errorf("pending chats: %v %v, want 501 (wrote first) first", got, err)
+		}
+	}, store.WithClock(func() time.Time { return now }))
+}
+
 func TestUnanswered(t *testing.T) {
 	start := time.Date(2027, 3, 9, 23, 0, 0, 0, time.UTC)
 	now := start
