@@ -7,11 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
 	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 )
@@ -19,9 +17,6 @@ import (
 // What people type into registration forms instead of tapping: choices without tone marks or in capitals,
 // Lao without spaces, shorter names; phone numbers written the way the country they live in writes them;
 // e-mail addresses with a typo in the domain.
-
-// formsClock is inside every shipped call and the test programme below: 15 January 2027, 10:00 in Vietnam.
-var formsClock = time.Date(2027, time.January, 15, 10, 0, 0, 0, time.FixedZone("ICT", 7*3600))
 
 const typingProg = "typing_test"
 
@@ -31,8 +26,8 @@ kind: other
 audience: all
 title: {en: Typing test, vi: Thử gõ, lo: ທົດລອງພິມ}
 description: {en: A form to type into., vi: Một biểu mẫu để gõ., lo: ແບບຟອມສຳລັບພິມ.}
-opens: "2026-11-01 08:00"
-closes: "2027-12-31 17:00"
+opens: "2031-01-01 08:00"
+closes: "2031-12-31 17:00"
 capacity: 0
 waitlist: false
 fields:
@@ -78,7 +73,7 @@ fields:
     prompt: {en: "Coming with your child?", vi: "Đi cùng con?", lo: "ມາພ້ອມລູກບໍ?"}
 `
 
-// typingHarness runs the bot at formsClock with the typing test programme added to the shipped content.
+// typingHarness runs the bot (on the harness's day, testNow, inside the programme's dates) with the typing test programme added to the shipped content.
 func typingHarness(t *testing.T) *harness {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "programmes"), 0o755); err != nil {
@@ -87,7 +82,7 @@ func typingHarness(t *testing.T) *harness {
 	if err := os.WriteFile(filepath.Join(dir, "programmes", typingProg+".yaml"), []byte(typingYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return newHarness(t, map[string]string{"CONTENT_DIR": dir}, bot.WithClock(func() time.Time { return formsClock }))
+	return newHarness(t, map[string]string{"CONTENT_DIR": dir})
 }
 
 // in returns a view of h for a parallel subtest: its own t for failures, the same bot.
@@ -147,7 +142,7 @@ func (a *applicant) expectUnderstood(reply []telegramtest.Message, lang, value s
 // TestForms_TypedUniversity types the university in the shipped scholarship form the ways students do.
 func TestForms_TypedUniversity(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, nil, bot.WithClock(func() time.Time { return formsClock }))
+	h := newHarness(t, nil)
 	const prog = "lao_excellence_scholarship"
 	p, ok := h.content.Programme(prog)
 	if !ok {
