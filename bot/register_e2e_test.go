@@ -221,10 +221,13 @@ func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
 	a.wait(2)
 	a.settle()
 	a.send("Noy Phommasane")
-	// Bad date: a clear message and the same question again.
+	// Bad date: a clear message and the same question again, with the example its prompt shows.
 	got := a.send("31/02/2001")
-	if !strings.HasPrefix(got.Text, h.content.T("en", "form.invalid.date")) || !strings.Contains(got.Text, "2 ") {
-		t.Errorf("bad date: %q", got.Text)
+	p, _ := h.content.Programme(exchange)
+	example := p.Fields[1].ExampleAnswer()
+	if !strings.HasPrefix(got.Text, h.content.T("en", "form.invalid.date", "example", example)) || !strings.Contains(got.Text, "2 ") ||
+		strings.Count(got.Text, example) != 2 {
+		t.Errorf("bad date: %q, want the error and the question to show the example %s", got.Text, example)
 	}
 	// A sticker mid-form: a hint and the question again, nothing lost.
 	n := a.count()
@@ -240,7 +243,6 @@ func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
 		t.Errorf("back: the current answer is not shown: %q", got)
 	}
 	got = a.send(strings.Repeat("x", 5000))
-	p, _ := h.content.Programme(exchange)
 	_, maxName := p.Fields[0].Limits()
 	if want := h.content.T("en", "form.invalid.too_long", "max", strconv.Itoa(maxName)); !strings.HasPrefix(got.Text, want) {
 		t.Errorf("5,000-character name: got %q, want it to start with %q", got.Text, want)
@@ -249,8 +251,9 @@ func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
 	a.send("03/05/2001")
 	// Restart the bot in the middle of the form: the user continues where they were.
 	h.restart()
-	a.answer("en") // university
-	a.answer("en") // phone
+	a.answer("en")       // university
+	a.press("form:skip") // the other university's name
+	a.answer("en")       // phone
 	if last := h.srv.Messages(a.u.ID); !hasButton(last[len(last)-1], "form:skip") {
 		t.Fatalf("optional e-mail has no Skip: %v", buttonData(last[len(last)-1]))
 	}

@@ -374,7 +374,7 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 			text = d.T(r, "form.expired")
 			break
 		}
-		text = d.T(r, "form.step", "n", fmt.Sprint(st.Step+1), "total", fmt.Sprint(len(p.Fields))) + "\n\n" + f.PromptText(r.Lang)
+		text = d.T(r, "form.step", "n", fmt.Sprint(st.Step+1), "total", fmt.Sprint(len(p.Fields))) + "\n\n" + f.PromptIn(p.Fields, r.Lang)
 		if v, ok := st.Answers[f.ID]; ok && f.Type != forms.TypeMultiChoice {
 			text += "\n\n" + d.T(r, "form.current", "value", f.Display(v, r.Lang))
 		}
