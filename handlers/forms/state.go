@@ -55,6 +55,10 @@ type State struct {
 	Multi map[string][]string `json:"multi,omitempty"`
 	// Started is when the form was begun; see Expired.
 	Started time.Time `json:"started"`
+	// Origin is the caller's name for this filling of the form (the bot uses the update that started it). It
+	// tells two fillings of the same form apart, so that a button of one the user discarded never acts on the
+	// one they started next; the engine only keeps it.
+	Origin int64 `json:"origin,omitempty"`
 }
 
 // New starts form at its first question.
