@@ -7,32 +7,49 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/golden")
 
 // TestGolden_Conversations records what a user sees in each language — the greeting, the menu, an FAQ
-// answer, a decline and the start of a form — and compares it with testdata/golden/<lang>.txt, so a change
-// to any user-facing text shows up in review. Refresh with: go test ./bot -run Golden -update
+// answer, a decline, a programme opened from a poster's link, the start of its form and the question Cancel
+// asks — and compares it with testdata/golden/<lang>.txt, so a change to any user-facing text shows up in
+// review. A script line "[data]" taps the newest button whose data starts with data; a message the bot edited
+// is shown again with "~". Refresh with: go test ./bot -run Golden -update
 func TestGolden_Conversations(t *testing.T) {
 	// Waits on the per-chat send budget, not the CPU: run alongside the others.
 	t.Parallel()
+	form := []string{"/start reg_lao_vn_exchange_2027", "[prog:a:]", "[form:cancel:]", "[form:keep:]"}
 	scripts := map[string][]string{
-		"vi": {"/start", "/menu", "gia han the tam tru o dau", "giá vàng hôm nay", "/start reg_lao_vn_exchange_2027"},
-		"lo": {"/start", "/menu", "ເບີໂທສຸກເສີນຢູ່ຫວຽດນາມ", "ລາຄາຄຳມື້ນີ້", "/start reg_lao_vn_exchange_2027"},
-		"en": {"/start", "/menu", "how do i renew my residence card", "who won the football match", "/start reg_lao_vn_exchange_2027"},
+		"vi": append([]string{"/start", "/menu", "gia han the tam tru o dau", "giá vàng hôm nay"}, form...),
+		"lo": append([]string{"/start", "/menu", "ເບີໂທສຸກເສີນຢູ່ຫວຽດນາມ", "ລາຄາຄຳມື້ນີ້"}, form...),
+		"en": append([]string{"/start", "/menu", "how do i renew my residence card", "who won the football match"}, form...),
 	}
 	h := newHarness(t, nil)
 	for i, lang := range []string{"vi", "lo", "en"} {
 		a := &applicant{h: h, u: user(int64(3000+i), lang)}
 		var b strings.Builder
-		seen := 0
+		var before []telegramtest.Message
 		for _, line := range scripts[lang] {
-			a.send(line)
+			if data, ok := strings.CutPrefix(line, "["); ok {
+				a.pressPrefix(strings.TrimSuffix(data, "]"))
+			} else {
+				a.send(line)
+			}
 			fmt.Fprintf(&b, "> %s\n", line)
 			msgs := h.srv.Messages(a.u.ID)
-			for _, m := range msgs[seen:] {
-				fmt.Fprintf(&b, "< %s\n", strings.ReplaceAll(m.Text, "\n", "\n  "))
+			for j, m := range msgs {
+				mark := "<"
+				switch {
+				case j >= len(before):
+				case m.Text != before[j].Text || fmt.Sprint(m.Buttons) != fmt.Sprint(before[j].Buttons):
+					mark = "~"
+				default:
+					continue
+				}
+				fmt.Fprintf(&b, "%s %s\n", mark, strings.ReplaceAll(m.Text, "\n", "\n  "))
 				for _, row := range m.Buttons {
 					var cells []string
 					for _, btn := range row {
@@ -41,7 +58,7 @@ func TestGolden_Conversations(t *testing.T) {
 					fmt.Fprintf(&b, "  %s\n", strings.Join(cells, " "))
 				}
 			}
-			seen = len(msgs)
+			before = msgs
 		}
 		path := filepath.Join("testdata", "golden", lang+".txt")
 		if *update {

@@ -2,8 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
 )
 
 // redeliver hands the bot an update it already handled, as happens when the acknowledgement of a handled
@@ -33,6 +36,7 @@ func TestRedelivery_RepeatsNothingThatConfuses(t *testing.T) {
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7400"})
 	a := &applicant{h: h, u: user(4400, "en"), prog: exchange}
 	a.send("/start reg_" + exchange)
+	a.press("prog:a:" + exchange)
 	id := h.srv.PushText(a.u, "Noy Phommasane") // the name; the birth date is asked next
 	a.settle()
 	n := a.count()
@@ -73,5 +77,54 @@ func TestRedelivery_RepeatsNothingThatConfuses(t *testing.T) {
 	h.bulkIdle()
 	if n := len(h.srv.Messages(-7400)); n != 1 {
 		t.Errorf("%d staff cards, want 1", n)
+	}
+}
+
+// TestRedelivery_CancelDoesNothingTwice hands the bot, a second time, the tap on Cancel, on "No, continue"
+// and on "Yes, discard": the chat must read as after the first handling (no second question, no second
+// "discarded"), and a discard handled again after the user started the same form anew must leave the new one.
+func TestRedelivery_CancelDoesNothingTwice(t *testing.T) {
+	t.Parallel() // waits on the chat's send budget, not the CPU
+	h := newFlowHarness(t, nil)
+	a := student(t, h, 6500, "en", "flow_test")
+	a.begin()
+	a.send("Noy Phommasane")
+	q := a.last()
+	same := func(what string, want telegramtest.Message, n int) {
+		t.Helper()
+		if got := a.message(q.ID); got.Text != want.Text || fmt.Sprint(got.Buttons) != fmt.Sprint(want.Buttons) || a.count() != n {
+			t.Errorf("%s handled again: %q %v and %d new messages, want %q %v and none", what, got.Text, got.Buttons, a.count()-n, want.Text, want.Buttons)
+		}
+	}
+	cancel := h.srv.PushCallback(a.u, q, buttonWith(q, "form:cancel:"))
+	a.settle()
+	ask, n := a.message(q.ID), a.count()
+	redeliver(t, h, cancel, a.u.ID)
+	same("Cancel", ask, n)
+	keep := h.srv.PushCallback(a.u, ask, buttonWith(ask, "form:keep:"))
+	a.settle()
+	redeliver(t, h, keep, a.u.ID)
+	same("No, continue", q, n)
+	if st := formState(t, h, a.u.ID); st == nil || st.Answers["full_name"].Raw != "Noy Phommasane" {
+		t.Fatalf("the form after No handled twice: %+v", st)
+	}
+	a.press(buttonWith(q, "form:cancel:"))
+	ask = a.message(q.ID)
+	discard := h.srv.PushCallback(a.u, ask, buttonWith(ask, "form:discard:"))
+	a.settle()
+	done := a.message(q.ID)
+	redeliver(t, h, discard, a.u.ID)
+	same("Yes, discard", done, n)
+	for _, ans := range h.srv.Answers() {
+		if ans.Params["text"] == h.content.T("en", "button.expired") {
+			t.Errorf("the user was told a button expired")
+		}
+	}
+	// The user applies again; the old discard, handled once more, names the earlier filling of the form.
+	a.begin()
+	a.send("Khamla Vongsa")
+	redeliver(t, h, discard, a.u.ID)
+	if st := formState(t, h, a.u.ID); st == nil || st.Answers["full_name"].Raw != "Khamla Vongsa" {
+		t.Errorf("an old discard handled again discarded the new form: %+v", st)
 	}
 }

@@ -66,6 +66,21 @@ func (a *applicant) press(data string) {
 	a.h.t.Fatalf("no button %q in chat %d; last message %q %v", data, a.u.ID, msgs[len(msgs)-1].Text, buttonData(msgs[len(msgs)-1]))
 }
 
+// pressPrefix taps the button whose data starts with prefix on the newest message that has one.
+func (a *applicant) pressPrefix(prefix string) {
+	a.h.t.Helper()
+	msgs := a.h.srv.Messages(a.u.ID)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, d := range buttonData(msgs[i]) {
+			if strings.HasPrefix(d, prefix) {
+				a.press(d)
+				return
+			}
+		}
+	}
+	a.h.t.Fatalf("no button %q… in chat %d", prefix, a.u.ID)
+}
+
 // prompt returns the bot's newest message that has buttons of the form.
 func (a *applicant) prompt() telegramtest.Message {
 	msgs := a.h.srv.Messages(a.u.ID)
@@ -81,6 +96,10 @@ func (a *applicant) prompt() telegramtest.Message {
 func (a *applicant) answer(lang string) {
 	a.h.t.Helper()
 	p, _ := a.h.content.Programme(a.prog)
+	if msgs := a.h.srv.Messages(a.u.ID); len(msgs) > 0 && hasButton(msgs[len(msgs)-1], "prog:a:"+a.prog) {
+		a.press("prog:a:" + a.prog) // the programme as a poster's link shows it: Apply starts the form
+		return
+	}
 	q := a.prompt()
 	switch {
 	case hasButton(q, "form:consent:yes"):
@@ -149,9 +168,7 @@ func TestRegister_FullApplicationInEachLanguage(t *testing.T) {
 	}
 	for i, lang := range []string{"lo", "vi", "en"} {
 		a := &applicant{h: h, u: user(int64(2000+i), lang), prog: exchange}
-		h.srv.PushText(a.u, "/start reg_"+exchange)
-		a.wait(2)
-		a.settle()
+		a.send("/start reg_" + exchange)
 		conf := a.complete(lang)
 		reg, err := h.store().GetRegistration(context.Background(), exchange, a.u.ID)
 		if err != nil {
@@ -221,14 +238,16 @@ func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
 	a := &applicant{h: h, u: user(2100, "en"), prog: exchange}
-	h.srv.PushText(a.u, "/start reg_"+exchange)
-	a.wait(2)
-	a.settle()
+	a.send("/start reg_" + exchange)
+	a.press("prog:a:" + exchange)
 	a.send("Noy Phommasane")
-	// Bad date: a clear message and the same question again.
+	// Bad date: a clear message and the same question again, with the example its prompt shows.
 	got := a.send("31/02/2001")
-	if !strings.HasPrefix(got.Text, h.content.T("en", "form.invalid.date")) || !strings.Contains(got.Text, "2 ") {
-		t.Errorf("bad date: %q", got.Text)
+	p, _ := h.content.Programme(exchange)
+	example := p.Fields[1].ExampleAnswer()
+	if !strings.HasPrefix(got.Text, h.content.T("en", "form.invalid.date", "example", example)) || !strings.Contains(got.Text, "2 ") ||
+		strings.Count(got.Text, example) != 2 {
+		t.Errorf("bad date: %q, want the error and the question to show the example %s", got.Text, example)
 	}
 	// A sticker mid-form: a hint and the question again, nothing lost.
 	n := a.count()
@@ -244,7 +263,6 @@ func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
 		t.Errorf("back: the current answer is not shown: %q", got)
 	}
 	got = a.send(strings.Repeat("x", 5000))
-	p, _ := h.content.Programme(exchange)
 	_, maxName := p.Fields[0].Limits()
 	if want := h.content.T("en", "form.invalid.too_long", "max", strconv.Itoa(maxName)); !strings.HasPrefix(got.Text, want) {
 		t.Errorf("5,000-character name: got %q, want it to start with %q", got.Text, want)
@@ -253,13 +271,15 @@ func TestRegister_BackSkipCancelAndBadInput(t *testing.T) {
 	a.send("03/05/2001")
 	// Restart the bot in the middle of the form: the user continues where they were.
 	h.restart()
-	a.answer("en") // university
-	a.answer("en") // phone
+	a.answer("en")       // university
+	a.press("form:skip") // the other university's name
+	a.answer("en")       // phone
 	if last := h.srv.Messages(a.u.ID); !hasButton(last[len(last)-1], "form:skip") {
 		t.Fatalf("optional e-mail has no Skip: %v", buttonData(last[len(last)-1]))
 	}
 	a.press("form:skip")
-	a.press("form:cancel")
+	a.pressPrefix("form:cancel:")
+	a.pressPrefix("form:discard:")
 	if _, err := h.store().GetSession(context.Background(), a.u.ID); err != store.ErrNotFound {
 		t.Errorf("session after cancel: %v", err)
 	}
@@ -277,9 +297,7 @@ func TestRegister_DoubleTapSubmitCreatesOne(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
 	a := &applicant{h: h, u: user(2200, "vi"), prog: exchange}
-	h.srv.PushText(a.u, "/start reg_"+exchange)
-	a.wait(2)
-	a.settle()
+	a.send("/start reg_" + exchange)
 	for range 40 {
 		if hasButton(a.prompt(), "form:submit:"+exchange) {
 			break
@@ -344,14 +362,13 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 	}
 	h := newHarness(t, map[string]string{"CONTENT_DIR": dir})
 	first := &applicant{h: h, u: user(2300, "en"), prog: "tiny_exchange"}
-	h.srv.PushText(first.u, "/start reg_tiny_exchange")
-	first.wait(2)
-	first.settle()
+	first.send("/start reg_tiny_exchange")
 	first.complete("en")
 	second := &applicant{h: h, u: user(2301, "en"), prog: "tiny_exchange"}
 	p, _ := h.content.Programme("tiny_exchange")
-	if got := second.send("/start reg_tiny_exchange"); got.Text != h.content.T("en", "prog.full", "programme", p.TitleIn("en")) {
-		t.Errorf("full programme: %q", got.Text)
+	if got := second.send("/start reg_tiny_exchange"); !strings.HasSuffix(got.Text, "\n\n"+h.content.T("en", "prog.full", "programme", p.TitleIn("en"))) ||
+		len(got.Buttons) != 0 {
+		t.Errorf("full programme: %q %v, want it said full, with no Apply", got.Text, buttonData(got))
 	}
 	// After the closing time nobody can apply; after every call closed, none is listed.
 	last := p.Closes

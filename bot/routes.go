@@ -107,7 +107,7 @@ func (a *App) routes(d handlers.Deps) []route {
 	// routes' links below open these.
 	links := map[string]handlers.DeepLink{
 		"faq":        questions.Topic,
-		"reg":        regs.Apply,
+		"reg":        regs.Link,
 		"programmes": page(regs.List),
 		"my":         page(regs.My),
 		"mydata":     page(handlers.MyData(d)),

@@ -48,8 +48,15 @@ func (g *Registrations) date(t time.Time) string {
 
 // List shows the open calls that fit the user (the "Programmes & scholarships" menu entry).
 func (g *Registrations) List(ctx context.Context, r *Request) {
+	g.d.Answer(ctx, r, "")
+	text, rows := g.open(r)
+	g.d.Reply(ctx, r, text, rows...)
+}
+
+// open is the list of open calls that fit the user, with a button for each; or, when there is none, says so
+// and offers staff.
+func (g *Registrations) open(r *Request) (string, [][]outbox.Button) {
 	d := g.d
-	d.Answer(ctx, r, "")
 	var rows [][]outbox.Button
 	var b strings.Builder
 	b.WriteString(d.T(r, "prog.list"))
@@ -61,10 +68,58 @@ func (g *Registrations) List(ctx context.Context, r *Request) {
 		rows = append(rows, []outbox.Button{{Text: p.TitleIn(r.Lang), Data: "prog:v:" + p.ID}})
 	}
 	if len(rows) == 0 {
-		d.Reply(ctx, r, d.T(r, "prog.none"), []outbox.Button{{Text: d.T(r, "action.staff"), Data: "staff:ask"}})
+		return d.T(r, "prog.none"), [][]outbox.Button{{{Text: d.T(r, "action.staff"), Data: "staff:ask"}}}
+	}
+	return b.String(), rows
+}
+
+// Link opens a poster's link, /start reg_<id>. It shows the programme the way its button in the list does —
+// description, deadline and Apply — so that nobody meets the first question of a form without knowing what
+// it is for and until when. A link that leads nowhere the user can apply says why and what is open for them
+// instead: no programme has that id (a mistyped link, or a call that ended and was taken down), or the
+// programme is for another audience. An upcoming or closed programme says when it opens, or that it closed.
+func (g *Registrations) Link(ctx context.Context, r *Request, id string) {
+	d := g.d
+	p, ok := d.Content.Programme(id)
+	if !ok {
+		g.refuse(ctx, r, d.T(r, "prog.unknown"))
 		return
 	}
-	d.Reply(ctx, r, b.String(), rows...)
+	if !fits(p.Audience, audienceShown(r)) {
+		g.refuse(ctx, r, g.notForUser(r, p))
+		return
+	}
+	if g.notOpen(ctx, r, p) {
+		return
+	}
+	g.view(ctx, r, p)
+}
+
+// refuse says why the user cannot apply where they wanted to, followed by the calls open for them, in one
+// message so the reason and the way on are read together.
+func (g *Registrations) refuse(ctx context.Context, r *Request, why string) {
+	text, rows := g.open(r)
+	g.d.Reply(ctx, r, why+"\n\n"+text, rows...)
+}
+
+// notForUser is why a programme of another audience does not take the user's registration, naming who it is for.
+func (g *Registrations) notForUser(r *Request, p *messages.Programme) string {
+	return g.d.T(r, "prog.not_for_you", "programme", p.TitleIn(r.Lang), "audience", g.d.T(r, "prog.for."+p.Audience))
+}
+
+// notOpen tells the user when an upcoming programme opens, or that a closed one closed, and reports whether
+// it did.
+func (g *Registrations) notOpen(ctx context.Context, r *Request, p *messages.Programme) bool {
+	d := g.d
+	switch p.Status(g.now()) {
+	case "upcoming":
+		d.Reply(ctx, r, d.T(r, "prog.not_open", "programme", p.TitleIn(r.Lang), "date", g.date(p.Opens)))
+		return true
+	case "closed":
+		d.Reply(ctx, r, d.T(r, "prog.closed", "programme", p.TitleIn(r.Lang)))
+		return true
+	}
+	return false
 }
 
 // Programme handles the "prog:" buttons: prog:v:<id> shows a call, prog:a:<id> starts the form.
@@ -118,7 +173,7 @@ func (g *Registrations) already(r *Request, p *messages.Programme, reg store.Reg
 	return g.d.T(r, "prog.already", "programme", p.TitleIn(r.Lang), "ref", reg.Ref, "status", g.d.T(r, "reg.status."+reg.Status))
 }
 
-// Apply starts the form of programme id (the Apply button and the deep link /start reg_<id>).
+// Apply starts the form of programme id (the Apply button under a programme).
 func (g *Registrations) Apply(ctx context.Context, r *Request, id string) {
 	d := g.d
 	p, ok := d.Content.Programme(id)
@@ -126,12 +181,11 @@ func (g *Registrations) Apply(ctx context.Context, r *Request, id string) {
 		g.List(ctx, r)
 		return
 	}
-	switch p.Status(g.now()) {
-	case "upcoming":
-		d.Reply(ctx, r, d.T(r, "prog.not_open", "programme", p.TitleIn(r.Lang), "date", g.date(p.Opens)))
+	if !fits(p.Audience, audienceShown(r)) { // a button from a list shown in a group, or forged
+		g.refuse(ctx, r, g.notForUser(r, p))
 		return
-	case "closed":
-		d.Reply(ctx, r, d.T(r, "prog.closed", "programme", p.TitleIn(r.Lang)))
+	}
+	if g.notOpen(ctx, r, p) {
 		return
 	}
 	if reg, err := d.Store.GetRegistration(ctx, p.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
@@ -145,6 +199,7 @@ func (g *Registrations) Apply(ctx context.Context, r *Request, id string) {
 		}
 	}
 	st := forms.New(p.ID, g.now())
+	st.Origin = r.Update.ID
 	if !g.save(ctx, r, st) {
 		return
 	}
@@ -294,10 +349,9 @@ func (g *Registrations) Form(ctx context.Context, r *Request) {
 		g.submit(ctx, r, value)
 		return
 	}
-	if action == "cancel" {
-		d.Answer(ctx, r, "")
-		_ = d.Store.ClearSession(ctx, r.UserID)
-		d.Edit(ctx, r, d.T(r, "cancel.done"))
+	switch action {
+	case "cancel", "discard", "keep":
+		g.cancel(ctx, r, action, value)
 		return
 	}
 	st, p, applied, ok := g.sessionOf(ctx, r)
@@ -335,7 +389,7 @@ func (g *Registrations) Form(ctx context.Context, r *Request) {
 		err = st.Consent(value == "yes")
 		if err == nil && value != "yes" {
 			d.Answer(ctx, r, "")
-			d.Reply(ctx, r, d.T(r, "form.consent.refused"), g.consentButtons(r)...)
+			d.Reply(ctx, r, d.T(r, "form.consent.refused"), g.consentButtons(r, st)...)
 			return
 		}
 	case "e":
@@ -367,8 +421,79 @@ func (g *Registrations) Form(ctx context.Context, r *Request) {
 	g.prompt(ctx, r, p, st, "")
 }
 
+// formRef names one filling of a form in the data of its Cancel buttons: the programme, and the update that
+// started the form (base 36). A confirmation tapped after the form was discarded, submitted, or replaced by
+// another form — of another programme, or of the same one started again — names a form the user no longer
+// has, and is refused as expired instead of discarding the form they have now. "form:discard:" + a 32-byte
+// programme id + ":" + the update fits callback data's 64 bytes.
+func formRef(st *forms.State) string { return st.Form + ":" + strconv.FormatInt(st.Origin, 36) }
+
+// cancel handles the form's Cancel button ("form:cancel:<ref>") and the two answers to the question it asks,
+// "form:discard:<ref>" and "form:keep:<ref>". Cancel does not throw the answers away at once — it sits next
+// to Back, where a slip of the thumb is easy — but asks, by editing the message it was tapped on into the
+// question: the step's own buttons go away while the question is open (no Back or Skip acting behind it), and
+// "No, continue" edits the same message back into the step as it was, answers and picks kept, so the chat
+// reads as if nothing happened. "Yes, discard" clears the form and says so with the way on.
+//
+// Each of the three is safe to handle twice (a re-delivered update): Cancel and No edit the message into the
+// text it already has; Yes finds no form any more and answers a toast the user no longer sees, since the
+// callback was answered the first time.
+func (g *Registrations) cancel(ctx context.Context, r *Request, action, ref string) {
+	d := g.d
+	if ref == "" && action != "cancel" {
+		d.Expired(ctx, r)
+		return
+	}
+	sess, err := d.Store.GetSession(ctx, r.UserID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		d.Log.Error("load form", "chat_id", r.ChatID, "err", err)
+		d.Answer(ctx, r, "")
+		d.Reply(ctx, r, d.T(r, "error.apology"))
+		return
+	}
+	var st forms.State
+	// A Cancel button sent before buttons named their form has no ref: it means the form the user has.
+	if err != nil || sess.Flow != FlowForm || json.Unmarshal(sess.Data, &st) != nil || st.Expired(g.now()) ||
+		(ref != "" && ref != formRef(&st)) {
+		d.Expired(ctx, r)
+		return
+	}
+	p, ok := d.Content.Programme(st.Form)
+	if !ok { // withdrawn from the content since: sessionOf says the form expired and clears it
+		g.sessionOf(ctx, r)
+		return
+	}
+	d.Answer(ctx, r, "")
+	ask := d.T(r, "form.discard.ask", "programme", p.TitleIn(r.Lang))
+	switch action {
+	case "cancel":
+		d.Edit(ctx, r, ask, []outbox.Button{
+			{Text: d.T(r, "form.discard.yes"), Data: "form:discard:" + formRef(&st)},
+			{Text: d.T(r, "form.discard.no"), Data: "form:keep:" + formRef(&st)},
+		})
+	case "keep":
+		g.prompt(ctx, r, p, &st, "", true)
+	case "discard":
+		if err := d.Store.ClearSession(ctx, r.UserID); err != nil {
+			d.Log.Error("discard form", "chat_id", r.ChatID, "err", err)
+			d.Reply(ctx, r, d.T(r, "error.apology"))
+			return
+		}
+		done := d.T(r, "form.discarded", "programme", p.TitleIn(r.Lang))
+		if f, ok := st.Current(p.Fields); ok && (f.Type == forms.TypePhone || f.Type == forms.TypeContact) {
+			// The share-my-number keyboard is still up, and only a new message can take it down (an edit cannot
+			// carry a reply keyboard): the question keeps its text without its buttons, and the answer follows.
+			d.Edit(ctx, r, ask)
+			d.send(ctx, outbox.Message{ChatID: r.ChatID, Text: done, RemoveKeyboard: true})
+			return
+		}
+		d.Edit(ctx, r, done, []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: "prog:list"}})
+	}
+}
+
 // prompt shows the current step: a question, the consent, or the summary. note comes first (an error or
-// what was understood). edit, when given, updates the message the button was on (multi-choice toggles).
+// what was understood). edit, when given, updates the message the button was on (multi-choice toggles, and
+// the step brought back from the Cancel question).
 func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Programme, st *forms.State, note string, edit ...bool) {
 	d := g.d
 	var text string
@@ -376,7 +501,7 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 	switch st.Stage {
 	case forms.StageConsent:
 		text = d.T(r, "form.consent.text", "programme", p.TitleIn(r.Lang))
-		rows = g.consentButtons(r)
+		rows = g.consentButtons(r, st)
 	case forms.StageSummary:
 		var b strings.Builder
 		b.WriteString(d.T(r, "form.summary.title"))
@@ -387,14 +512,14 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 		text = b.String()
 		rows = append(rows,
 			[]outbox.Button{{Text: d.T(r, "form.submit"), Data: "form:submit:" + p.ID}},
-			[]outbox.Button{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel"}})
+			[]outbox.Button{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel:" + formRef(st)}})
 	default:
 		f, ok := st.Current(p.Fields)
 		if !ok {
 			text = d.T(r, "form.expired")
 			break
 		}
-		text = d.T(r, "form.step", "n", fmt.Sprint(st.Step+1), "total", fmt.Sprint(len(p.Fields))) + "\n\n" + f.PromptText(r.Lang)
+		text = d.T(r, "form.step", "n", fmt.Sprint(st.Step+1), "total", fmt.Sprint(len(p.Fields))) + "\n\n" + f.PromptIn(p.Fields, r.Lang)
 		if v, ok := st.Answers[f.ID]; ok && f.Type != forms.TypeMultiChoice {
 			text += "\n\n" + d.T(r, "form.current", "value", f.Display(v, r.Lang))
 		}
@@ -414,9 +539,13 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 		if !f.Required {
 			nav = append(nav, outbox.Button{Text: d.T(r, "form.skip"), Data: "form:skip"})
 		}
-		nav = append(nav, outbox.Button{Text: d.T(r, "form.cancel"), Data: "form:cancel"})
+		nav = append(nav, outbox.Button{Text: d.T(r, "form.cancel"), Data: "form:cancel:" + formRef(st)})
 		rows = append(rows, nav)
 		if f.Type == forms.TypePhone || f.Type == forms.TypeContact {
+			if len(edit) > 0 && edit[0] { // back from the Cancel question, which was this step's hint
+				d.Edit(ctx, r, d.T(r, "form.contact.hint"), nav)
+				return
+			}
 			if note != "" {
 				text = note + "\n\n" + text
 			}
@@ -437,11 +566,11 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 	d.Reply(ctx, r, text, rows...)
 }
 
-func (g *Registrations) consentButtons(r *Request) [][]outbox.Button {
+func (g *Registrations) consentButtons(r *Request, st *forms.State) [][]outbox.Button {
 	d := g.d
 	return [][]outbox.Button{
 		{{Text: d.T(r, "form.consent.yes"), Data: "form:consent:yes"}, {Text: d.T(r, "form.consent.no"), Data: "form:consent:no"}},
-		{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel"}},
+		{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel:" + formRef(st)}},
 	}
 }
 

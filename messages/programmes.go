@@ -167,6 +167,32 @@ func (c *Content) loadProgrammes(fsys fs.FS) Problems {
 				problems = append(problems, Problem{File: ref, Message: fmt.Sprintf("missing %q, a form validation message", code)})
 			}
 		}
+		problems = append(problems, c.formMessageProblems(fsys)...)
+	}
+	return problems
+}
+
+// formMessageProblems checks the form validation messages of every language the way the engine fills them
+// (forms.ValidateMessage): one text serves every question of its kind, so it may not carry an example of its
+// own that some question contradicts.
+func (c *Content) formMessageProblems(fsys fs.FS) Problems {
+	var problems Problems
+	for _, lang := range c.Langs {
+		file := "ui/" + lang + ".yaml"
+		var at map[string]int
+		for _, code := range forms.Codes() {
+			text, ok := c.ui[lang][code]
+			if !ok {
+				continue
+			}
+			errs := forms.ValidateMessage(code, text)
+			if len(errs) > 0 && at == nil {
+				_, at, _ = readStrings(fsys, file)
+			}
+			for _, err := range errs {
+				problems = append(problems, Problem{File: file, Line: at[code], Message: err.Error()})
+			}
+		}
 	}
 	return problems
 }
@@ -378,7 +404,7 @@ func fieldProblems(file string, doc *yaml.Node, fields []forms.Field, langs []st
 			errs = append(errs, fmt.Errorf("field %q: duplicate field id", f.ID))
 		}
 		seen[f.ID] = true
-		errs = append(errs, f.ValidateLangs(langs)...)
+		errs = append(errs, forms.ValidateField(fields, i, langs)...)
 		for _, err := range errs {
 			problems = append(problems, Problem{File: file, Line: ln, Message: err.Error()})
 			reported[err.Error()] = true

@@ -1,6 +1,7 @@
 package messages_test
 
 import (
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -49,7 +50,7 @@ func TestProgrammes_EmbeddedLoadWithSampleWarningsOnly(t *testing.T) {
 		if !p.Sample {
 			t.Errorf("%s: shipped without sample: true", p.ID)
 		}
-		w := p.File + ":6: warning: " + p.ID + " is a sample: confirm its dates and texts, then remove `sample: true`"
+		w := p.File + ":15: warning: " + p.ID + " is a sample: confirm its dates and texts, then remove `sample: true`"
 		if !slices.ContainsFunc(warnings, func(pr messages.Problem) bool { return pr.String() == w }) {
 			t.Errorf("warnings lack %q", w)
 		}
@@ -102,6 +103,9 @@ func TestProgrammes_EmbeddedFormsInEveryLanguage(t *testing.T) {
 		}
 		for _, f := range p.Fields {
 			for _, lang := range c.Langs {
+				if shown := f.PromptIn(p.Fields, lang); strings.ContainsAny(shown, "{}") {
+					t.Errorf("%s/%s %s: a placeholder is left in what the user reads: %q", p.ID, f.ID, lang, shown)
+				}
 				prompt := f.PromptText(lang)
 				if !strings.Contains(prompt, "\n") {
 					t.Errorf("%s/%s %s: want a label line and a hint line, got %q", p.ID, f.ID, lang, prompt)
@@ -296,6 +300,24 @@ func TestCheck_Programmes(t *testing.T) {
 		{name: "region that is no country code", replace: []string{"  - id: phone\n", countryBeforePhone +
 			"      - {id: mongolia, label: {en: Mongolia, vi: Mông Cổ, lo: ມົງໂກລີ}, region: Mongolia}\n  - id: phone\n"},
 			want: file + `:15: field "country": option "mongolia": region "Mongolia" is not a two-letter country code`},
+		// A prompt must promise only what its field does; each problem is reported at its field.
+		{name: "prompt points at the last question", replace: []string{`en: "Phone"`, `en: "Phone\nIf you have none, write it in the last question."`},
+			want: file + `:15: field "phone": en prompt refers to another question by its place ("last question"): write {step:<field id>}`},
+		{name: "prompt points at a missing question", replace: []string{`vi: "Điện thoại"`, `vi: "Điện thoại\nXem câu {step:email}."`},
+			want: file + `:15: field "phone": vi prompt refers to {step:email}, but the form has no field "email"`},
+		{name: "reference to another question", replace: []string{`lo: "ເບີໂທ"`, `lo: "ເບີໂທ\nຄືກັບຄຳຖາມທີ {step:full_name}."`}},
+		{name: "Latin asked for, not enforced", replace: []string{`en: "Full name"`, `en: "Full name\nIn Latin letters."`},
+			want: file + `:11: field "full_name": en prompt asks for Latin letters, but the field takes any script: add ` + "`script: latin`"},
+		{name: "Latin enforced", replace: []string{"    type: name\n", "    type: name\n    script: latin\n",
+			`en: "Full name"`, `en: "Full name\nIn Latin letters."`, `vi: "Họ và tên"`, `vi: "Họ và tên\nBằng chữ Latinh."`,
+			`lo: "ຊື່ ແລະ ນາມສະກຸນ"`, `lo: "ຊື່ ແລະ ນາມສະກຸນ\nເປັນຕົວອັກສອນລາຕິນ."`}},
+		{name: "unknown script", replace: []string{"    type: name\n", "    type: name\n    script: lao\n"},
+			want: file + `:11: field "full_name": script "lao": want latin`},
+		{name: "number in a prompt outside the range", replace: []string{"    type: phone\n", "    type: number\n    min: 1\n    max: 6\n",
+			`en: "Phone"`, `en: "Year of study\nA number from 1 to 9."`},
+			want: file + `:15: field "phone": en prompt gives the number 9, outside the field's range 1–6`},
+		{name: "phone example the field refuses", replace: []string{`en: "Phone"`, `en: "Phone\nFor example 0912 34."`},
+			want: file + `:15: field "phone": en prompt gives "0912 34" as an example`},
 		{name: "sample", replace: []string{"kind: exchange\n", "kind: exchange\nsample: true\n"},
 			want: file + ":3: warning: test_prog is a sample: confirm its dates and texts, then remove `sample: true`"},
 	}
@@ -359,6 +381,26 @@ func TestCheck_FormMessagesRequired(t *testing.T) {
 	}
 	got := messages.Check(withFiles(map[string]string{"ui/en.yaml": strings.Join(kept, "\n")})).Error()
 	if want := `ui/en.yaml: missing "form.invalid.phone", a form validation message`; !strings.Contains(got, want) {
+		t.Errorf("got:\n%s\nwant a line %q", got, want)
+	}
+}
+
+// A form error message is shared by every question of its kind, so check refuses one that writes out its
+// own example (as "like 25" once did, for a question taking 1 to 6), in any language.
+func TestCheck_FormMessagesCarryNoExampleOfTheirOwn(t *testing.T) {
+	vi, err := fs.ReadFile(messages.FS(""), "ui/vi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(vi), "\n")
+	at := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, forms.CodeNumber+":") })
+	if at < 0 {
+		t.Fatal("no form.invalid.number in ui/vi.yaml")
+	}
+	lines[at] = forms.CodeNumber + `: "Bạn hãy trả lời bằng một số nguyên, ví dụ 25."`
+	got := messages.Check(withFiles(map[string]string{"ui/vi.yaml": strings.Join(lines, "\n")})).Error()
+	want := fmt.Sprintf("ui/vi.yaml:%d: form.invalid.number writes the number 25, which does not fit every question: write {example}", at+1)
+	if !strings.Contains(got, want) {
 		t.Errorf("got:\n%s\nwant a line %q", got, want)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -33,8 +34,8 @@ type Type string
 const (
 	// TypeText is one line of free text; Min/Max bound its length in characters (default 1–500).
 	TypeText Type = "text"
-	// TypeName is a person's name in any script: letters with their marks, spaces, hyphen, apostrophe and dot;
-	// Min/Max bound its length (default 2–100).
+	// TypeName is a person's name: letters with their marks, spaces, hyphen, apostrophe and dot; in any script,
+	// or only in Latin letters when Script is ScriptLatin. Min/Max bound its length (default 2–100).
 	TypeName Type = "name"
 	// TypeEmail is one bare e-mail address; its domain is stored in lower case.
 	TypeEmail Type = "email"
@@ -94,8 +95,52 @@ type Field struct {
 	// Options are the answers offered as buttons for choice, multichoice, country and (optionally) yesno.
 	Options []Option `json:"options,omitempty" yaml:"options,omitempty"`
 	// Prompt is the question per language code. Its first line doubles as the field's short label in the
-	// summary, so write "Full name\nAs in your passport." rather than one long sentence.
+	// summary, so write "Full name\nAs in your passport." rather than one long sentence. The lines below the
+	// label may use two placeholders (see PromptIn): {step:<field id>}, the number of another question, and
+	// {example}, the field's example answer.
 	Prompt map[string]string `json:"prompt,omitempty" yaml:"prompt,omitempty"`
+	// Script, for a name, is the writing the answer must be in: ScriptLatin refuses letters of any other
+	// script with CodeLatin; empty accepts every script.
+	Script string `json:"script,omitempty" yaml:"script,omitempty"`
+	// Example is the example answer of a date, birthdate or number field, shown where its prompt writes
+	// {example} and in the messages that refuse an answer, so a question and its error message never show
+	// two different examples. Empty means the type's default (see ExampleAnswer).
+	Example string `json:"example,omitempty" yaml:"example,omitempty"`
+}
+
+// ScriptLatin is the one Script a field may require: Latin letters, with any marks (Vietnamese tones
+// included). Staff match a Lao student's name with the passport, whose name line is in Latin letters, and
+// read and sort the export in Vietnamese; a name typed in Lao script cannot be matched.
+const ScriptLatin = "latin"
+
+// defaultExampleDate is the example of a date field that names none; 3 May, so that day and month differ and
+// the example shows that the day comes first.
+const defaultExampleDate = "03/05/2001"
+
+// ExampleAnswer is the example answer of the field, as the bot shows it: the Example the programme file gives
+// (a date normalised to dd/mm/yyyy), else 03/05/2001 for dates and a number in the middle of Min..Max for
+// numbers (25 for a number without bounds). It is "" for the types that have no example.
+func (f Field) ExampleAnswer() string {
+	ex := strings.TrimSpace(f.Example)
+	switch f.Type {
+	case TypeDate, TypeBirthdate:
+		if ex == "" {
+			return defaultExampleDate
+		}
+		if v, e := parseDate(ex, time.Time{}, false); e == nil {
+			return v.Display
+		}
+		return ex
+	case TypeNumber:
+		if ex != "" {
+			return ex
+		}
+		if f.Min == 0 && f.Max == 0 {
+			return "25"
+		}
+		return strconv.Itoa(f.Min + (f.Max-f.Min)/2)
+	}
+	return ""
 }
 
 // Option is one answer a choice-like field offers.
@@ -155,13 +200,14 @@ const (
 	CodeTooShort       = "form.invalid.too_short"        // {min} characters at least
 	CodeTooLong        = "form.invalid.too_long"         // {max} characters at most
 	CodeName           = "form.invalid.name"             // a name with digits or symbols
+	CodeLatin          = "form.invalid.latin"            // a name not in Latin letters where Script is ScriptLatin
 	CodeEmail          = "form.invalid.email"            // not one bare e-mail address
 	CodePhone          = "form.invalid.phone"            // not a phone number we can store in E.164
-	CodeDate           = "form.invalid.date"             // not a date, or an impossible one (31/02)
-	CodeDateYear       = "form.invalid.date_year"        // a two-digit year, ambiguous
+	CodeDate           = "form.invalid.date"             // not a date, or an impossible one (31/02); {example}
+	CodeDateYear       = "form.invalid.date_year"        // a two-digit year, ambiguous; {example}
 	CodeDateFuture     = "form.invalid.date_future"      // a birth date after today
 	CodeDateTooOld     = "form.invalid.date_too_old"     // a birth date more than {max} years ago
-	CodeNumber         = "form.invalid.number"           // not a whole number
+	CodeNumber         = "form.invalid.number"           // not a whole number; {example}
 	CodeNumberRange    = "form.invalid.number_range"     // outside {min}..{max}
 	CodeChoice         = "form.invalid.choice"           // not one of the options
 	CodeTooFewChoices  = "form.invalid.too_few_choices"  // fewer than {min} picks
@@ -176,10 +222,21 @@ const (
 // Codes returns every message key an InvalidError may carry, so a content check can require a text for each
 // in every language.
 func Codes() []string {
-	return []string{CodeEmpty, CodeCharacters, CodeTooShort, CodeTooLong, CodeName, CodeEmail, CodePhone,
+	return []string{CodeEmpty, CodeCharacters, CodeTooShort, CodeTooLong, CodeName, CodeLatin, CodeEmail, CodePhone,
 		CodeDate, CodeDateYear, CodeDateFuture, CodeDateTooOld, CodeNumber, CodeNumberRange, CodeChoice,
 		CodeTooFewChoices, CodeTooManyChoices, CodeCountry, CodeYesNo, CodeRequired, CodeNoQuestion, CodeValue}
 }
+
+// codeArgs are the placeholders the engine fills in each message that has any; the others get none.
+var codeArgs = map[string][]string{
+	CodeTooShort: {"min"}, CodeTooLong: {"max"}, CodeDateTooOld: {"max"}, CodeNumberRange: {"min", "max"},
+	CodeTooFewChoices: {"min"}, CodeTooManyChoices: {"max"},
+	CodeNumber: {"example"}, CodeDate: {"example"}, CodeDateYear: {"example"},
+}
+
+// CodeArgs returns the placeholders an InvalidError of code always carries, so a content check can refuse a
+// message that uses any other (it would reach the user as "{x}").
+func CodeArgs(code string) []string { return slices.Clone(codeArgs[code]) }
 
 func invalid(code string, kv ...string) *InvalidError {
 	e := &InvalidError{Code: code}
@@ -206,6 +263,18 @@ func (f Field) Parse(input string, now time.Time) (Value, *InvalidError) {
 // parse is Parse with region, the ISO 3166 code of the country the user answered earlier in the form ("" when
 // none is known), for reading a phone number written the way that country writes them.
 func (f Field) parse(input string, now time.Time, region string) (Value, *InvalidError) {
+	v, e := f.parseAs(input, now, region)
+	if e != nil && slices.Contains(codeArgs[e.Code], "example") {
+		// The example comes from the field, so "like 25" is never said of a question that takes 1 to 6.
+		if e.Args == nil {
+			e.Args = map[string]string{}
+		}
+		e.Args["example"] = f.ExampleAnswer()
+	}
+	return v, e
+}
+
+func (f Field) parseAs(input string, now time.Time, region string) (Value, *InvalidError) {
 	if !utf8.ValidString(input) {
 		return Value{}, invalid(CodeCharacters)
 	}

@@ -57,6 +57,10 @@ type State struct {
 	Multi map[string][]string `json:"multi,omitempty"`
 	// Started is when the form was begun; see Expired.
 	Started time.Time `json:"started"`
+	// Origin is the caller's name for this filling of the form (the bot uses the update that started it). It
+	// tells two fillings of the same form apart, so that a button of one the user discarded never acts on the
+	// one they started next; the engine only keeps it.
+	Origin int64 `json:"origin,omitempty"`
 	// Suggest is a correction offered for the answer just typed to the current question ("did you mean
 	// noy@gmail.com?"), waiting for the user to take it or keep what they wrote (Decide). Nothing is stored
 	// until they do. A state saved before suggestions existed has none.

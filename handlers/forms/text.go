@@ -145,6 +145,9 @@ func (f Field) parseName(input string) (Value, *InvalidError) {
 	if !nameLike(s, "-'.") {
 		return Value{}, invalid(CodeName)
 	}
+	if f.Script == ScriptLatin && strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) }) {
+		return Value{}, invalid(CodeLatin)
+	}
 	if e := f.checkLength(s); e != nil {
 		return Value{}, e
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Validate checks a field as content, before any user sees it: what `huunghi check` reports for a programme
@@ -70,6 +71,28 @@ func (f Field) ValidateLangs(langs []string) []error {
 			bad("type %s takes no options", f.Type)
 		}
 	}
+	if f.Script != "" {
+		switch {
+		case f.Type != TypeName:
+			bad("script applies to name fields only")
+		case f.Script != ScriptLatin:
+			bad("script %q: want %s, or leave it out to take any script", f.Script, ScriptLatin)
+		}
+	}
+	if ex := strings.TrimSpace(f.Example); ex != "" {
+		switch f.Type {
+		case TypeDate, TypeBirthdate:
+			if _, e := parseDate(ex, time.Time{}, false); e != nil {
+				bad("example %q is not a date: want day/month/year, like %s", ex, defaultExampleDate)
+			}
+		case TypeNumber:
+			if _, e := f.parseNumber(ex); e != nil {
+				bad("example %q is not a number the field accepts", ex)
+			}
+		default:
+			bad("example applies to date, birthdate and number fields only")
+		}
+	}
 	seen := map[string]bool{}
 	labels := map[string]string{} // lang + folded label → option ID
 	for _, o := range f.Options {
@@ -104,6 +127,11 @@ func (f Field) ValidateLangs(langs []string) []error {
 		case !validRegion(o.Region):
 			bad("option %q: region %q is not a two-letter country code in capitals (ISO 3166, like FR)", o.ID, o.Region)
 		}
+		for _, lang := range slices.Sorted(maps.Keys(o.Label)) {
+			if m := placeholder.FindString(o.Label[lang]); m != "" {
+				bad("option %q: %s label has %s, but placeholders work in prompts only", o.ID, lang, m)
+			}
+		}
 	}
 	if pick(f.Prompt, "") == "" {
 		bad("no prompt") // said once, not once per language
@@ -114,22 +142,29 @@ func (f Field) ValidateLangs(langs []string) []error {
 			bad("no %s prompt", lang)
 		}
 	}
+	f.promptErrors(bad)
 	return errs
 }
 
-// ValidateFields checks a whole form: at least one field, unique field IDs, and each field by ValidateLangs.
+// ValidateField checks field i of a form: ValidateLangs, and that the questions its prompts refer to with
+// {step:<id>} exist in fields.
+func ValidateField(fields []Field, i int, langs []string) []error {
+	return append(fields[i].ValidateLangs(langs), stepErrors(fields, i)...)
+}
+
+// ValidateFields checks a whole form: at least one field, unique field IDs, and each field by ValidateField.
 func ValidateFields(fields []Field, langs []string) []error {
 	if len(fields) == 0 {
 		return []error{errors.New("form has no fields")}
 	}
 	var errs []error
 	seen := map[string]bool{}
-	for _, f := range fields {
+	for i, f := range fields {
 		if seen[f.ID] {
 			errs = append(errs, fmt.Errorf("field %q: duplicate field id", f.ID))
 		}
 		seen[f.ID] = true
-		errs = append(errs, f.ValidateLangs(langs)...)
+		errs = append(errs, ValidateField(fields, i, langs)...)
 	}
 	return append(errs, phoneCountries(fields)...)
 }
