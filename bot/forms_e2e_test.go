@@ -129,7 +129,7 @@ func (a *applicant) expectUnderstood(reply []telegramtest.Message, lang, value s
 	}
 	q := a.h.content.T(lang, "form.consent.text", "programme", p.TitleIn(lang)) // after the last question
 	if n <= len(p.Fields) {
-		q = p.Fields[n-1].PromptText(lang)
+		q = p.Fields[n-1].PromptIn(p.Fields, lang)
 	}
 	if !strings.Contains(text, q) {
 		a.h.t.Errorf("reply %q does not ask question %d (%q)", text, n, q)
@@ -179,9 +179,7 @@ func TestForms_TypedUniversity(t *testing.T) {
 		t.Run(tt.lang+" "+tt.in, func(t *testing.T) {
 			t.Parallel()
 			a := &applicant{h: h.in(t), u: user(int64(5000+i), tt.lang), prog: prog}
-			h.srv.PushText(a.u, "/start reg_"+prog)
-			a.wait(2)
-			a.settle()
+			a.begin() // the call, then Apply: the first question
 			for a.state().Step < at {
 				a.answer(tt.lang)
 			}
@@ -218,9 +216,7 @@ func TestForms_TypedAnswers(t *testing.T) {
 	h := typingHarness(t)
 	start := func(t *testing.T, id int64, lang string) *applicant {
 		a := &applicant{h: h.in(t), u: user(id, lang), prog: typingProg}
-		h.srv.PushText(a.u, "/start reg_"+typingProg)
-		a.wait(2)
-		a.settle()
+		a.begin() // the call, then Apply: the first question
 		return a
 	}
 
@@ -366,9 +362,7 @@ func TestForms_SuggestionSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	h := typingHarness(t)
 	a := &applicant{h: h, u: user(5200, "en"), prog: typingProg}
-	h.srv.PushText(a.u, "/start reg_"+typingProg)
-	a.wait(2)
-	a.settle()
+	a.begin() // the call, then Apply: the first question
 	for _, in := range []string{"other", "sports", "laos", "020 5555 1234"} {
 		a.send(in)
 	}
@@ -396,9 +390,7 @@ func TestForms_SharedContactFromAbroad(t *testing.T) {
 	t.Parallel()
 	h := typingHarness(t)
 	a := &applicant{h: h, u: user(5300, "vi"), prog: typingProg}
-	h.srv.PushText(a.u, "/start reg_"+typingProg)
-	a.wait(2)
-	a.settle()
+	a.begin() // the call, then Apply: the first question
 	for _, in := range []string{"khac", "the thao", "Đức"} {
 		a.send(in)
 	}

@@ -200,7 +200,7 @@ func TestRegister_CancelAsksFirst(t *testing.T) {
 		wantAsk := h.content.T(lang, "form.discard.ask", "programme", p.TitleIn(lang))
 		if ask.Text != wantAsk || len(ask.Buttons) != 1 || len(ask.Buttons[0]) != 2 ||
 			ask.Buttons[0][0].Text != h.content.T(lang, "form.discard.yes") || ask.Buttons[0][1].Text != h.content.T(lang, "form.discard.no") ||
-			!strings.HasPrefix(ask.Buttons[0][0].Data, "form:discard:flow_test:") || !strings.HasPrefix(ask.Buttons[0][1].Data, "form:keep:flow_test:") {
+			!strings.HasPrefix(ask.Buttons[0][0].Data, "form:discard:flow_test:") || !strings.HasPrefix(ask.Buttons[0][1].Data, "form:resume:flow_test:") {
 			t.Errorf("%s: Cancel made the question %q %+v, want %q with Yes, discard / No, continue", lang, ask.Text, ask.Buttons, wantAsk)
 		}
 		if a.count() != n {
@@ -209,7 +209,7 @@ func TestRegister_CancelAsksFirst(t *testing.T) {
 		if st := formState(t, h, a.u.ID); st == nil || st.Answers["full_name"].Raw != "Noy Phommasane" {
 			t.Fatalf("%s: asking discarded something: %+v", lang, st)
 		}
-		a.press(buttonWith(ask, "form:keep:"))
+		a.press(buttonWith(ask, "form:resume:"))
 		if back := a.message(q.ID); back.Text != q.Text || fmt.Sprint(back.Buttons) != fmt.Sprint(q.Buttons) {
 			t.Errorf("%s: No, continue gave %q %v, want the question as it was: %q %v", lang, back.Text, back.Buttons, q.Text, q.Buttons)
 		}
@@ -289,7 +289,7 @@ func TestRegister_StaleDiscardNeverTouchesAnotherForm(t *testing.T) {
 		t.Fatalf("the Yes of an earlier flow_test form discarded the new one: %+v", st)
 	}
 	// No of a gone form, and a confirmation without a form named, are refused the same way.
-	for _, data := range []string{strings.Replace(stale, "form:discard:", "form:keep:", 1), "form:discard", "form:discard:flow_test:zz"} {
+	for _, data := range []string{strings.Replace(stale, "form:discard:", "form:resume:", 1), "form:discard", "form:discard:flow_test:zz"} {
 		h.srv.PushCallback(a.u, confirm, data)
 		a.settle()
 		if got := lastAnswer(h); got != h.content.T("en", "button.expired") {
@@ -326,7 +326,7 @@ func TestRegister_CancelAtThePhoneQuestion(t *testing.T) {
 		t.Fatalf("not at the phone question: %q", hint.Text)
 	}
 	a.press(buttonWith(hint, "form:cancel:"))
-	a.press(buttonWith(a.message(hint.ID), "form:keep:"))
+	a.press(buttonWith(a.message(hint.ID), "form:resume:"))
 	if got := a.message(hint.ID); got.Text != hint.Text || fmt.Sprint(got.Buttons) != fmt.Sprint(hint.Buttons) {
 		t.Errorf("No at the phone question: %q %v, want the hint back: %v", got.Text, got.Buttons, hint.Buttons)
 	}

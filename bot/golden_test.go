@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden transcripts in testd
 func TestGolden_Conversations(t *testing.T) {
 	// Waits on the per-chat send budget, not the CPU: run alongside the others.
 	t.Parallel()
-	form := []string{"/start reg_lao_vn_exchange_2027", "[prog:a:]", "[form:cancel:]", "[form:keep:]"}
+	form := []string{"/start reg_lao_vn_exchange_2027", "[prog:a:]", "[form:cancel:]", "[form:resume:]"}
 	scripts := map[string][]string{
 		"vi": append([]string{"/start", "/menu", "gia han the tam tru o dau", "giá vàng hôm nay"}, form...),
 		"lo": append([]string{"/start", "/menu", "ເບີໂທສຸກເສີນຢູ່ຫວຽດນາມ", "ລາຄາຄຳມື້ນີ້"}, form...),

@@ -101,7 +101,7 @@ func TestRedelivery_CancelDoesNothingTwice(t *testing.T) {
 	ask, n := a.message(q.ID), a.count()
 	redeliver(t, h, cancel, a.u.ID)
 	same("Cancel", ask, n)
-	keep := h.srv.PushCallback(a.u, ask, buttonWith(ask, "form:keep:"))
+	keep := h.srv.PushCallback(a.u, ask, buttonWith(ask, "form:resume:"))
 	a.settle()
 	redeliver(t, h, keep, a.u.ID)
 	same("No, continue", q, n)

@@ -58,7 +58,7 @@ func to(payload string) func(*handlers.Request) string {
 // menuItems is the main menu: only features that work are listed.
 var menuItems = []handlers.MenuItem{
 	{Label: "menu.faq", Data: handlers.FAQButtons.Data("cats")},
-	{Label: "menu.programmes", Data: "prog:list"},
+	{Label: "menu.programmes", Data: handlers.ProgrammeButtons.Data("list")},
 	{Label: "menu.staff", Data: handlers.StaffButtons.Data("new")},
 	{Label: "menu.language", Data: handlers.MenuButtons.Data("language")},
 	{Label: "menu.mydata", Data: handlers.MenuButtons.Data("mydata")},
@@ -75,7 +75,7 @@ func Commands() []string { return append([]string(nil), commands...) }
 var topicActions = map[string]outbox.Button{
 	"staff":      {Text: "action.staff", Data: handlers.StaffButtons.Data("ask")},
 	"faq":        {Text: "faq.browse", Data: handlers.FAQButtons.Data("cats")},
-	"programmes": {Text: "menu.programmes", Data: "prog:list"},
+	"programmes": {Text: "menu.programmes", Data: handlers.ProgrammeButtons.Data("list")},
 }
 
 // schedule lists the jobs every replica schedules (each run happens on one replica; see package jobs).
@@ -136,9 +136,9 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/my", a.command("my"), private, to("my"), f(regs.My)},
 		{"/programmes (staff)", a.staffCommand("programmes"), staffDesk, nil, f(regs.Programmes)},
 		{"/export (staff)", a.staffCommand("export"), staffDesk, nil, f(regs.Export)},
-		{"prog:list", callback("prog:list"), anywhere, nil, f(regs.List)},
-		{"prog:", callback("prog:"), private, programmeLink, f(regs.Programme)},
-		{"form:", callback("form:"), private, nil, f(regs.Form)},
+		{"prog:list", callback(handlers.ProgrammeButtons.Data("list")), anywhere, nil, f(regs.List)},
+		{"prog:", callback(handlers.ProgrammeButtons.Prefix()), private, programmeLink, f(regs.Programme)},
+		{"form:", callback(handlers.FormButtons.Prefix()), private, nil, f(regs.Form)},
 		{"my:", callback(handlers.MyButtons.Prefix()), private, to("my"), f(regs.MyAction)},
 		{"/reply (staff)", a.staffCommand("reply"), staffDesk, nil, f(handlers.Reply(d))},
 		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
@@ -173,9 +173,11 @@ func startLink(r *handlers.Request) string {
 
 // programmeLink opens the programme a "prog:v:<id>" or "prog:a:<id>" button names, as its poster link does.
 func programmeLink(r *handlers.Request) string {
-	_, arg := handlers.CallbackData(r.Update)
-	if _, id, ok := strings.Cut(arg, ":"); ok && handlers.ValidPayload("reg_"+id) {
-		return "reg_" + id
+	if r.Update.CallbackQuery == nil {
+		return "programmes"
+	}
+	if _, args, ok := handlers.ProgrammeButtons.Parse(r.Update.CallbackQuery.Data); ok && len(args) == 1 && handlers.ValidPayload("reg_"+args[0]) {
+		return "reg_" + args[0]
 	}
 	return "programmes"
 }

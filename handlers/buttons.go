@@ -24,6 +24,19 @@ var (
 	MyDataButtons = callback.New("mydata", callback.Verb{Name: "audience"})
 	// ForgetButtons: ask to delete my data, confirm (yes) or keep it (no).
 	ForgetButtons = callback.New("forget", callback.Verb{Name: "ask"}, callback.Verb{Name: "yes"}, callback.Verb{Name: "no"})
+	// ProgrammeButtons: the list of open calls (list), a call (v <programme>), apply to it (a <programme>).
+	ProgrammeButtons = callback.New("prog", callback.Verb{Name: "list"}, callback.Verb{Name: "v", Args: 1}, callback.Verb{Name: "a", Args: 1})
+	// FormButtons: a form's steps. An option (c <option>) or a toggle of a multi-choice (t <option>) and
+	// Done (done); Back, Skip; the consent (consent yes|no); a summary's Edit (e <field>) and Send
+	// (submit <programme>); Cancel (cancel <programme> <origin>, or bare cancel from before buttons named
+	// their form) and its question, Discard or Resume (discard|resume <programme> <origin>); the answer to
+	// "did you mean …?", Fix or Keep (fix|keep <token>).
+	FormButtons = callback.New("form", callback.Verb{Name: "c", Args: 1}, callback.Verb{Name: "t", Args: 1},
+		callback.Verb{Name: "done"}, callback.Verb{Name: "back"}, callback.Verb{Name: "skip"},
+		callback.Verb{Name: "consent", Args: 1}, callback.Verb{Name: "e", Args: 1}, callback.Verb{Name: "submit", Args: 1},
+		callback.Verb{Name: "cancel"}, callback.Verb{Name: "cancel", Args: 2},
+		callback.Verb{Name: "discard", Args: 2}, callback.Verb{Name: "resume", Args: 2},
+		callback.Verb{Name: "fix", Args: 1}, callback.Verb{Name: "keep", Args: 1})
 	// MyButtons: withdraw a registration — ask (w), confirm (y) or keep (n) — of programme <id>.
 	MyButtons = callback.New("my", callback.Verb{Name: "w", Args: 1}, callback.Verb{Name: "y", Args: 1}, callback.Verb{Name: "n", Args: 1})
 )

@@ -7,7 +7,6 @@ package handlers
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -144,13 +143,4 @@ func (d Deps) Expired(ctx context.Context, r *Request) {
 // Func adapts a handler written against the request to go-telegram/bot's HandlerFunc.
 func Func(h func(ctx context.Context, r *Request)) tg.HandlerFunc {
 	return func(ctx context.Context, _ *tg.Bot, _ *models.Update) { h(ctx, RequestFrom(ctx)) }
-}
-
-// CallbackData returns the data of a callback query split at the first ':' ("lang:lo" → "lang", "lo").
-func CallbackData(u *models.Update) (prefix, arg string) {
-	if u.CallbackQuery == nil {
-		return "", ""
-	}
-	prefix, arg, _ = strings.Cut(u.CallbackQuery.Data, ":")
-	return prefix, arg
 }

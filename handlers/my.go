@@ -21,7 +21,7 @@ func (g *Registrations) My(ctx context.Context, r *Request) {
 		return
 	}
 	if len(regs) == 0 {
-		d.Reply(ctx, r, d.T(r, "my.none"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: "prog:list"}})
+		d.Reply(ctx, r, d.T(r, "my.none"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: ProgrammeButtons.Data("list")}})
 		return
 	}
 	var b strings.Builder

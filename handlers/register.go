@@ -65,10 +65,10 @@ func (g *Registrations) open(r *Request) (string, [][]outbox.Button) {
 			continue
 		}
 		fmt.Fprintf(&b, "\n\n• %s\n  %s", p.TitleIn(r.Lang), d.T(r, "prog.deadline", "date", g.date(p.Closes)))
-		rows = append(rows, []outbox.Button{{Text: p.TitleIn(r.Lang), Data: "prog:v:" + p.ID}})
+		rows = append(rows, []outbox.Button{{Text: p.TitleIn(r.Lang), Data: ProgrammeButtons.Data("v", p.ID)}})
 	}
 	if len(rows) == 0 {
-		return d.T(r, "prog.none"), [][]outbox.Button{{{Text: d.T(r, "action.staff"), Data: "staff:ask"}}}
+		return d.T(r, "prog.none"), [][]outbox.Button{{{Text: d.T(r, "action.staff"), Data: StaffButtons.Data("ask")}}}
 	}
 	return b.String(), rows
 }
@@ -124,9 +124,12 @@ func (g *Registrations) notOpen(ctx context.Context, r *Request, p *messages.Pro
 
 // Programme handles the "prog:" buttons: prog:v:<id> shows a call, prog:a:<id> starts the form.
 func (g *Registrations) Programme(ctx context.Context, r *Request) {
-	_, arg := CallbackData(r.Update)
-	kind, id, _ := strings.Cut(arg, ":")
-	p, ok := g.d.Content.Programme(id)
+	kind, args, ok := parse(ProgrammeButtons, r)
+	if !ok || kind == "list" {
+		g.d.Expired(ctx, r)
+		return
+	}
+	p, ok := g.d.Content.Programme(args[0])
 	if !ok {
 		g.d.Expired(ctx, r)
 		return
@@ -148,7 +151,7 @@ func (g *Registrations) view(ctx context.Context, r *Request, p *messages.Progra
 	text := "📝 " + p.TitleIn(r.Lang) + "\n\n" + p.DescriptionIn(r.Lang) + "\n\n" + d.T(r, "prog.deadline", "date", g.date(p.Closes))
 	reg, err := d.Store.GetRegistration(ctx, p.ID, r.UserID)
 	if err == nil && reg.Status != store.StatusWithdrawn {
-		d.Reply(ctx, r, text+"\n\n"+g.already(r, p, reg), []outbox.Button{{Text: d.T(r, "prog.withdraw"), Data: "my:w:" + p.ID}})
+		d.Reply(ctx, r, text+"\n\n"+g.already(r, p, reg), []outbox.Button{{Text: d.T(r, "prog.withdraw"), Data: MyButtons.Data("w", p.ID)}})
 		return
 	}
 	label := "prog.apply"
@@ -166,7 +169,7 @@ func (g *Registrations) view(ctx context.Context, r *Request, p *messages.Progra
 			}
 		}
 	}
-	d.Reply(ctx, r, text, []outbox.Button{{Text: d.T(r, label), Data: "prog:a:" + p.ID}})
+	d.Reply(ctx, r, text, []outbox.Button{{Text: d.T(r, label), Data: ProgrammeButtons.Data("a", p.ID)}})
 }
 
 func (g *Registrations) already(r *Request, p *messages.Programme, reg store.Registration) string {
@@ -189,7 +192,7 @@ func (g *Registrations) Apply(ctx context.Context, r *Request, id string) {
 		return
 	}
 	if reg, err := d.Store.GetRegistration(ctx, p.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
-		d.Reply(ctx, r, g.already(r, p, reg), []outbox.Button{{Text: d.T(r, "prog.withdraw"), Data: "my:w:" + p.ID}})
+		d.Reply(ctx, r, g.already(r, p, reg), []outbox.Button{{Text: d.T(r, "prog.withdraw"), Data: MyButtons.Data("w", p.ID)}})
 		return
 	}
 	if p.Capacity > 0 && !p.Waitlist {
@@ -237,7 +240,7 @@ func (g *Registrations) sessionOf(ctx context.Context, r *Request) (*forms.State
 	if !ok || st.Expired(g.now()) {
 		_ = d.Store.ClearSession(ctx, r.UserID)
 		d.Answer(ctx, r, "")
-		d.Reply(ctx, r, d.T(r, "form.expired"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: "prog:list"}})
+		d.Reply(ctx, r, d.T(r, "form.expired"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: ProgrammeButtons.Data("list")}})
 		return nil, nil, false, false
 	}
 	return &st, p, sess.Update != 0 && sess.Update == r.Update.ID, true
@@ -343,14 +346,18 @@ func (g *Registrations) answer(ctx context.Context, r *Request, st *forms.State,
 // Form handles the "form:" buttons.
 func (g *Registrations) Form(ctx context.Context, r *Request) {
 	d := g.d
-	_, arg := CallbackData(r.Update)
-	action, value, _ := strings.Cut(arg, ":")
+	action, args, ok := parse(FormButtons, r)
+	if !ok {
+		d.Expired(ctx, r)
+		return
+	}
+	value := strings.Join(args, ":")
 	if action == "submit" {
 		g.submit(ctx, r, value)
 		return
 	}
 	switch action {
-	case "cancel", "discard", "keep":
+	case "cancel", "discard", "resume":
 		g.cancel(ctx, r, action, value)
 		return
 	}
@@ -426,10 +433,10 @@ func (g *Registrations) Form(ctx context.Context, r *Request) {
 // another form — of another programme, or of the same one started again — names a form the user no longer
 // has, and is refused as expired instead of discarding the form they have now. "form:discard:" + a 32-byte
 // programme id + ":" + the update fits callback data's 64 bytes.
-func formRef(st *forms.State) string { return st.Form + ":" + strconv.FormatInt(st.Origin, 36) }
+func formRef(st *forms.State) []string { return []string{st.Form, strconv.FormatInt(st.Origin, 36)} }
 
 // cancel handles the form's Cancel button ("form:cancel:<ref>") and the two answers to the question it asks,
-// "form:discard:<ref>" and "form:keep:<ref>". Cancel does not throw the answers away at once — it sits next
+// "form:discard:<ref>" and "form:resume:<ref>". Cancel does not throw the answers away at once — it sits next
 // to Back, where a slip of the thumb is easy — but asks, by editing the message it was tapped on into the
 // question: the step's own buttons go away while the question is open (no Back or Skip acting behind it), and
 // "No, continue" edits the same message back into the step as it was, answers and picks kept, so the chat
@@ -454,7 +461,7 @@ func (g *Registrations) cancel(ctx context.Context, r *Request, action, ref stri
 	var st forms.State
 	// A Cancel button sent before buttons named their form has no ref: it means the form the user has.
 	if err != nil || sess.Flow != FlowForm || json.Unmarshal(sess.Data, &st) != nil || st.Expired(g.now()) ||
-		(ref != "" && ref != formRef(&st)) {
+		(ref != "" && ref != strings.Join(formRef(&st), ":")) {
 		d.Expired(ctx, r)
 		return
 	}
@@ -468,10 +475,10 @@ func (g *Registrations) cancel(ctx context.Context, r *Request, action, ref stri
 	switch action {
 	case "cancel":
 		d.Edit(ctx, r, ask, []outbox.Button{
-			{Text: d.T(r, "form.discard.yes"), Data: "form:discard:" + formRef(&st)},
-			{Text: d.T(r, "form.discard.no"), Data: "form:keep:" + formRef(&st)},
+			{Text: d.T(r, "form.discard.yes"), Data: FormButtons.Data("discard", formRef(&st)...)},
+			{Text: d.T(r, "form.discard.no"), Data: FormButtons.Data("resume", formRef(&st)...)},
 		})
-	case "keep":
+	case "resume":
 		g.prompt(ctx, r, p, &st, "", true)
 	case "discard":
 		if err := d.Store.ClearSession(ctx, r.UserID); err != nil {
@@ -487,7 +494,7 @@ func (g *Registrations) cancel(ctx context.Context, r *Request, action, ref stri
 			d.send(ctx, outbox.Message{ChatID: r.ChatID, Text: done, RemoveKeyboard: true})
 			return
 		}
-		d.Edit(ctx, r, done, []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: "prog:list"}})
+		d.Edit(ctx, r, done, []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: ProgrammeButtons.Data("list")}})
 	}
 }
 
@@ -507,12 +514,12 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 		b.WriteString(d.T(r, "form.summary.title"))
 		for _, l := range st.Summary(p.Fields, r.Lang) {
 			fmt.Fprintf(&b, "\n• %s: %s", l.Label, l.Value)
-			rows = append(rows, []outbox.Button{{Text: d.T(r, "form.edit", "field", l.Label), Data: "form:e:" + l.FieldID}})
+			rows = append(rows, []outbox.Button{{Text: d.T(r, "form.edit", "field", l.Label), Data: FormButtons.Data("e", l.FieldID)}})
 		}
 		text = b.String()
 		rows = append(rows,
-			[]outbox.Button{{Text: d.T(r, "form.submit"), Data: "form:submit:" + p.ID}},
-			[]outbox.Button{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel:" + formRef(st)}})
+			[]outbox.Button{{Text: d.T(r, "form.submit"), Data: FormButtons.Data("submit", p.ID)}},
+			[]outbox.Button{{Text: d.T(r, "form.back"), Data: FormButtons.Data("back")}, {Text: d.T(r, "form.cancel"), Data: FormButtons.Data("cancel", formRef(st)...)}})
 	default:
 		f, ok := st.Current(p.Fields)
 		if !ok {
@@ -528,18 +535,18 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 			text = d.T(r, "form.step", "n", fmt.Sprint(st.Step+1), "total", fmt.Sprint(len(p.Fields))) + "\n\n" +
 				d.T(r, "form.email.suggest", "suggested", sg.Fix.Display, "typed", sg.Typed.Display)
 			rows = [][]outbox.Button{
-				{{Text: d.T(r, "form.email.use", "email", sg.Fix.Display), Data: "form:fix:" + sg.Token()}},
-				{{Text: d.T(r, "form.email.keep", "email", sg.Typed.Display), Data: "form:keep:" + sg.Token()}},
+				{{Text: d.T(r, "form.email.use", "email", sg.Fix.Display), Data: FormButtons.Data("fix", sg.Token())}},
+				{{Text: d.T(r, "form.email.keep", "email", sg.Typed.Display), Data: FormButtons.Data("keep", sg.Token())}},
 			}
 		}
 		if f.Type == forms.TypeMultiChoice {
 			text += "\n\n" + d.T(r, "form.multi.hint")
 		}
-		nav := []outbox.Button{{Text: d.T(r, "form.back"), Data: "form:back"}}
+		nav := []outbox.Button{{Text: d.T(r, "form.back"), Data: FormButtons.Data("back")}}
 		if !f.Required {
-			nav = append(nav, outbox.Button{Text: d.T(r, "form.skip"), Data: "form:skip"})
+			nav = append(nav, outbox.Button{Text: d.T(r, "form.skip"), Data: FormButtons.Data("skip")})
 		}
-		nav = append(nav, outbox.Button{Text: d.T(r, "form.cancel"), Data: "form:cancel:" + formRef(st)})
+		nav = append(nav, outbox.Button{Text: d.T(r, "form.cancel"), Data: FormButtons.Data("cancel", formRef(st)...)})
 		rows = append(rows, nav)
 		if f.Type == forms.TypePhone || f.Type == forms.TypeContact {
 			if len(edit) > 0 && edit[0] { // back from the Cancel question, which was this step's hint
@@ -569,8 +576,8 @@ func (g *Registrations) prompt(ctx context.Context, r *Request, p *messages.Prog
 func (g *Registrations) consentButtons(r *Request, st *forms.State) [][]outbox.Button {
 	d := g.d
 	return [][]outbox.Button{
-		{{Text: d.T(r, "form.consent.yes"), Data: "form:consent:yes"}, {Text: d.T(r, "form.consent.no"), Data: "form:consent:no"}},
-		{{Text: d.T(r, "form.back"), Data: "form:back"}, {Text: d.T(r, "form.cancel"), Data: "form:cancel:" + formRef(st)}},
+		{{Text: d.T(r, "form.consent.yes"), Data: FormButtons.Data("consent", "yes")}, {Text: d.T(r, "form.consent.no"), Data: FormButtons.Data("consent", "no")}},
+		{{Text: d.T(r, "form.back"), Data: FormButtons.Data("back")}, {Text: d.T(r, "form.cancel"), Data: FormButtons.Data("cancel", formRef(st)...)}},
 	}
 }
 
@@ -582,16 +589,16 @@ func (g *Registrations) fieldButtons(r *Request, st *forms.State, f forms.Field)
 	for _, id := range st.Selected(f) {
 		picked[id] = true
 	}
-	prefix := "form:c:"
+	verb := "c"
 	if f.Type == forms.TypeMultiChoice {
-		prefix = "form:t:"
+		verb = "t"
 	}
 	for i, c := range f.Choices(r.Lang) {
 		label := c.Label
 		if picked[c.ID] {
 			label = "✅ " + label
 		}
-		b := outbox.Button{Text: label, Data: prefix + c.ID}
+		b := outbox.Button{Text: label, Data: FormButtons.Data(verb, c.ID)}
 		if i%2 == 0 {
 			rows = append(rows, []outbox.Button{b})
 		} else {
@@ -599,7 +606,7 @@ func (g *Registrations) fieldButtons(r *Request, st *forms.State, f forms.Field)
 		}
 	}
 	if f.Type == forms.TypeMultiChoice {
-		rows = append(rows, []outbox.Button{{Text: g.d.T(r, "form.multi.done"), Data: "form:done"}})
+		rows = append(rows, []outbox.Button{{Text: g.d.T(r, "form.multi.done"), Data: FormButtons.Data("done")}})
 	}
 	return rows
 }

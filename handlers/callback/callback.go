@@ -20,9 +20,10 @@ const MaxLen = 64
 // Codec encodes and parses the callback data of one feature.
 type Codec struct {
 	feature string
-	// verbs maps each verb to the number of arguments it takes; "" is the verb of data without one
-	// ("lang:<code>" is the verb "" with one argument), and is then the codec's only verb.
-	verbs map[string]int
+	// verbs maps each verb to the numbers of arguments it takes (a verb may be declared with more than one,
+	// to keep reading buttons of an earlier version); "" is the verb of data without one ("lang:<code>" is
+	// the verb "" with one argument), and is then the codec's only verb.
+	verbs map[string]map[int]bool
 }
 
 // Verb is a verb of a codec and the number of arguments it takes.
@@ -37,15 +38,18 @@ func New(feature string, verbs ...Verb) Codec {
 	if feature == "" || strings.Contains(feature, ":") {
 		panic(fmt.Sprintf("callback: bad feature name %q", feature))
 	}
-	c := Codec{feature: feature, verbs: make(map[string]int, len(verbs))}
+	c := Codec{feature: feature, verbs: make(map[string]map[int]bool, len(verbs))}
 	for _, v := range verbs {
 		if strings.Contains(v.Name, ":") || v.Args < 0 {
 			panic(fmt.Sprintf("callback: bad verb %q of %s", v.Name, feature))
 		}
-		if _, dup := c.verbs[v.Name]; dup {
-			panic(fmt.Sprintf("callback: verb %q of %s declared twice", v.Name, feature))
+		if c.verbs[v.Name][v.Args] {
+			panic(fmt.Sprintf("callback: verb %q of %s declared twice with %d arguments", v.Name, feature, v.Args))
 		}
-		c.verbs[v.Name] = v.Args
+		if c.verbs[v.Name] == nil {
+			c.verbs[v.Name] = map[int]bool{}
+		}
+		c.verbs[v.Name][v.Args] = true
 	}
 	if _, verbless := c.verbs[""]; verbless && len(c.verbs) > 1 {
 		// "x:a" would read both as the verb a and as the argument a.
@@ -61,8 +65,7 @@ func (c Codec) Prefix() string { return c.feature + ":" }
 // MaxLen is a programming error (IDs are validated as content to keep them short), so Data panics rather
 // than send a button whose tap could not be read back.
 func (c Codec) Data(verb string, args ...string) string {
-	n, ok := c.verbs[verb]
-	if !ok || n != len(args) {
+	if !c.verbs[verb][len(args)] {
 		panic(fmt.Sprintf("callback: %s has no verb %q with %d arguments", c.feature, verb, len(args)))
 	}
 	parts := make([]string, 0, 2+len(args))
@@ -97,10 +100,10 @@ func (c Codec) Parse(data string) (verb string, args []string, ok bool) {
 			return "", nil, false
 		}
 	}
-	if n, ok := c.verbs[parts[0]]; ok && n == len(parts)-1 {
+	if c.verbs[parts[0]][len(parts)-1] {
 		return parts[0], parts[1:], true
 	}
-	if n, ok := c.verbs[""]; ok && n == len(parts) {
+	if c.verbs[""][len(parts)] {
 		return "", parts, true
 	}
 	return "", nil, false

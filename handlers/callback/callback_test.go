@@ -8,7 +8,7 @@ import (
 
 var (
 	lang = New("lang", Verb{"", 1})
-	form = New("form", Verb{"c", 1}, Verb{"back", 0}, Verb{"submit", 1})
+	form = New("form", Verb{"c", 1}, Verb{"back", 0}, Verb{"submit", 1}, Verb{"cancel", 0}, Verb{"cancel", 2})
 )
 
 func TestCodec_RoundTrip(t *testing.T) {
@@ -21,6 +21,8 @@ func TestCodec_RoundTrip(t *testing.T) {
 		{lang, "", []string{"lo"}, "lang:lo"},
 		{form, "c", []string{"hong_duc"}, "form:c:hong_duc"},
 		{form, "back", nil, "form:back"},
+		{form, "cancel", nil, "form:cancel"},
+		{form, "cancel", []string{"prog", "1z"}, "form:cancel:prog:1z"},
 		{form, "submit", []string{"lao_vn_exchange_2027"}, "form:submit:lao_vn_exchange_2027"},
 	} {
 		d := tc.c.Data(tc.verb, tc.args...)
@@ -37,7 +39,7 @@ func TestCodec_RoundTrip(t *testing.T) {
 func TestCodec_RefusesWhatItNeverMakes(t *testing.T) {
 	for _, d := range []string{
 		"", "form", "form:", "form:c", "form:c:", "form:c:a:b", "form:nope", "form:back:x", "lang:",
-		"lang:lo:x", "prog:v:x", "formx:back", "form::back", "form:c:" + strings.Repeat("a", 60),
+		"lang:lo:x", "prog:v:x", "form:cancel:a", "formx:back", "form::back", "form:c:" + strings.Repeat("a", 60),
 	} {
 		for _, c := range []Codec{lang, form} {
 			if verb, args, ok := c.Parse(d); ok {
@@ -54,7 +56,7 @@ func TestCodec_DataPanicsOnMisuse(t *testing.T) {
 		"colon in arg":   func() { form.Data("c", "a:b") },
 		"empty arg":      func() { form.Data("c", "") },
 		"too long":       func() { form.Data("c", strings.Repeat("a", 64)) },
-		"duplicate verb": func() { New("x", Verb{"a", 0}, Verb{"a", 1}) },
+		"duplicate verb": func() { New("x", Verb{"a", 1}, Verb{"a", 1}) },
 		"verbless mixed": func() { New("x", Verb{"", 1}, Verb{"a", 0}) },
 	} {
 		func() {
