@@ -35,6 +35,44 @@ type harness struct {
 	done    chan error
 	clock   *testClock
 	opts    []bot.Option
+	logs    *logBuffer // the bot's warnings and errors, for tests that wait on one
+}
+
+// logBuffer keeps what the bot logs, safe for the bot's goroutines and the test's.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) has(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Contains(l.b.String(), s)
+}
+
+// logged waits until the bot has logged a line containing s: the signal that something happened which the
+// user cannot see (an update received but not stored, say).
+func (h *harness) logged(s string) {
+	h.t.Helper()
+	if !h.srv.Wait(func() bool { return h.logs.has(s) }, wait) {
+		h.t.Fatalf("the bot never logged %q", s)
+	}
+}
+
+// idle waits until the bot has handled every update pushed so far and sent all it queued: after it, "nothing
+// more was sent" holds, without sleeping for a guess.
+func (h *harness) idle() {
+	h.t.Helper()
+	if !h.srv.Wait(func() bool { return h.srv.Pending() == 0 && h.app.Idle(context.Background()) }, wait) {
+		h.t.Fatal("the bot did not handle every update")
+	}
+	h.bulkIdle()
 }
 
 const wait = 10 * time.Second
@@ -99,7 +137,7 @@ func newHarness(t testing.TB, env map[string]string, opts ...bot.Option) *harnes
 		t.Fatal(err)
 	}
 	ownDates(content)
-	h := &harness{t: t, srv: telegramtest.New(), redis: redistest.Start(t), content: content, opts: opts, clock: newTestClock(testNow)}
+	h := &harness{t: t, srv: telegramtest.New(), redis: redistest.Start(t), content: content, opts: opts, clock: newTestClock(testNow), logs: &logBuffer{}}
 	t.Cleanup(h.srv.Close)
 	h.env = map[string]string{
 		"TELEGRAM_TOKEN":   telegramtest.Token,
@@ -124,10 +162,11 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var to io.Writer = h.logs
 	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(testWriter{h.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		to = io.MultiWriter(h.logs, testWriter{h.t})
 	}
+	log := slog.New(slog.NewTextHandler(to, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now)}
 	opts = append(opts, h.opts...)
 	h.app, err = bot.New(cfg, h.content, log, opts...)
@@ -342,8 +381,8 @@ func TestUnsupportedAndGroups(t *testing.T) {
 	h.srv.PushGroupText(u, group, "/help")
 	h.srv.PushGroupText(u, group, "mọi người ơi")
 	h.srv.PushGroupText(u, group, "/help@huunghi_bot")
-	msgs = h.messages(group.ID, 1)
-	time.Sleep(300 * time.Millisecond) // anything wrongly answered would have arrived by now
+	h.messages(group.ID, 1)
+	h.idle()
 	msgs = h.srv.Messages(group.ID)
 	if len(msgs) != 1 || msgs[0].Text != h.content.T("vi", "help.text") {
 		t.Errorf("group: got %d messages %v, want only the answer to /help@huunghi_bot", len(msgs), msgs)
@@ -422,7 +461,7 @@ func TestWebhook_SecretAndDelivery(t *testing.T) {
 			t.Errorf("2 MiB body: got %d, want 413", resp.StatusCode)
 		}
 	}
-	time.Sleep(200 * time.Millisecond)
+	h.idle()
 	if n := len(h.srv.Messages(500)); n != 0 {
 		t.Fatalf("rejected webhook calls produced %d messages", n)
 	}
@@ -545,7 +584,7 @@ func TestBroadcastLane_SkipsUnreachable(t *testing.T) {
 	if got := h.messages(a.ID, 2)[1].Text; got != "news" {
 		t.Errorf("broadcast: got %q", got)
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.idle()
 	if n := len(h.srv.Messages(b.ID)); n != 1 {
 		t.Errorf("unreachable user got %d messages, want only the earlier 1", n)
 	}
@@ -558,7 +597,7 @@ func TestRedisBrieflyDown_LosesNothing(t *testing.T) {
 	h.messages(a.ID, 1)
 	h.redis.Stop()
 	h.srv.PushText(b, "/help") // arrives while Redis is down: intake must not confirm it yet
-	time.Sleep(1500 * time.Millisecond)
+	h.logged("cannot store updates")
 	if n := len(h.srv.Messages(b.ID)); n != 0 {
 		t.Fatalf("answered %d times without Redis", n)
 	}
@@ -600,7 +639,7 @@ func TestDispatch_DropsAnUpdateThatKeepsCrashingTheBot(t *testing.T) {
 	if msgs[0].Text != h.content.T("en", "help.text") {
 		t.Errorf("after the dropped update, got %q, want the /help answer", msgs[0].Text)
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.idle()
 	if n := len(h.srv.Messages(u.ID)); n != 1 {
 		t.Errorf("got %d messages; the crash-looping /menu must be dropped", n)
 	}
@@ -631,7 +670,7 @@ func TestBlockAndUnblock_AreNoticedWithoutSending(t *testing.T) {
 	if !h.srv.Wait(func() bool { ok, _ := st.IsUnreachable(ctx, u.ID); return !ok }, wait) {
 		t.Fatal("an unblocked user stays unreachable")
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.idle()
 	if n := len(h.srv.Messages(u.ID)); n != 1 {
 		t.Errorf("blocking and unblocking sent %d messages, want none", n-1)
 	}
