@@ -302,15 +302,17 @@ func TestChat_SamplesOpenOnAnyDate(t *testing.T) {
 func TestChat_ButtonsNeverCollideWithAnswers(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
-	step := func(n int) string { return c.T("en", "form.step", "n", strconv.Itoa(n), "total", "8") }
+	step := func(n int) string { return c.T("en", "form.step", "n", strconv.Itoa(n), "total", "9") }
 	out := runChat(t, []string{"--date", "2031-06-01"},
-		"[1]", "/start reg_lao_excellence_scholarship", "Noy Phommasane", "3/5/2001", "[1]", "2", "8.5", "[a]", "[9]")
+		"[1]", "/start reg_lao_excellence_scholarship", "[1]", "Noy Phommasane", "3/5/2001", "[1]", "[2]", "2", "8.5", "[a]", "[9]")
 	if missing := inOrder(out,
 		"[1] English", "👤 [English]",
+		"[1] "+c.T("en", "prog.apply"), "👤 ["+c.T("en", "prog.apply")+"]",
 		step(3), "[1] Hồng Đức University", "👤 [Hồng Đức University]",
-		step(4), step(5), // "2" answered the question
-		step(6), "⌨️ [a] "+c.T("en", "form.contact.share"), "[1] "+c.T("en", "form.back"),
-		"👤 ["+c.T("en", "form.contact.share")+"]", "+84 912 000 000", step(7),
+		step(4), "[2] "+c.T("en", "form.skip"), "👤 ["+c.T("en", "form.skip")+"]",
+		step(5), step(6), // "2" answered the question
+		step(7), "⌨️ [a] "+c.T("en", "form.contact.share"), "[1] "+c.T("en", "form.back"),
+		"👤 ["+c.T("en", "form.contact.share")+"]", "+84 912 000 000", step(8),
 		"(no button [9] here"); missing != "" {
 		t.Errorf("no %q in:\n%s", missing, out)
 	}

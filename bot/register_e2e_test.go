@@ -178,6 +178,10 @@ func TestRegister_FullApplicationInEachLanguage(t *testing.T) {
 		if !strings.HasPrefix(conf, want) || !strings.Contains(conf, "Noy Phommasane") {
 			t.Errorf("%s confirmation: got %q, want %q and what was registered", lang, conf, want)
 		}
+		// The receipt shows answers as the summary did, not as stored (2001-05-03, +8562055551234).
+		if !strings.Contains(conf, "03/05/2001") || strings.Contains(conf, "+8562055551234") {
+			t.Errorf("%s confirmation shows stored values: %q", lang, conf)
+		}
 		if reg.Answers["full_name"] != "Noy Phommasane" || reg.Lang != lang {
 			t.Errorf("%s: stored %+v", lang, reg)
 		}

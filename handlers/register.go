@@ -679,7 +679,11 @@ func (g *Registrations) confirm(ctx context.Context, r *Request, p *messages.Pro
 	b.WriteString("\n")
 	for _, f := range p.Fields {
 		if raw, ok := reg.Answers[f.ID]; ok {
-			fmt.Fprintf(&b, "\n• %s: %s", f.Label(r.Lang), f.Display(forms.Value{Raw: raw, Display: raw}, r.Lang))
+			v := forms.Value{Raw: raw, Display: raw}
+			if again, e := f.Parse(raw, g.now()); e == nil { // Raw is canonical: it reads back to itself
+				v = again // shown as in the summary ("03/05/2001", "+856 20 55 551 234"), not as stored
+			}
+			fmt.Fprintf(&b, "\n• %s: %s", f.Label(r.Lang), f.Display(v, r.Lang))
 		}
 	}
 	g.d.Edit(ctx, r, b.String())
