@@ -65,3 +65,18 @@ func FuzzDetectLang(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDetectLang measures the detection every free-text message of an undecided user goes through.
+func BenchmarkDetectLang(b *testing.B) {
+	texts := []string{
+		"Xin chào, tôi muốn hỏi về miễn thị thực cho người Việt Nam ở nước ngoài",
+		"cho toi hoi ve mien thi thuc cho kieu bao",
+		"ສະບາຍດີ ຂ້ອຍຢາກຖາມກ່ຽວກັບວີຊາ",
+		"I want to ask about the visa exemption for overseas Vietnamese",
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		DetectLang(texts[i%len(texts)])
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/message")
+}
