@@ -135,12 +135,14 @@ func TestDispatcher_AckOutlivesARedisOutage(t *testing.T) {
 	var mu sync.Mutex
 	var handled []int64
 	next := make(chan int64, 4)
+	pushed := make(chan struct{}) // both updates are stored before Redis goes away
 	var rig *dispatcherRig
 	rig = newDispatcherRig(t, 4, func(ctx context.Context, u *models.Update) {
 		mu.Lock()
 		handled = append(handled, u.ID)
 		mu.Unlock()
 		if u.ID == 1 {
+			<-pushed
 			rig.proxy.Cut() // Redis goes away while the reply is being sent
 		}
 		next <- u.ID
@@ -154,6 +156,7 @@ func TestDispatcher_AckOutlivesARedisOutage(t *testing.T) {
 	}
 	rig.push(1, 7)
 	rig.push(2, 7)
+	close(pushed)
 	receive(t, next, "first update")
 	receive(t, outage, "30 failed acks")
 	rig.proxy.Restore()
