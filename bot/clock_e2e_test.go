@@ -29,7 +29,7 @@ func TestClock_OneCalendarForTheWholeBot(t *testing.T) {
 	}
 
 	// Forty days later: seen again that day, first seen still the first day, the question past the 30 days.
-	h.clock.Set(testNow.AddDate(0, 0, 40))
+	h.moveClock(testNow.AddDate(0, 0, 40))
 	md = a.send("/mydata").Text
 	for _, want := range []string{"2031-05-12", "2031-06-21", h.content.T("en", "mydata.questions", "count", "0")} {
 		if !strings.Contains(md, want) {
@@ -37,7 +37,7 @@ func TestClock_OneCalendarForTheWholeBot(t *testing.T) {
 		}
 	}
 	// After the samples closed, none is offered.
-	h.clock.Set(sampleCloses)
+	h.moveClock(sampleCloses)
 	a.send("/menu")
 	a.press("prog:list")
 	list = h.srv.Messages(a.u.ID)

@@ -386,7 +386,7 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 	if y := h.clock.Now().AddDate(0, 12, 1); y.After(later) {
 		later = y
 	}
-	h.clock.Set(later)
+	h.moveClock(later)
 	third := &applicant{h: h, u: user(2302, "en"), prog: exchange}
 	ex, _ := h.content.Programme(exchange)
 	if got := third.send("/start reg_" + exchange); got.Text != h.content.T("en", "prog.closed", "programme", ex.TitleIn("en")) {

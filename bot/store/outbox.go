@@ -36,11 +36,12 @@ func (s *Store) EnqueueBulk(ctx context.Context, lane string, items ...[]byte) e
 // TakeBulk takes the oldest message of a lane for sending; nil when the lane is empty. The caller has lease
 // time to send it and call DoneBulk.
 //
-// The lease is measured in real time (time.Now), here and in ReapBulk, not with the store's clock: it is a
-// duration, and a clock moved to another date (a test living in 2031, the chat demo on a chosen day) must
-// not make every message in flight look abandoned, to be requeued and sent twice.
+// The deadline is on the store's clock, as ReapBulk's "now" is: the bot's one calendar (bot.WithClock). A
+// clock moved past the deadline while a message is in flight means the lease ran out, and the message is
+// sent again — so a test that moves time waits for the lanes to be idle first, as time does not jump in
+// production.
 func (s *Store) TakeBulk(ctx context.Context, lane string, lease time.Duration) ([]byte, error) {
-	deadline := time.Now().Add(lease).UnixMilli()
+	deadline := s.now().Add(lease).UnixMilli()
 	raw, err := takeScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOutboxInflight(lane)}, deadline).Text()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
@@ -70,10 +71,10 @@ end
 return n
 `)
 
-// ReapBulk requeues messages of a lane whose sender died before finishing. It returns how many. Deadlines
-// are real time, like TakeBulk's.
+// ReapBulk requeues messages of a lane whose sender died before finishing (their deadline, on the store's
+// clock, passed). It returns how many.
 func (s *Store) ReapBulk(ctx context.Context, lane string) (int, error) {
-	n, err := reapScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOutboxInflight(lane)}, time.Now().UnixMilli()).Int()
+	n, err := reapScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOutboxInflight(lane)}, s.now().UnixMilli()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("reap %s: %w", lane, err)
 	}
