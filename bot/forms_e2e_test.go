@@ -323,12 +323,7 @@ func TestForms_TypedAnswers(t *testing.T) {
 		a.expectUnderstood(a.typed("020 5555 1234"), "lo", "+856 20 55 551 234", 5)
 		reply := a.typed("noy@hotmial.com")
 		ask := reply[len(reply)-1]
-		var keep string
-		for _, d := range buttonData(ask) {
-			if strings.HasPrefix(d, "form:keep:") {
-				keep = d
-			}
-		}
+		keep := buttonWith(ask, "form:keep:")
 		if keep == "" {
 			t.Fatalf("typo: %q %v", ask.Text, buttonData(ask))
 		}
@@ -339,12 +334,7 @@ func TestForms_TypedAnswers(t *testing.T) {
 		// Back to the e-mail question, another typo, and this time the fix.
 		a.press("form:back")
 		reply = a.typed("noy@gmial.con")
-		var fix string
-		for _, d := range buttonData(reply[len(reply)-1]) {
-			if strings.HasPrefix(d, "form:fix:") {
-				fix = d
-			}
-		}
+		fix := buttonWith(reply[len(reply)-1], "form:fix:")
 		if !strings.Contains(reply[len(reply)-1].Text, "noy@gmail.com") || fix == "" {
 			t.Fatalf("second typo: %q %v", reply[len(reply)-1].Text, buttonData(reply[len(reply)-1]))
 		}
@@ -369,12 +359,7 @@ func TestForms_SuggestionSurvivesRestart(t *testing.T) {
 	reply := a.typed("noy@gmial.com")
 	ask := reply[len(reply)-1]
 	h.restart()
-	var fix string
-	for _, d := range buttonData(ask) {
-		if strings.HasPrefix(d, "form:fix:") {
-			fix = d
-		}
-	}
+	fix := buttonWith(ask, "form:fix:")
 	if fix == "" {
 		t.Fatalf("typo: %q %v", ask.Text, buttonData(ask))
 	}

@@ -100,7 +100,7 @@ func (a *App) dedupe(next tg.HandlerFunc) tg.HandlerFunc {
 func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		r := &handlers.Request{Update: u, ChatID: chatOf(u)}
-		from := senderOf(u)
+		from := handlers.SenderOf(u)
 		switch {
 		case u.Message != nil:
 			r.Private = u.Message.Chat.Type == models.ChatTypePrivate
@@ -145,24 +145,9 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 	}
 }
 
-// senderOf is the user an update comes from: nil for updates without one (channel posts).
-func senderOf(u *models.Update) *models.User {
-	switch {
-	case u.Message != nil:
-		return u.Message.From
-	case u.EditedMessage != nil:
-		return u.EditedMessage.From
-	case u.CallbackQuery != nil:
-		return &u.CallbackQuery.From
-	case u.MyChatMember != nil:
-		return &u.MyChatMember.From
-	}
-	return nil
-}
-
 // languageCodeOf is the sender's Telegram language_code, "" without a sender.
 func languageCodeOf(u *models.Update) string {
-	if from := senderOf(u); from != nil {
+	if from := handlers.SenderOf(u); from != nil {
 		return from.LanguageCode
 	}
 	return ""

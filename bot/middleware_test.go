@@ -15,13 +15,12 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
-// TestRecoverer_ApologisesInTheUsersLanguage: the apology after a panic is in the language the user is
-// answered in — a stored choice (Lao, though the phone is in English), Telegram's language_code
-// (Vietnamese), or a language detected from what they wrote earlier — not in English because the recoverer runs outside
-// language resolution.
-func TestRecoverer_ApologisesInTheUsersLanguage(t *testing.T) {
+// middlewareApp builds an App (not run) on a real Redis and the fake Bot API, for calling its middleware
+// directly.
+func middlewareApp(t *testing.T) (*App, *telegramtest.Server, *messages.Content) {
+	t.Helper()
 	srv := telegramtest.New()
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	rs := redistest.Start(t)
 	content, _, err := messages.Load(messages.FS(""))
 	if err != nil {
@@ -37,6 +36,15 @@ func TestRecoverer_ApologisesInTheUsersLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a, srv, content
+}
+
+// TestRecoverer_ApologisesInTheUsersLanguage: the apology after a panic is in the language the user is
+// answered in — a stored choice (Lao, though the phone is in English), Telegram's language_code
+// (Vietnamese), or a language detected from what they wrote earlier — not in English because the recoverer runs outside
+// language resolution.
+func TestRecoverer_ApologisesInTheUsersLanguage(t *testing.T) {
+	a, srv, content := middlewareApp(t)
 	ctx := context.Background()
 	for uid, l := range map[int64][2]string{43: {"lo", store.LangExplicit}, 44: {"lo", store.LangDetected}, 45: {"vi", store.LangDetected}} {
 		if err := a.store.SetLanguage(ctx, uid, l[0], l[1]); err != nil {
@@ -72,23 +80,7 @@ func TestRecoverer_ApologisesInTheUsersLanguage(t *testing.T) {
 }
 
 func TestRecoverer_PanicBecomesApology(t *testing.T) {
-	srv := telegramtest.New()
-	defer srv.Close()
-	rs := redistest.Start(t)
-	content, _, err := messages.Load(messages.FS(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ParseConfig(func(k string) string {
-		return map[string]string{"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": rs.URL(), "SEND_RATE": "0"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(cfg, content, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, srv, content := middlewareApp(t)
 	u := &models.Update{ID: 1, Message: &models.Message{Chat: models.Chat{ID: 42, Type: models.ChatTypePrivate}, From: &models.User{ID: 42}, Text: "boom"}}
 	h := a.recoverer(a.resolve(func(context.Context, *tg.Bot, *models.Update) { panic("handler bug") }))
 	h(context.Background(), nil, u) // must not panic

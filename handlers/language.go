@@ -132,7 +132,7 @@ func LanguageChosen(d Deps, menu MenuFunc) func(ctx context.Context, r *Request)
 }
 
 func languageCode(r *Request) string {
-	if u := sender(r); u != nil {
+	if u := SenderOf(r.Update); u != nil {
 		return u.LanguageCode
 	}
 	return ""

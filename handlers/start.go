@@ -52,15 +52,17 @@ func ValidPayload(p string) bool {
 	return true
 }
 
-func sender(r *Request) *models.User {
-	u := r.Update
+// SenderOf is the user an update comes from: nil for updates without one (channel posts).
+func SenderOf(u *models.Update) *models.User {
 	switch {
 	case u.Message != nil:
 		return u.Message.From
-	case u.CallbackQuery != nil:
-		return &u.CallbackQuery.From
 	case u.EditedMessage != nil:
 		return u.EditedMessage.From
+	case u.CallbackQuery != nil:
+		return &u.CallbackQuery.From
+	case u.MyChatMember != nil:
+		return &u.MyChatMember.From
 	}
 	return nil
 }
