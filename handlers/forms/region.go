@@ -103,12 +103,14 @@ func (o Option) region() string {
 	return ""
 }
 
-// regionOfAnswer is the country a country field's stored answer names, "" when unknown.
-func (f Field) regionOfAnswer(v Value) string {
-	if o, ok := f.option(v.Raw); ok {
+// RegionOfAnswer is the ISO 3166 code of the country that a country field's stored answer (its canonical
+// Raw: an option ID, or the name the user typed) names, "" when unknown. Outside the form it tells where a
+// registered user lives (see HomeRegion).
+func (f Field) RegionOfAnswer(raw string) string {
+	if o, ok := f.option(raw); ok {
 		return o.region()
 	}
-	return lookupRegion(v.Raw)
+	return lookupRegion(raw)
 }
 
 // homeRegion is where the user of a form said they live, for reading the phone number asked at step: the
@@ -119,7 +121,7 @@ func (s *State) homeRegion(fields []Field, step int) string {
 			continue
 		}
 		if v, ok := s.Answers[fields[i].ID]; ok {
-			return fields[i].regionOfAnswer(v)
+			return fields[i].RegionOfAnswer(v.Raw)
 		}
 		return ""
 	}
