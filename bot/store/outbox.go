@@ -118,6 +118,21 @@ func (s *Store) BulkInFlight(ctx context.Context, lane string) (int64, error) {
 	return s.rdb.HLen(ctx, keyOutboxInflight(lane)).Result()
 }
 
+// BulkPending returns how many messages of a lane wait and how many are in flight, read in one
+// transaction: read apart, a message moving between the two (taken by a sender, or given back by the
+// reaper) could be counted in neither, and a lane look idle that is not.
+func (s *Store) BulkPending(ctx context.Context, lane string) (waiting, taken int64, err error) {
+	var w, t *redis.IntCmd
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		w, t = p.LLen(ctx, keyOutbox(lane)), p.HLen(ctx, keyOutboxInflight(lane))
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("count %s: %w", lane, err)
+	}
+	return w.Val(), t.Val(), nil
+}
+
 // BulkDepth returns how many messages wait in a lane (a queue-depth metric).
 func (s *Store) BulkDepth(ctx context.Context, lane string) (int64, error) {
 	return s.rdb.LLen(ctx, keyOutbox(lane)).Result()
