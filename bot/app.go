@@ -57,6 +57,8 @@ type App struct {
 	httpLimits  HTTPLimits
 	backlog     int // updates a chat may have waiting (see store.StoreUpdate)
 	floodLimits FloodLimits
+	// perChat, perGroup pace sends to one chat; zero means the outbox's defaults (WithSendLimits).
+	perChat, perGroup redis_rate.Limit
 
 	readyMu sync.Mutex // guards readyAt, readyOK: the last Redis ping of /readyz
 	readyAt time.Time
@@ -89,6 +91,14 @@ func WithPollWait(d time.Duration) Option { return func(a *App) { a.pollWait = d
 
 // WithHTTPLimits replaces DefaultHTTPLimits (tests use short timeouts and few connections).
 func WithHTTPLimits(l HTTPLimits) Option { return func(a *App) { a.httpLimits = l } }
+
+// WithSendLimits replaces the budget of one chat: private chats (default 1 msg/s with a burst of 3) and
+// groups (20/min with a burst of 3), Telegram's own limits. Tests of the lanes under a real global budget
+// (SEND_RATE) use generous ones, so that many messages to a few chats are not paced at 1 msg/s. A zero
+// Limit keeps the default.
+func WithSendLimits(perChat, perGroup redis_rate.Limit) Option {
+	return func(a *App) { a.perChat, a.perGroup = perChat, perGroup }
+}
 
 // WithWorkers sets how many chats are worked on at once (default 64).
 func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
@@ -149,7 +159,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
 	a.api = api
-	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate}, log)
+	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate, PerChat: a.perChat, PerGroup: a.perGroup}, log)
 	a.matcher = faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
 	d := handlers.Deps{
 		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, StaffLang: cfg.StaffLang, Location: cfg.Location, Now: a.now,

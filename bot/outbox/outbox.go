@@ -7,10 +7,26 @@
 // Replies are sent synchronously by the handler that makes them (the handler already runs in its chat's
 // worker, so a reply never waits behind another chat's traffic). Reminders and broadcasts are queued in Redis
 // lanes and sent by Run's workers with what the global budget has left, reminders first.
+//
+// A queued message may be a reference rather than text: Message.Render names a Renderer (Handle) that
+// makes the text when the message is sent, so that a reminder queued days ago speaks the receiver's
+// language of today. Every queued message is unique (Enqueue stamps an id), so that two equal texts to one
+// chat are two entries in flight, not one.
+//
+// A message marked Once (a reminder) is sent at most once per Key across restarts and replicas. Moving it
+// into a lane and taking it from there are atomic, so a second copy can only come from the reaper, which
+// requeues a message whose sender held it past the lease (waiting for budgets) or died. Right before the
+// Bot API call the sender claims hn:once:<key> ("sending", for the lease); after the call it writes "sent"
+// (for Config.OnceTTL). A sender that finds "sent" drops its copy; one that finds "sending" leaves its copy
+// in flight, and the reaper hands it back after the lease, when the key says "sent" (dropped) or has
+// expired (its holder died mid-call: sent). One window remains: a sender that dies after Telegram accepted
+// the message and before it wrote "sent" leaves an expiring claim, and the message is sent a second time.
+// Telegram offers no idempotency key that would close it.
 package outbox
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,8 +81,19 @@ type Message struct {
 	RemoveKeyboard bool `json:"remove_keyboard,omitempty"`
 	// Document, when set, sends a file with Text as its caption.
 	Document *Document `json:"document,omitempty"`
-	// Key identifies a bulk message (e.g. "broadcast:17:42") so a reaped duplicate can be recognised in logs.
+	// Key identifies a bulk message (e.g. "broadcast:17:42") so a reaped duplicate can be recognised in logs,
+	// and names a Once message's claim.
 	Key string `json:"key,omitempty"`
+	// ID makes a queued message unique: the lanes' in-flight entries are keyed by the message's bytes, and
+	// two equal messages would be one entry, finished by whichever sender is done first. Enqueue sets it
+	// when it is empty; a message queued by other means (the reminder mover) is unique by its Key.
+	ID string `json:"id,omitempty"`
+	// Render names the Renderer (Handle) that makes the message's content at send time; the queued item
+	// then only references what to say (a reminder: its Key, ChatID and About).
+	Render string `json:"render,omitempty"`
+	// Once sends a bulk message at most once per Key, however often it is requeued (see the package doc).
+	// It needs Key; it does nothing for replies.
+	Once bool `json:"once,omitempty"`
 	// About is the user a queued message is about, when it carries their data (a staff card with their
 	// answers or their message) or news only they should get: /forget removes it from the lanes (Forget),
 	// and it is not sent once the user's record is gone.
@@ -85,6 +112,23 @@ var ErrUnreachable = errors.New("user unreachable")
 // errForgotten ends the delivery of a queued message about a user who used /forget while it waited.
 var errForgotten = errors.New("the user it is about asked to be forgotten")
 
+// ErrSkip is what a Renderer returns when there is nothing to send any more (the event was cancelled, the
+// user turned reminders off): the message is dropped and counted as "skipped".
+var ErrSkip = errors.New("outbox: nothing to send")
+
+// Renderer makes a queued message's content when it is sent (Message.Render). It gets the message as
+// queued and returns the one to send; the chat, About, Key and Once of the queued message are kept whatever
+// it returns. ErrSkip drops the message; any other error (Redis unavailable) leaves it to be tried again
+// after the lease. Its errors are logged, so they must not carry personal data.
+type Renderer func(ctx context.Context, m Message) (Message, error)
+
+// errAlreadySent ends the delivery of a Once message whose key says it was sent.
+var errAlreadySent = errors.New("sent already")
+
+// errOnceBusy ends the delivery of a Once message that cannot be claimed now: another sender is in its
+// call, or Redis does not answer. The message stays in flight for the reaper.
+var errOnceBusy = errors.New("another sender holds it")
+
 // Config sets the budgets. The zero value of a Limit means the default.
 type Config struct {
 	// SendRate is the global budget in messages per second shared by all replicas; 0 disables global pacing
@@ -98,6 +142,9 @@ type Config struct {
 	Backoff time.Duration
 	// BulkWorkers is how many bulk messages are in flight at once (default 8).
 	BulkWorkers int
+	// OnceTTL is how long a sent Once message's key is remembered (default 45 days: longer than any
+	// reminder offset, so a requeued copy always finds it).
+	OnceTTL time.Duration
 }
 
 func (c *Config) defaults() {
@@ -116,6 +163,9 @@ func (c *Config) defaults() {
 	if c.BulkWorkers <= 0 {
 		c.BulkWorkers = 8
 	}
+	if c.OnceTTL <= 0 {
+		c.OnceTTL = 45 * 24 * time.Hour
+	}
 }
 
 // Outbox sends messages. Create it with New; run the bulk lanes with Run.
@@ -128,6 +178,8 @@ type Outbox struct {
 	wake  chan struct{}
 	sends *prometheus.CounterVec
 	wait  prometheus.Histogram
+	// renderers by Message.Render; written by Handle before Run, read-only after.
+	renderers map[string]Renderer
 }
 
 // New returns an Outbox sending through api.
@@ -135,8 +187,9 @@ func New(api *tg.Bot, st *store.Store, cfg Config, log *slog.Logger) *Outbox {
 	cfg.defaults()
 	return &Outbox{
 		api: api, st: st, cfg: cfg, log: log,
-		lim:  redis_rate.NewLimiter(st.Redis()),
-		wake: make(chan struct{}, 1),
+		lim:       redis_rate.NewLimiter(st.Redis()),
+		wake:      make(chan struct{}, 1),
+		renderers: map[string]Renderer{},
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "huunghi_sends_total", Help: "Messages sent to Telegram by lane and outcome.",
 		}, []string{"lane", "outcome"}),
@@ -146,6 +199,9 @@ func New(api *tg.Bot, st *store.Store, cfg Config, log *slog.Logger) *Outbox {
 		}),
 	}
 }
+
+// Handle registers the renderer of queued messages whose Render is kind. Call it before Run.
+func (o *Outbox) Handle(kind string, fn Renderer) { o.renderers[kind] = fn }
 
 // Collectors returns the outbox's metrics for registration.
 func (o *Outbox) Collectors() []prometheus.Collector { return []prometheus.Collector{o.sends, o.wait} }
@@ -172,6 +228,9 @@ func (o *Outbox) Enqueue(ctx context.Context, lane Lane, msgs ...Message) error 
 	}
 	items := make([][]byte, len(msgs))
 	for i, m := range msgs {
+		if m.ID == "" {
+			m.ID = rand.Text()
+		}
 		raw, err := json.Marshal(m)
 		if err != nil {
 			return fmt.Errorf("encode message for %d: %w", m.ChatID, err)
@@ -221,16 +280,20 @@ func (o *Outbox) deliverAll(ctx context.Context, m Message, lane Lane) (int, err
 		if i > 0 {
 			p.EditID = 0 // the first part replaces the edited message; the rest follow as new messages
 		}
+		// Once covers the first part: once it is out the message counts as sent, since sending it all
+		// again would repeat what the user has already read.
+		once := i == 0 && m.Once && m.Key != "" && lane != LaneReply
 		var err error
-		if id, err = o.deliver(ctx, p, lane); err != nil {
+		if id, err = o.deliver(ctx, p, lane, once); err != nil {
 			return id, err
 		}
 	}
 	return id, nil
 }
 
-// deliver sends one message with the error policy of the package doc.
-func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane) (int, error) {
+// deliver sends one message with the error policy of the package doc. With once, each call is made under
+// a claim of m.Key (claimOnce): a failed call gives the claim back, a successful one records "sent".
+func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (int, error) {
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
 		if err := o.waitChat(ctx, m.ChatID); err != nil {
@@ -249,7 +312,15 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane) (int, error)
 				return 0, errForgotten
 			}
 		}
+		if once {
+			if err := o.claimOnce(ctx, m.Key); err != nil {
+				return 0, err
+			}
+		}
 		id, err := o.call(ctx, m)
+		if once {
+			o.settleOnce(ctx, m.Key, err)
+		}
 		var tooMany *tg.TooManyRequestsError
 		switch {
 		case err == nil:
@@ -289,6 +360,39 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane) (int, error)
 				return 0, err
 			}
 		}
+	}
+}
+
+// claimOnce claims key for the call about to be made, or says why not: errAlreadySent, errOnceBusy.
+func (o *Outbox) claimOnce(ctx context.Context, key string) error {
+	state, err := o.st.ClaimOnce(ctx, key, bulkLease)
+	switch {
+	case err != nil:
+		// Without the claim the call could be a second send: better late than twice.
+		o.log.Warn("once-only send unclaimable, left for later", "err", err)
+		return errOnceBusy
+	case state == store.OnceSent:
+		return errAlreadySent
+	case state == store.OnceSending:
+		return errOnceBusy
+	}
+	return nil
+}
+
+// settleOnce records the outcome of a call made under claimOnce: "sent" after a success; after a failure
+// the claim is given back, so that the retry (or the same key queued again) claims it anew and no claim
+// is held through the waits between attempts. A call ended by shutdown may have reached Telegram: its
+// claim is left to expire, so the reaper's copy is sent only after the lease.
+func (o *Outbox) settleOnce(ctx context.Context, key string, callErr error) {
+	ctx = context.WithoutCancel(ctx)
+	switch {
+	case callErr == nil:
+		if err := o.st.MarkOnceSent(ctx, key, o.cfg.OnceTTL); err != nil {
+			o.log.Error("once-only message sent but not recorded: a requeued copy after the lease would repeat it", "err", err)
+		}
+	case errors.Is(callErr, context.Canceled) || errors.Is(callErr, context.DeadlineExceeded):
+	default:
+		_ = o.st.ReleaseOnce(ctx, key) // best effort: the claim expires anyway
 	}
 }
 
@@ -497,10 +601,36 @@ func (o *Outbox) sendBulk(ctx context.Context, lane Lane, raw []byte) {
 		_ = o.st.DoneBulk(ctx, string(lane), raw)
 		return
 	}
+	if m.Render != "" {
+		r, err := o.render(ctx, m)
+		switch {
+		case errors.Is(err, ErrSkip):
+			o.sends.WithLabelValues(string(lane), "skipped").Inc()
+			_ = o.st.DoneBulk(ctx, string(lane), raw)
+			return
+		case errors.Is(err, errNoRenderer):
+			o.sends.WithLabelValues(string(lane), "failed").Inc()
+			o.log.Error("drop bulk message with an unknown renderer", "lane", lane, "render", m.Render)
+			_ = o.st.DoneBulk(ctx, string(lane), raw)
+			return
+		case err != nil:
+			// Left in flight: the reaper requeues it after the lease, when Redis may be back.
+			if ctx.Err() == nil {
+				o.log.Warn("bulk message not rendered, retried after the lease", "lane", lane, "render", m.Render, "err", err)
+			}
+			return
+		}
+		m = r
+	}
 	if _, err := o.deliverAll(ctx, m, lane); err != nil {
 		switch {
 		case ctx.Err() != nil:
 			return // shutting down: leave it in flight; the reaper requeues it
+		case errors.Is(err, errOnceBusy):
+			o.sends.WithLabelValues(string(lane), "deferred").Inc()
+			return // in flight until the reaper requeues it, when its key says sent or has expired
+		case errors.Is(err, errAlreadySent):
+			o.sends.WithLabelValues(string(lane), "duplicate").Inc()
 		case errors.Is(err, errForgotten):
 			o.sends.WithLabelValues(string(lane), "skipped_forgotten").Inc()
 		default:
@@ -512,10 +642,29 @@ func (o *Outbox) sendBulk(ctx context.Context, lane Lane, raw []byte) {
 	}
 }
 
-// personalLanes are the lanes that carry messages about a user (About); broadcasts are the same text for
-// many people and carry none.
-// Reminders will join when they carry About.
-var personalLanes = [...]Lane{LaneNotify}
+// errNoRenderer is render's answer for a Render that no Handle registered: a message queued by a newer
+// version of the bot, or a typo. Retrying cannot help.
+var errNoRenderer = errors.New("no such renderer")
+
+// render makes the content of a message queued as a reference (Message.Render) with its renderer. The
+// rendered message keeps the queued one's chat, About, Key, Once and ID: to whom it goes, whom it is about
+// and whether only once is decided when it is queued, not by the renderer.
+func (o *Outbox) render(ctx context.Context, m Message) (Message, error) {
+	fn := o.renderers[m.Render]
+	if fn == nil {
+		return m, errNoRenderer
+	}
+	r, err := fn(ctx, m)
+	if err != nil {
+		return m, err
+	}
+	r.ChatID, r.About, r.Key, r.Once, r.ID, r.Render = m.ChatID, m.About, m.Key, m.Once, m.ID, ""
+	return r, nil
+}
+
+// personalLanes are the lanes that carry messages about a user (About): staff cards with their data, and
+// reminders, news only they should get. Broadcasts are the same text for many people and carry none.
+var personalLanes = [...]Lane{LaneNotify, LaneReminder}
 
 // Forget removes every queued message about the user (About) from the lanes: part of /forget, with
 // store.ForgetUser. It returns how many were removed.

@@ -28,9 +28,13 @@ import (
 //	hn:lock:chat:{chat}         string lease held (github.com/bsm/redislock) by the worker draining a chat, so
 //	                                   two replicas never handle one chat's updates at the same time.
 //	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; 7 day TTL.
-//	hn:outbox:{lane}            list   bulk messages waiting to be sent (lanes: reminder, broadcast).
+//	hn:outbox:{lane}            list   bulk messages waiting to be sent (lanes: notify, reminder, broadcast),
+//	                                   each the outbox's JSON with a unique "id" (or a unique "key").
 //	hn:outbox:{lane}:inflight   hash   bulk messages taken by a sender → deadline (unix ms); a reaper puts
 //	                                   expired ones back, so a crash mid-send does not lose them.
+//	hn:once:{key}               string a once-only bulk message (a reminder; key as queued, e.g. "rem:…"):
+//	                                   "sending" while a sender is in its Bot API call (TTL the bulk lease,
+//	                                   2 min), then "sent" (TTL 45 days), so a requeued copy is dropped.
 //	hn:pause:chat:{chat}        string present while Telegram asked us to wait (429) for that chat.
 //	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
 //	hn:unanswered:{yyyymmdd}    zset   "<lang>|<question>" → how many people asked it that day (UTC) and got no
@@ -71,6 +75,7 @@ func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }
 func keyOutboxInflight(lane string) string { return prefix + "outbox:" + lane + ":inflight" }
 func keyPauseChat(chat int64) string       { return prefix + "pause:chat:" + id(chat) }
 func keyPauseBulk() string                 { return prefix + "pause:bulk" }
+func keyOnce(key string) string            { return prefix + "once:" + key }
 
 func keyUnanswered(day time.Time) string { return prefix + "unanswered:" + day.Format("20060102") }
 func keyLastQuestion(uid int64) string   { return prefix + "lastq:" + id(uid) }

@@ -118,6 +118,21 @@ func (s *Store) BulkInFlight(ctx context.Context, lane string) (int64, error) {
 	return s.rdb.HLen(ctx, keyOutboxInflight(lane)).Result()
 }
 
+// BulkPending returns how many messages of a lane wait and how many are in flight, read in one
+// transaction: read apart, a message moving between the two (taken by a sender, or given back by the
+// reaper) could be counted in neither, and a lane look idle that is not.
+func (s *Store) BulkPending(ctx context.Context, lane string) (waiting, taken int64, err error) {
+	var w, t *redis.IntCmd
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		w, t = p.LLen(ctx, keyOutbox(lane)), p.HLen(ctx, keyOutboxInflight(lane))
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("count %s: %w", lane, err)
+	}
+	return w.Val(), t.Val(), nil
+}
+
 // BulkDepth returns how many messages wait in a lane (a queue-depth metric).
 func (s *Store) BulkDepth(ctx context.Context, lane string) (int64, error) {
 	return s.rdb.LLen(ctx, keyOutbox(lane)).Result()
@@ -152,4 +167,56 @@ func (s *Store) pttl(ctx context.Context, key string) (time.Duration, error) {
 		return 0, nil
 	}
 	return d, nil
+}
+
+// OnceState is what ClaimOnce found for a message that must be sent at most once (outbox Message.Once).
+type OnceState int
+
+// The states of a once-only message.
+const (
+	// OnceClaimed: nobody had claimed the key; the caller holds it now and may call the Bot API.
+	OnceClaimed OnceState = iota
+	// OnceSending: another sender holds the key and is in the middle of its call.
+	OnceSending
+	// OnceSent: the message was sent already.
+	OnceSent
+)
+
+// claimOnceScript claims a once-only key or tells who holds it, in one step: a GET after a failed SET NX
+// could find the key expired in between.
+var claimOnceScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], 'sending', 'NX', 'PX', ARGV[1]) then return 'claimed' end
+return redis.call('GET', KEYS[1])
+`)
+
+// ClaimOnce claims key for a send that must happen at most once, for lease: SET hn:once:<key> "sending" NX.
+// The claim expires after lease, so a sender that dies in the middle of its call frees the key for the
+// sender the reaper hands the message to next.
+func (s *Store) ClaimOnce(ctx context.Context, key string, lease time.Duration) (OnceState, error) {
+	v, err := claimOnceScript.Run(ctx, s.rdb, []string{keyOnce(key)}, lease.Milliseconds()).Text()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return 0, fmt.Errorf("claim once-only send: %w", err)
+	}
+	switch v {
+	case "claimed":
+		return OnceClaimed, nil
+	case "sent":
+		return OnceSent, nil
+	default: // "sending"; nil would mean the key vanished inside the script, which cannot happen
+		return OnceSending, nil
+	}
+}
+
+// MarkOnceSent records that the message of key was sent, for ttl: long enough that it can never be queued
+// again (reminder keys embed the event's start, so they never recur).
+func (s *Store) MarkOnceSent(ctx context.Context, key string, ttl time.Duration) error {
+	if err := s.rdb.Set(ctx, keyOnce(key), "sent", ttl).Err(); err != nil {
+		return fmt.Errorf("record once-only send: %w", err)
+	}
+	return nil
+}
+
+// ReleaseOnce gives up a claim after a send that failed, so that the same key queued again is sent.
+func (s *Store) ReleaseOnce(ctx context.Context, key string) error {
+	return s.rdb.Del(ctx, keyOnce(key)).Err()
 }

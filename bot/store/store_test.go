@@ -421,6 +421,55 @@ func TestForgetQueued_RemovesOnlyThatUsersMessages(t *testing.T) {
 	})
 }
 
+func TestClaimOnce(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		claim := func(want store.OnceState, what string) {
+			t.Helper()
+			if got, err := s.ClaimOnce(ctx, "rem:e1:7:24h", time.Minute); err != nil || got != want {
+				t.Fatalf("%s: got %v %v, want %v", what, got, err, want)
+			}
+		}
+		claim(store.OnceClaimed, "first claim")
+		claim(store.OnceSending, "while the first sender is in its call")
+		if err := s.ReleaseOnce(ctx, "rem:e1:7:24h"); err != nil {
+			t.Fatal(err)
+		}
+		claim(store.OnceClaimed, "after a failed call gave it back")
+		if err := s.MarkOnceSent(ctx, "rem:e1:7:24h", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		claim(store.OnceSent, "after it was sent")
+		if got, err := s.ClaimOnce(ctx, "rem:e1:7:2h", time.Minute); err != nil || got != store.OnceClaimed {
+			t.Fatalf("another key: got %v %v, want it claimable", got, err)
+		}
+	})
+}
+
+// TestClaimOnce_ExpiresWithItsHolder: a sender that dies in its call leaves a claim that expires, and the
+// next sender gets it (real redis-server: the lease is Redis's own TTL).
+func TestClaimOnce_ExpiresWithItsHolder(t *testing.T) {
+	s := store.New(redistest.Start(t).Client())
+	ctx := context.Background()
+	if got, err := s.ClaimOnce(ctx, "rem:x", 50*time.Millisecond); err != nil || got != store.OnceClaimed {
+		t.Fatalf("claim: %v %v", got, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, err := s.ClaimOnce(ctx, "rem:x", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == store.OnceClaimed {
+			break
+		}
+		if got != store.OnceSending || time.Now().After(deadline) {
+			t.Fatalf("the dead holder's claim: got %v, want it to expire", got)
+		}
+		time.Sleep(10 * time.Millisecond) // polling for an expiry Redis measures
+	}
+}
+
 func TestRegistrations(t *testing.T) {
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
