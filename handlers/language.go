@@ -9,20 +9,9 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
-// ResolveLang picks the language to answer a user in: their stored choice (explicit, or detected from Lao
-// script), else Telegram's language_code when it is a shipped language (the one of this update, or the one
-// last seen when there is no update, as for a staff reply), else English.
+// ResolveLang is messages.Content.ResolveLang for a stored user.
 func ResolveLang(c *messages.Content, u store.User, languageCode string) string {
-	if u.Lang != "" && c.HasLang(u.Lang) {
-		return u.Lang
-	}
-	if l := c.MatchLang(languageCode); l != "" {
-		return l
-	}
-	if u.TelegramLang != "" && c.HasLang(u.TelegramLang) {
-		return u.TelegramLang
-	}
-	return messages.DefaultLang
+	return c.ResolveLang(u.Lang, u.TelegramLang, languageCode)
 }
 
 // Undecided reports whether the user never chose a language and Telegram's language_code does not name

@@ -17,12 +17,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/text/language"
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed ui faq contacts.yaml programmes
+//go:embed ui faq contacts.yaml programmes events
 var embedded embed.FS
 
 // DefaultLang is the language used when a user's language is unknown, and the reference every other language
@@ -37,7 +38,10 @@ type Content struct {
 	FAQ *FAQ
 	// Programmes are the calls people register for (programmes/<id>.yaml), sorted by Opens then ID.
 	Programmes []*Programme
-	ui         map[string]map[string]string
+	// Events are the file events (events/<id>.yaml), sorted by start then ID; staff events are in Redis.
+	Events []*Event
+	ui     map[string]map[string]string
+	zone   *time.Location // where event times are read (WithZone)
 }
 
 // Problem is one finding of Check or Load, printed as `file:line: message`.
@@ -141,6 +145,7 @@ func load(fsys fs.FS) (*Content, Problems) {
 	c.FAQ = faq
 	problems = append(problems, ps...)
 	problems = append(problems, c.loadProgrammes(fsys)...)
+	problems = append(problems, c.loadEvents(fsys)...)
 	for _, lang := range c.Langs {
 		file := "ui/" + lang + ".yaml"
 		for _, key := range sortedKeys(ref) {
@@ -276,6 +281,24 @@ func (c *Content) T(lang, key string, args ...string) string {
 		pairs = append(pairs, "{"+args[i]+"}", args[i+1])
 	}
 	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// ResolveLang picks the language to write to a person in: their stored choice (explicit, or detected from
+// what they wrote), else languageCode — Telegram's language_code of the update being answered — when it names
+// a shipped language, else telegramLang, the shipped language their Telegram app had when last seen (for
+// messages sent outside a conversation: staff replies, reminders), else English. It lives here, with the
+// content, because handlers answering an update and jobs sending a reminder must agree on it.
+func (c *Content) ResolveLang(chosen, telegramLang, languageCode string) string {
+	if chosen != "" && c.HasLang(chosen) {
+		return chosen
+	}
+	if l := c.MatchLang(languageCode); l != "" {
+		return l
+	}
+	if telegramLang != "" && c.HasLang(telegramLang) {
+		return telegramLang
+	}
+	return DefaultLang
 }
 
 // HasLang reports whether lang is a shipped language.
