@@ -50,6 +50,18 @@ import (
 //	hn:regs:{prog}:registered   set    users holding a place (capacity is checked against it).
 //	hn:user:{uid}:regs          set    programmes the user registered for (/my, /forget).
 //	hn:reg:seq                  string counter behind reference numbers (HN-000001, ...).
+//	hn:signup:{ev}:{uid}        hash   an event sign-up, shaped as a registration (ref, status, created, lang,
+//	                                   answers of the event's sign-up form if it has one).
+//	hn:signups:{ev}             zset   users with an active sign-up, by time; :registered set: those with a place.
+//	hn:user:{uid}:signups       set    events the user signed up for (/my, /forget).
+//	hn:events                   set    ids of the events Redis keeps state for.
+//	hn:event:{ev}               hash   doc (the event in the file format, when staff created or changed it in
+//	                                   the chat), seq (iCalendar SEQUENCE), fp (what seq was raised for: date,
+//	                                   place, reminders), cancelled (unix). No personal data.
+//	hn:reminders                zset   scheduled reminders "<ev>|<uid>|<minutes before>|<start unix>" → due
+//	                                   time (unix ms); the reminders job moves due ones to hn:outbox:reminder.
+//	hn:reminders:{ev}           set    the same members per event, to move or drop an event's reminders.
+//	hn:user:{uid}:reminders     hash   reminders the user turned off: "*" (all) or event ids → "off".
 //	hn:handoff:blocked          hash   user id → "<staff id>:<unix>": users whose messages no longer reach the
 //	                                   staff chat (a staff decision from a handoff card; kept after /forget).
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
@@ -81,12 +93,31 @@ func keyUnanswered(day time.Time) string { return prefix + "unanswered:" + day.F
 func keyLastQuestion(uid int64) string   { return prefix + "lastq:" + id(uid) }
 func keyUserUnanswered(uid int64) string { return prefix + "user:" + id(uid) + ":unanswered" }
 
-func keyRegPrefix(prog string) string      { return prefix + "reg:" + prog + ":" }
-func keyReg(prog string, uid int64) string { return keyRegPrefix(prog) + id(uid) }
-func keyRegs(prog string) string           { return prefix + "regs:" + prog }
-func keyRegistered(prog string) string     { return prefix + "regs:" + prog + ":registered" }
-func keyUserRegs(uid int64) string         { return prefix + "user:" + id(uid) + ":regs" }
+// space is a kind of application for places: registrations for programmes and sign-ups for events keep the
+// same shape and share the scripts (capacity, waiting list, promotion), under their own keys.
+type space string
+
+const (
+	regs    space = "reg"
+	signups space = "signup"
+)
+
+func (sp space) prefix(prog string) string         { return prefix + string(sp) + ":" + prog + ":" }
+func (sp space) one(prog string, uid int64) string { return sp.prefix(prog) + id(uid) }
+func (sp space) all(prog string) string            { return prefix + string(sp) + "s:" + prog }
+func (sp space) held(prog string) string           { return sp.all(prog) + ":registered" }
+func (sp space) user(uid int64) string             { return prefix + "user:" + id(uid) + ":" + string(sp) + "s" }
+
+func keyReg(prog string, uid int64) string { return regs.one(prog, uid) }
+func keyRegs(prog string) string           { return regs.all(prog) }
+func keyRegistered(prog string) string     { return regs.held(prog) }
+func keyUserRegs(uid int64) string         { return regs.user(uid) }
 func keyRegSeq() string                    { return prefix + "reg:seq" }
+func keyEvents() string                    { return prefix + "events" }
+func keyEvent(ev string) string            { return prefix + "event:" + ev }
+func keyReminders() string                 { return prefix + "reminders" }
+func keyEventReminders(ev string) string   { return prefix + "reminders:" + ev }
+func keyReminderPrefs(uid int64) string    { return prefix + "user:" + id(uid) + ":reminders" }
 func keyHandoffBlocked() string            { return prefix + "handoff:blocked" }
 
 func keyJobRun(name string, tick time.Time) string {

@@ -183,17 +183,23 @@ const (
 )
 
 // claimOnceScript claims a once-only key or tells who holds it, in one step: a GET after a failed SET NX
-// could find the key expired in between.
+// could find the key expired in between. A claim holds its deadline on the store's clock ("sending:<unix
+// ms>") besides Redis's own expiry, as the lanes' in-flight deadlines do: on the bot's one calendar, a
+// claim whose deadline passed is free, whichever of the two clocks gets there first.
 var claimOnceScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], 'sending', 'NX', 'PX', ARGV[1]) then return 'claimed' end
-return redis.call('GET', KEYS[1])
+local v = redis.call('GET', KEYS[1])
+if v == 'sent' then return 'sent' end
+if v and tonumber(string.sub(v, 9)) and tonumber(string.sub(v, 9)) >= tonumber(ARGV[2]) then return 'sending' end
+redis.call('SET', KEYS[1], 'sending:' .. ARGV[3], 'PX', ARGV[1])
+return 'claimed'
 `)
 
-// ClaimOnce claims key for a send that must happen at most once, for lease: SET hn:once:<key> "sending" NX.
-// The claim expires after lease, so a sender that dies in the middle of its call frees the key for the
+// ClaimOnce claims key for a send that must happen at most once, for lease: hn:once:<key> = "sending". The
+// claim expires after lease, so a sender that dies in the middle of its call frees the key for the
 // sender the reaper hands the message to next.
 func (s *Store) ClaimOnce(ctx context.Context, key string, lease time.Duration) (OnceState, error) {
-	v, err := claimOnceScript.Run(ctx, s.rdb, []string{keyOnce(key)}, lease.Milliseconds()).Text()
+	now := s.now()
+	v, err := claimOnceScript.Run(ctx, s.rdb, []string{keyOnce(key)}, lease.Milliseconds(), now.UnixMilli(), now.Add(lease).UnixMilli()).Text()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return 0, fmt.Errorf("claim once-only send: %w", err)
 	}

@@ -61,6 +61,10 @@ return {'created', ref, status}
 // it returns that one and created=false. capacity 0 means unlimited; when full, waitlist decides between a
 // waiting-list place and ErrFull.
 func (s *Store) Register(ctx context.Context, prog string, uid int64, lang string, answers map[string]string, capacity int, waitlist bool) (reg Registration, created bool, err error) {
+	return s.register(ctx, regs, prog, uid, lang, answers, capacity, waitlist)
+}
+
+func (s *Store) register(ctx context.Context, sp space, prog string, uid int64, lang string, answers map[string]string, capacity int, waitlist bool) (reg Registration, created bool, err error) {
 	raw, err := json.Marshal(answers)
 	if err != nil {
 		return Registration{}, false, fmt.Errorf("encode answers: %w", err)
@@ -71,7 +75,7 @@ func (s *Store) Register(ctx context.Context, prog string, uid int64, lang strin
 		wl = "1"
 	}
 	res, err := registerScript.Run(ctx, s.rdb,
-		[]string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog), keyUserRegs(uid), keyRegSeq()},
+		[]string{sp.one(prog, uid), sp.all(prog), sp.held(prog), sp.user(uid), keyRegSeq()},
 		uid, prog, raw, now.Unix(), capacity, wl, lang, now.UnixMicro()).StringSlice()
 	if err != nil {
 		return Registration{}, false, fmt.Errorf("register %d for %s: %w", uid, prog, err)
@@ -80,7 +84,7 @@ func (s *Store) Register(ctx context.Context, prog string, uid int64, lang strin
 	case "full":
 		return Registration{}, false, ErrFull
 	case "exists":
-		reg, err := s.GetRegistration(ctx, prog, uid)
+		reg, err := s.get(ctx, sp, prog, uid)
 		return reg, false, err
 	}
 	return Registration{Programme: prog, UserID: uid, Ref: res[1], Status: res[2], Lang: lang, Created: time.Unix(now.Unix(), 0), Answers: answers}, true, nil
@@ -88,7 +92,11 @@ func (s *Store) Register(ctx context.Context, prog string, uid int64, lang strin
 
 // GetRegistration returns the user's registration for a programme (any status), or ErrNotFound.
 func (s *Store) GetRegistration(ctx context.Context, prog string, uid int64) (Registration, error) {
-	m, err := s.rdb.HGetAll(ctx, keyReg(prog, uid)).Result()
+	return s.get(ctx, regs, prog, uid)
+}
+
+func (s *Store) get(ctx context.Context, sp space, prog string, uid int64) (Registration, error) {
+	m, err := s.rdb.HGetAll(ctx, sp.one(prog, uid)).Result()
 	if err != nil {
 		return Registration{}, fmt.Errorf("get registration %s/%d: %w", prog, uid, err)
 	}
@@ -134,8 +142,12 @@ return 0
 // Withdraw withdraws the user's active registration for prog. It returns the id of a user promoted from
 // the waiting list into the freed place (0 for none), or ErrNotFound when nothing was active.
 func (s *Store) Withdraw(ctx context.Context, prog string, uid int64) (promoted int64, err error) {
-	n, err := withdrawScript.Run(ctx, s.rdb, []string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog)},
-		uid, keyRegPrefix(prog)).Int64()
+	return s.withdraw(ctx, regs, prog, uid)
+}
+
+func (s *Store) withdraw(ctx context.Context, sp space, prog string, uid int64) (promoted int64, err error) {
+	n, err := withdrawScript.Run(ctx, s.rdb, []string{sp.one(prog, uid), sp.all(prog), sp.held(prog)},
+		uid, sp.prefix(prog)).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("withdraw %d from %s: %w", uid, prog, err)
 	}
@@ -147,13 +159,17 @@ func (s *Store) Withdraw(ctx context.Context, prog string, uid int64) (promoted 
 
 // UserRegistrations returns every registration of the user (any status), for /my.
 func (s *Store) UserRegistrations(ctx context.Context, uid int64) ([]Registration, error) {
-	progs, err := s.rdb.SMembers(ctx, keyUserRegs(uid)).Result()
+	return s.ofUser(ctx, regs, uid)
+}
+
+func (s *Store) ofUser(ctx context.Context, sp space, uid int64) ([]Registration, error) {
+	progs, err := s.rdb.SMembers(ctx, sp.user(uid)).Result()
 	if err != nil {
 		return nil, fmt.Errorf("registrations of %d: %w", uid, err)
 	}
 	var out []Registration
 	for _, p := range progs {
-		r, err := s.GetRegistration(ctx, p, uid)
+		r, err := s.get(ctx, sp, p, uid)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
@@ -168,14 +184,18 @@ func (s *Store) UserRegistrations(ctx context.Context, uid int64) ([]Registratio
 
 // Registrations returns the active registrations of a programme (registered and waiting), oldest first.
 func (s *Store) Registrations(ctx context.Context, prog string) ([]Registration, error) {
-	uids, err := s.rdb.ZRange(ctx, keyRegs(prog), 0, -1).Result()
+	return s.active(ctx, regs, prog)
+}
+
+func (s *Store) active(ctx context.Context, sp space, prog string) ([]Registration, error) {
+	uids, err := s.rdb.ZRange(ctx, sp.all(prog), 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("registrations of %s: %w", prog, err)
 	}
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.MapStringStringCmd, len(uids))
 	for i, u := range uids {
-		cmds[i] = pipe.HGetAll(ctx, keyRegPrefix(prog)+u)
+		cmds[i] = pipe.HGetAll(ctx, sp.prefix(prog)+u)
 	}
 	if len(uids) > 0 {
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -192,9 +212,13 @@ func (s *Store) Registrations(ctx context.Context, prog string) ([]Registration,
 
 // Counts returns how many hold a place and how many wait, for /programmes and capacity display.
 func (s *Store) Counts(ctx context.Context, prog string) (registered, waiting int64, err error) {
+	return s.counts(ctx, regs, prog)
+}
+
+func (s *Store) counts(ctx context.Context, sp space, prog string) (registered, waiting int64, err error) {
 	pipe := s.rdb.Pipeline()
-	reg := pipe.SCard(ctx, keyRegistered(prog))
-	all := pipe.ZCard(ctx, keyRegs(prog))
+	reg := pipe.SCard(ctx, sp.held(prog))
+	all := pipe.ZCard(ctx, sp.all(prog))
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, 0, fmt.Errorf("count %s: %w", prog, err)
 	}
@@ -203,31 +227,32 @@ func (s *Store) Counts(ctx context.Context, prog string) (registered, waiting in
 
 // Promotion is a waiting-list applicant moved into a place someone else gave up.
 type Promotion struct {
-	Programme string
+	Programme string // the programme, or the event when Event
 	UserID    int64
+	Event     bool
 }
 
 // forgetRegistrations withdraws and deletes every registration of the user (part of /forget) and returns
 // the applicants promoted into the places they held.
-func (s *Store) forgetRegistrations(ctx context.Context, uid int64) ([]Promotion, error) {
-	progs, err := s.rdb.SMembers(ctx, keyUserRegs(uid)).Result()
+func (s *Store) forgetRegistrations(ctx context.Context, sp space, uid int64) ([]Promotion, error) {
+	progs, err := s.rdb.SMembers(ctx, sp.user(uid)).Result()
 	if err != nil {
 		return nil, err
 	}
 	var promoted []Promotion
 	for _, p := range progs {
-		n, err := s.Withdraw(ctx, p, uid)
+		n, err := s.withdraw(ctx, sp, p, uid)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return promoted, err
 		}
 		if n != 0 {
 			promoted = append(promoted, Promotion{Programme: p, UserID: n})
 		}
-		if err := s.rdb.Del(ctx, keyReg(p, uid)).Err(); err != nil {
+		if err := s.rdb.Del(ctx, sp.one(p, uid)).Err(); err != nil {
 			return promoted, err
 		}
 	}
-	return promoted, s.rdb.Del(ctx, keyUserRegs(uid)).Err()
+	return promoted, s.rdb.Del(ctx, sp.user(uid)).Err()
 }
 
 func sortRegistrations(rs []Registration) {

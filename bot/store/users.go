@@ -156,9 +156,14 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 // ForgetQueued) this is the single place that says what "delete my data" means. Places the user held are
 // passed on: it returns who was promoted from a waiting list, to be told.
 func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) {
-	promoted, err := s.forgetRegistrations(ctx, uid)
+	promoted, err := s.forgetRegistrations(ctx, regs, uid)
 	if err != nil {
 		return promoted, fmt.Errorf("forget registrations of %d: %w", uid, err)
+	}
+	freed, err := s.forgetSignups(ctx, uid)
+	promoted = append(promoted, freed...)
+	if err != nil {
+		return promoted, fmt.Errorf("forget sign-ups of %d: %w", uid, err)
 	}
 	if err := s.forgetUnanswered(ctx, uid); err != nil {
 		return promoted, err
