@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
@@ -39,6 +40,7 @@ type App struct {
 	content  *messages.Content
 	api      *tg.Bot
 	out      *outbox.Outbox
+	events   *events.Catalog // the events and their reminder schedule
 	limiter  *redis_rate.Limiter
 	metrics  *metrics
 	registry *prometheus.Registry
@@ -144,6 +146,11 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	if !content.HasLang(cfg.StaffLang) {
 		return nil, fmt.Errorf("STAFF_LANG: %q is not a language of the content (%s)", cfg.StaffLang, strings.Join(content.Langs, ", "))
 	}
+	if cfg.Location != nil {
+		// Event times are wall-clock times where the events take place: BOT_TIMEZONE.
+		a.content = content.WithZone(cfg.Location)
+		content = a.content
+	}
 	a.store = store.New(a.rdb, store.WithClock(a.now))
 	a.limiter = redis_rate.NewLimiter(a.rdb)
 	api, err := tg.New(cfg.Token,
@@ -160,9 +167,11 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	}
 	a.api = api
 	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate, PerChat: a.perChat, PerGroup: a.perGroup}, log)
+	a.events = events.New(a.store, content, a.out, a.now, log)
 	a.matcher = faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
 	d := handlers.Deps{
 		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, StaffLang: cfg.StaffLang, Location: cfg.Location, Now: a.now,
+		Events:  a.events,
 		IsStaff: func(id int64) bool { return cfg.StaffIDs[id] },
 	}
 	for _, r := range a.routes(d) {
@@ -238,6 +247,7 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Go(dispatcher.Run)
 	wg.Go(func() { a.out.Run(ctx) })
 	a.jobs.Start()
+	wg.Go(func() { a.catchUp(ctx) })
 	if a.cfg.WebhookURL != nil {
 		a.startWebhook(ctx)
 	} else {
@@ -292,6 +302,24 @@ func awaitAddr(ctx context.Context, ch chan string) (string, error) {
 		return addr, nil
 	case <-ctx.Done():
 		return "", ctx.Err()
+	}
+}
+
+// catchUp runs at start what the events and reminders jobs do each minute: apply event files changed while
+// the bot was down, then queue the reminders that came due meanwhile. It calls the catalogue and the store
+// directly rather than the jobs, whose runs are claimed per minute: another replica may have run this
+// minute's before this one came up, and a restart should not delay reminders by up to a minute. Both steps
+// are safe to run on several replicas at once (one Redis script each).
+func (a *App) catchUp(ctx context.Context) {
+	if _, err := a.events.Sync(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("events: catch-up at start", "err", err)
+	}
+	n, err := a.store.MoveDueReminders(ctx, a.now(), string(outbox.LaneReminder))
+	if err != nil && ctx.Err() == nil {
+		a.log.Error("reminders: catch-up at start", "err", err)
+	}
+	if n > 0 {
+		a.log.Info("reminders: queued at start what came due while down", "count", n)
 	}
 }
 

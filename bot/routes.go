@@ -8,6 +8,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 	"github.com/ufo-thanhhoa/huunghi/jobs"
@@ -59,6 +60,7 @@ func to(payload string) func(*handlers.Request) string {
 var menuItems = []handlers.MenuItem{
 	{Label: "menu.faq", Data: handlers.FAQButtons.Data("cats")},
 	{Label: "menu.programmes", Data: handlers.ProgrammeButtons.Data("list")},
+	{Label: "menu.events", Data: handlers.EventButtons.Data("list", "0")},
 	{Label: "menu.staff", Data: handlers.StaffButtons.Data("new")},
 	{Label: "menu.language", Data: handlers.MenuButtons.Data("language")},
 	{Label: "menu.mydata", Data: handlers.MenuButtons.Data("mydata")},
@@ -66,7 +68,7 @@ var menuItems = []handlers.MenuItem{
 }
 
 // commands are published with setMyCommands in every language, in this order.
-var commands = []string{"start", "menu", "faq", "my", "staff", "help", "language", "mydata", "forget", "cancel"}
+var commands = []string{"start", "menu", "faq", "events", "my", "reminders", "staff", "help", "language", "mydata", "forget", "cancel"}
 
 // Commands lists the commands users may be told about (the published ones); content is checked against it.
 func Commands() []string { return append([]string(nil), commands...) }
@@ -76,12 +78,15 @@ var topicActions = map[string]outbox.Button{
 	"staff":      {Text: "action.staff", Data: handlers.StaffButtons.Data("ask")},
 	"faq":        {Text: "faq.browse", Data: handlers.FAQButtons.Data("cats")},
 	"programmes": {Text: "menu.programmes", Data: handlers.ProgrammeButtons.Data("list")},
+	"events":     {Text: "menu.events", Data: handlers.EventButtons.Data("list", "0")},
 }
 
 // schedule lists the jobs every replica schedules (each run happens on one replica; see package jobs).
 func (a *App) schedule() []jobs.Job {
 	return []jobs.Job{
 		jobs.Retention(a.store, a.programmeOpen, a.log),
+		jobs.Events(a.events, a.log),
+		jobs.Reminders(a.store, string(outbox.LaneReminder), a.now, a.log),
 	}
 }
 
@@ -100,6 +105,9 @@ func (a *App) routes(d handlers.Deps) []route {
 	menu := handlers.Menu(d, menuItems)
 	questions := handlers.NewQuestions(d, a.matcher, topicActions)
 	regs := handlers.NewRegistrations(d)
+	evs := handlers.NewEvents(d, regs.ApplyEvent)
+	a.out.Handle(events.RenderReminder, evs.RenderReminder)
+	a.out.Handle(events.RenderNotice, evs.RenderNotice)
 	page := func(h func(context.Context, *handlers.Request)) handlers.DeepLink {
 		return func(ctx context.Context, r *handlers.Request, _ string) { h(ctx, r) }
 	}
@@ -108,6 +116,9 @@ func (a *App) routes(d handlers.Deps) []route {
 	links := map[string]handlers.DeepLink{
 		"faq":        questions.Topic,
 		"reg":        regs.Link,
+		"event":      evs.Link,
+		"events":     page(evs.List),
+		"reminders":  page(evs.Reminders),
 		"programmes": page(regs.List),
 		"my":         page(regs.My),
 		"mydata":     page(handlers.MyData(d)),
@@ -136,6 +147,14 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/my", a.command("my"), private, to("my"), f(regs.My)},
 		{"/programmes (staff)", a.staffCommand("programmes"), staffDesk, nil, f(regs.Programmes)},
 		{"/export (staff)", a.staffCommand("export"), staffDesk, nil, f(regs.Export)},
+		{"/events", a.command("events"), anywhere, nil, f(evs.List)},
+		{"ev:list", callback(handlers.EventButtons.VerbPrefix("list")), anywhere, nil, f(evs.List)},
+		{"ev:v", callback(handlers.EventButtons.VerbPrefix("v")), anywhere, nil, f(evs.View)},
+		{"ev:ics", callback(handlers.EventButtons.VerbPrefix("ics")), anywhere, nil, f(evs.Calendar)},
+		{"ev:s", callback(handlers.EventButtons.VerbPrefix("s")), private, eventLink, f(evs.SignUp)},
+		{"ev: (sign-up)", callback(handlers.EventButtons.Prefix()), private, eventLink, f(evs.Withdraw)},
+		{"/reminders", a.command("reminders"), private, to("reminders"), f(evs.Reminders)},
+		{"rem:", callback(handlers.ReminderButtons.Prefix()), private, to("reminders"), f(evs.Reminders)},
 		{"prog:list", callback(handlers.ProgrammeButtons.Data("list")), anywhere, nil, f(regs.List)},
 		{"prog:", callback(handlers.ProgrammeButtons.Prefix()), private, programmeLink, f(regs.Programme)},
 		{"form:", callback(handlers.FormButtons.Prefix()), private, nil, f(regs.Form)},
@@ -169,6 +188,16 @@ func startLink(r *handlers.Request) string {
 		return r.Args
 	}
 	return ""
+}
+
+// eventLink opens the event an "ev:…:<id>" button names in the private chat, as its poster link does.
+func eventLink(r *handlers.Request) string {
+	if r.Update.CallbackQuery != nil {
+		if _, args, ok := handlers.EventButtons.Parse(r.Update.CallbackQuery.Data); ok && len(args) == 1 && handlers.ValidPayload("event_"+args[0]) {
+			return "event_" + args[0]
+		}
+	}
+	return "events"
 }
 
 // programmeLink opens the programme a "prog:v:<id>" or "prog:a:<id>" button names, as its poster link does.

@@ -37,6 +37,15 @@ var (
 		callback.Verb{Name: "cancel"}, callback.Verb{Name: "cancel", Args: 2},
 		callback.Verb{Name: "discard", Args: 2}, callback.Verb{Name: "resume", Args: 2},
 		callback.Verb{Name: "fix", Args: 1}, callback.Verb{Name: "keep", Args: 1})
+	// EventButtons: the upcoming events (list <page>), an event (v <event>), sign up (s <event>), cancel my
+	// sign-up — ask (w), confirm (y) or keep it (n) — and its calendar file (ics <event>).
+	EventButtons = callback.New("ev", callback.Verb{Name: "list", Args: 1}, callback.Verb{Name: "v", Args: 1},
+		callback.Verb{Name: "s", Args: 1}, callback.Verb{Name: "w", Args: 1}, callback.Verb{Name: "y", Args: 1},
+		callback.Verb{Name: "n", Args: 1}, callback.Verb{Name: "ics", Args: 1})
+	// ReminderButtons: turn the reminders of an event off or on (off|on <event>), or all of them (alloff,
+	// allon).
+	ReminderButtons = callback.New("rem", callback.Verb{Name: "off", Args: 1}, callback.Verb{Name: "on", Args: 1},
+		callback.Verb{Name: "alloff"}, callback.Verb{Name: "allon"})
 	// MyButtons: withdraw a registration — ask (w), confirm (y) or keep (n) — of programme <id>.
 	MyButtons = callback.New("my", callback.Verb{Name: "w", Args: 1}, callback.Verb{Name: "y", Args: 1}, callback.Verb{Name: "n", Args: 1})
 )

@@ -12,6 +12,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/messages"
@@ -42,6 +43,16 @@ type Deps struct {
 	Location *time.Location
 	// Now is the clock (time.Now when nil); tests move it to open and close programmes.
 	Now func() time.Time
+	// Events is the events catalogue and reminder schedule.
+	Events *events.Catalog
+}
+
+// now is the bot's clock.
+func (d Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
 }
 
 // staffLang is the language of what the bot writes in staff chats, read by several staff at once.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/messages"
@@ -20,13 +21,22 @@ func (g *Registrations) My(ctx context.Context, r *Request) {
 		d.Reply(ctx, r, d.T(r, "error.apology"))
 		return
 	}
-	if len(regs) == 0 {
-		d.Reply(ctx, r, d.T(r, "my.none"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: ProgrammeButtons.Data("list")}})
+	sups, err := d.Store.UserSignups(ctx, r.UserID)
+	if err != nil {
+		d.Log.Error("list sign-ups", "chat_id", r.ChatID, "err", err)
+		d.Reply(ctx, r, d.T(r, "error.apology"))
+		return
+	}
+	if len(regs) == 0 && len(sups) == 0 {
+		d.Reply(ctx, r, d.T(r, "my.none"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: ProgrammeButtons.Data("list")}},
+			[]outbox.Button{{Text: d.T(r, "menu.events"), Data: EventButtons.Data("list", "0")}})
 		return
 	}
 	var b strings.Builder
-	b.WriteString(d.T(r, "my.title"))
 	var rows [][]outbox.Button
+	if len(regs) > 0 {
+		b.WriteString(d.T(r, "my.title"))
+	}
 	for _, reg := range regs {
 		p := programmeOrID(d, reg.Programme)
 		b.WriteString("\n\n• " + d.T(r, "my.item", "programme", p.TitleIn(r.Lang), "status", d.T(r, "reg.status."+reg.Status),
@@ -35,7 +45,40 @@ func (g *Registrations) My(ctx context.Context, r *Request) {
 			rows = append(rows, []outbox.Button{{Text: d.T(r, "prog.withdraw") + ": " + p.TitleIn(r.Lang), Data: MyButtons.Data("w", p.ID)}})
 		}
 	}
+	g.mySignups(ctx, r, sups, &b, &rows)
+	if b.Len() == 0 { // only withdrawn sign-ups of past events
+		b.WriteString(d.T(r, "my.none"))
+	}
 	d.Reply(ctx, r, b.String(), rows...)
+}
+
+// mySignups adds the user's event sign-ups to /my, with date and place, and a button to each event (its
+// card has Cancel my sign-up). Withdrawn sign-ups of past events are left out: /my is what is ahead.
+func (g *Registrations) mySignups(ctx context.Context, r *Request, sups []store.Registration, b *strings.Builder, rows *[][]outbox.Button) {
+	d := g.d
+	var lines []string
+	for _, s := range sups {
+		e, ok, err := d.Events.Get(ctx, s.Programme)
+		if err != nil || !ok || s.Status == store.StatusWithdrawn && !d.now().Before(e.Ends) {
+			continue
+		}
+		status := d.T(r, "reg.status."+s.Status)
+		if e.Cancelled {
+			status = d.T(r, "event.cancelled_short")
+		}
+		lines = append(lines, "• "+d.T(r, "my.signup", "event", e.TitleIn(r.Lang), "status", status, "ref", s.Ref,
+			"when", events.When(d.Content, e.Event, r.Lang, d.Events.Zone()), "place", e.PlaceIn(r.Lang)))
+		if s.Status != store.StatusWithdrawn && !e.Cancelled {
+			*rows = append(*rows, []outbox.Button{{Text: "📅 " + e.TitleIn(r.Lang), Data: EventButtons.Data("v", e.ID)}})
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n\n")
+	}
+	b.WriteString(d.T(r, "my.signups_title") + "\n\n" + strings.Join(lines, "\n\n"))
 }
 
 // MyAction handles "my:w:<prog>" (ask to confirm), "my:y:<prog>" (withdraw) and "my:n:<prog>" (keep).

@@ -54,6 +54,7 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 		} else if n := activeRegistrations(regs); n > 0 {
 			regsLine = d.T(r, "mydata.registrations", "count", strconv.Itoa(n))
 		}
+		regsLine += "\n" + signupsLine(ctx, d, r)
 		questions := "0"
 		if n, err := d.Store.UnansweredCount(ctx, r.UserID); err != nil {
 			d.Log.Warn("mydata: unanswered", "chat_id", r.ChatID, "err", err)
@@ -101,7 +102,11 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 		case ok && verb == "yes":
 			promoted, err := d.Store.ForgetUser(ctx, r.UserID)
 			for _, p := range promoted {
-				TellPromoted(ctx, d, p.Programme, p.UserID)
+				if !p.Event {
+					TellPromoted(ctx, d, p.Programme, p.UserID)
+				} else if perr := d.Events.Promoted(ctx, p.Programme, p.UserID); perr != nil {
+					d.Log.Warn("tell promoted attendee", "chat_id", p.UserID, "err", perr)
+				}
 			}
 			if _, qerr := d.Out.Forget(ctx, r.UserID); err == nil {
 				err = qerr
@@ -120,6 +125,28 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 			d.Expired(ctx, r)
 		}
 	}
+}
+
+// signupsLine is /mydata's line on event sign-ups and reminder settings.
+func signupsLine(ctx context.Context, d Deps, r *Request) string {
+	sups, err := d.Store.UserSignups(ctx, r.UserID)
+	if err != nil {
+		d.Log.Warn("mydata: sign-ups", "chat_id", r.ChatID, "err", err)
+	}
+	prefs, err := d.Store.ReminderPrefs(ctx, r.UserID)
+	if err != nil {
+		d.Log.Warn("mydata: reminder settings", "chat_id", r.ChatID, "err", err)
+	}
+	reminders := d.T(r, "mydata.reminders_on")
+	if prefs.AllOff {
+		reminders = d.T(r, "mydata.reminders_all_off")
+	} else if len(prefs.Off) > 0 {
+		reminders = d.T(r, "mydata.reminders_some_off", "count", strconv.Itoa(len(prefs.Off)))
+	}
+	if n := activeRegistrations(sups); n > 0 {
+		return d.T(r, "mydata.signups", "count", strconv.Itoa(n), "reminders", reminders)
+	}
+	return d.T(r, "mydata.no_signups", "reminders", reminders)
 }
 
 // activeRegistrations counts the registrations that are registered or waiting (a withdrawn one keeps no

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
@@ -235,7 +236,7 @@ func (g *Registrations) sessionOf(ctx context.Context, r *Request) (*forms.State
 	var p *messages.Programme
 	ok := json.Unmarshal(sess.Data, &st) == nil
 	if ok {
-		p, ok = d.Content.Programme(st.Form)
+		p, _, ok = g.target(ctx, st.Form)
 	}
 	if !ok || st.Expired(g.now()) {
 		_ = d.Store.ClearSession(ctx, r.UserID)
@@ -465,7 +466,7 @@ func (g *Registrations) cancel(ctx context.Context, r *Request, action, ref stri
 		d.Expired(ctx, r)
 		return
 	}
-	p, ok := d.Content.Programme(st.Form)
+	p, _, ok := g.target(ctx, st.Form)
 	if !ok { // withdrawn from the content since: sessionOf says the form expired and clears it
 		g.sessionOf(ctx, r)
 		return
@@ -616,7 +617,7 @@ func (g *Registrations) fieldButtons(r *Request, st *forms.State, f forms.Field)
 func (g *Registrations) submit(ctx context.Context, r *Request, progID string) {
 	d := g.d
 	d.Answer(ctx, r, "")
-	p, ok := d.Content.Programme(progID)
+	p, ev, ok := g.target(ctx, progID)
 	if !ok {
 		d.Expired(ctx, r)
 		return
@@ -627,7 +628,11 @@ func (g *Registrations) submit(ctx context.Context, r *Request, progID string) {
 		err = json.Unmarshal(sess.Data, &st)
 	}
 	if err != nil || st.Form != p.ID || st.Stage != forms.StageSummary {
-		if reg, err := d.Store.GetRegistration(ctx, p.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
+		get := d.Store.GetRegistration
+		if ev != nil {
+			get = d.Store.GetSignup
+		}
+		if reg, err := get(ctx, p.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
 			g.confirm(ctx, r, p, reg)
 			return
 		}
@@ -643,8 +648,18 @@ func (g *Registrations) submit(ctx context.Context, r *Request, progID string) {
 	for id, v := range st.Answers {
 		answers[id] = v.Raw
 	}
-	reg, created, err := d.Store.Register(ctx, p.ID, r.UserID, r.Lang, answers, p.Capacity, p.Waitlist)
+	var reg store.Registration
+	var created bool
+	if ev != nil {
+		reg, created, err = d.Events.SignUp(ctx, *ev, r.UserID, r.Lang, answers)
+	} else {
+		reg, created, err = d.Store.Register(ctx, p.ID, r.UserID, r.Lang, answers, p.Capacity, p.Waitlist)
+	}
 	switch {
+	case errors.Is(err, events.ErrClosed):
+		_ = d.Store.ClearSession(ctx, r.UserID)
+		d.Reply(ctx, r, d.T(r, "event.closed", "event", p.TitleIn(r.Lang)))
+		return
 	case errors.Is(err, store.ErrFull):
 		_ = d.Store.ClearSession(ctx, r.UserID)
 		d.Reply(ctx, r, d.T(r, "prog.full", "programme", p.TitleIn(r.Lang)))
@@ -670,12 +685,20 @@ func (g *Registrations) submit(ctx context.Context, r *Request, progID string) {
 // answers with "not modified", so "registered" is never said twice. The text is built from the stored
 // registration for the same reason.
 func (g *Registrations) confirm(ctx context.Context, r *Request, p *messages.Programme, reg store.Registration) {
-	key := "reg.confirmed"
+	key, arg := "reg.confirmed", "programme"
 	if reg.Status == store.StatusWaitlist {
 		key = "reg.waitlisted"
 	}
+	var rows [][]outbox.Button
+	if p.Kind == messages.KindEvent { // an event's sign-up form: the sign-up's words, and its calendar file
+		key, arg = "event.signed_up", "event"
+		if reg.Status == store.StatusWaitlist {
+			key = "event.waitlisted"
+		}
+		rows = [][]outbox.Button{{{Text: g.d.T(r, "event.ics"), Data: EventButtons.Data("ics", p.ID)}, {Text: g.d.T(r, "event.open"), Data: EventButtons.Data("v", p.ID)}}}
+	}
 	var b strings.Builder
-	b.WriteString(g.d.T(r, key, "programme", p.TitleIn(r.Lang), "ref", reg.Ref))
+	b.WriteString(g.d.T(r, key, arg, p.TitleIn(r.Lang), "ref", reg.Ref))
 	b.WriteString("\n")
 	for _, f := range p.Fields {
 		if raw, ok := reg.Answers[f.ID]; ok {
@@ -686,7 +709,34 @@ func (g *Registrations) confirm(ctx context.Context, r *Request, p *messages.Pro
 			fmt.Fprintf(&b, "\n• %s: %s", f.Label(r.Lang), f.Display(v, r.Lang))
 		}
 	}
-	g.d.Edit(ctx, r, b.String())
+	g.d.Edit(ctx, r, b.String(), rows...)
+}
+
+// target is what a form session or a Send button names: a programme of the content, or an event with a
+// sign-up form (then ev is set, and p is its form's view, messages.Event.AsProgramme).
+func (g *Registrations) target(ctx context.Context, id string) (p *messages.Programme, ev *events.Event, ok bool) {
+	if p, ok := g.d.Content.Programme(id); ok {
+		return p, nil, true
+	}
+	if g.d.Events == nil {
+		return nil, nil, false
+	}
+	e, ok, err := g.d.Events.Get(ctx, id)
+	if err != nil || !ok || len(e.Fields) == 0 {
+		return nil, nil, false
+	}
+	return e.AsProgramme(), &e, true
+}
+
+// ApplyEvent starts the sign-up form of an event (its Sign up button, when it has a form).
+func (g *Registrations) ApplyEvent(ctx context.Context, r *Request, e events.Event) {
+	st := forms.New(e.ID, g.now())
+	st.Origin = r.Update.ID
+	if !g.save(ctx, r, st) {
+		return
+	}
+	g.d.Reply(ctx, r, "📝 "+e.TitleIn(r.Lang))
+	g.prompt(ctx, r, e.AsProgramme(), st, "")
 }
 
 // staffChat is the chat told about a programme's registrations: its own, or STAFF_CHAT_ID (0: none).

@@ -61,6 +61,9 @@ func New(feature string, verbs ...Verb) Codec {
 // Prefix is what every data of the codec starts with ("lang:"), for the routing table.
 func (c Codec) Prefix() string { return c.feature + ":" }
 
+// VerbPrefix is what all data of verb (with arguments) starts with, for routing one verb apart.
+func (c Codec) VerbPrefix(verb string) string { return c.feature + ":" + verb + ":" }
+
 // Data is the callback data of verb with args. An argument holding ':' or making the data longer than
 // MaxLen is a programming error (IDs are validated as content to keep them short), so Data panics rather
 // than send a button whose tap could not be read back.

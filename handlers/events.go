@@ -1,0 +1,380 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/events"
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
+	"github.com/ufo-thanhhoa/huunghi/handlers/ics"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// eventsPerPage keeps the list of events one screen on a phone.
+const eventsPerPage = 5
+
+// Events is the events feature: the list, an event's card, signing up and cancelling, the calendar file,
+// the reminder settings, and the reminders and notices the outbox renders at send time.
+type Events struct {
+	d   Deps
+	cat *events.Catalog
+	// form starts an event's sign-up form (the registrations' form engine); nil when no event has one.
+	form func(ctx context.Context, r *Request, e events.Event)
+}
+
+// NewEvents returns the events feature. form starts the sign-up form of an event that has one.
+func NewEvents(d Deps, form func(ctx context.Context, r *Request, e events.Event)) *Events {
+	return &Events{d: d, cat: d.Events, form: form}
+}
+
+func (v *Events) zone() *time.Location { return v.cat.Zone() }
+
+// List handles /events, the menu's Events and "ev:list:<page>": the upcoming events for the user's audience,
+// a page at a time.
+func (v *Events) List(ctx context.Context, r *Request) {
+	d := v.d
+	page := 0
+	if _, args, ok := parse(EventButtons, r); ok && len(args) == 1 {
+		page, _ = strconv.Atoi(args[0])
+	}
+	evs, err := v.cat.Upcoming(ctx, audienceShown(r))
+	if err != nil {
+		v.fail(ctx, r, "list events", err)
+		return
+	}
+	d.Answer(ctx, r, "")
+	if len(evs) == 0 {
+		d.Reply(ctx, r, d.T(r, "events.none"), []outbox.Button{{Text: d.T(r, "menu.programmes"), Data: ProgrammeButtons.Data("list")}})
+		return
+	}
+	pages := (len(evs) + eventsPerPage - 1) / eventsPerPage
+	page = min(max(page, 0), pages-1)
+	var b strings.Builder
+	b.WriteString(d.T(r, "events.title"))
+	var rows [][]outbox.Button
+	for i, e := range evs[page*eventsPerPage : min(len(evs), (page+1)*eventsPerPage)] {
+		n := strconv.Itoa(page*eventsPerPage + i + 1)
+		b.WriteString("\n\n" + n + ". " + e.TitleIn(r.Lang) + "\n🗓 " + events.When(d.Content, e.Event, r.Lang, v.zone()) + "\n📍 " + e.PlaceIn(r.Lang))
+		rows = append(rows, []outbox.Button{{Text: n + ". " + e.TitleIn(r.Lang), Data: EventButtons.Data("v", e.ID)}})
+	}
+	if pages > 1 {
+		b.WriteString("\n\n" + d.T(r, "events.page", "page", strconv.Itoa(page+1), "pages", strconv.Itoa(pages)))
+		var nav []outbox.Button
+		if page > 0 {
+			nav = append(nav, outbox.Button{Text: d.T(r, "events.prev"), Data: EventButtons.Data("list", strconv.Itoa(page-1))})
+		}
+		if page < pages-1 {
+			nav = append(nav, outbox.Button{Text: d.T(r, "events.next"), Data: EventButtons.Data("list", strconv.Itoa(page+1))})
+		}
+		rows = append(rows, nav)
+	}
+	if r.Update.CallbackQuery != nil && len(eventArgs(r)) == 1 {
+		d.Edit(ctx, r, b.String(), rows...) // paging replaces the page
+		return
+	}
+	d.Reply(ctx, r, b.String(), rows...)
+}
+
+// eventArgs returns the arguments of the request's events button, nil for other updates.
+func eventArgs(r *Request) []string {
+	if r.Update.CallbackQuery == nil {
+		return nil
+	}
+	_, a, _ := EventButtons.Parse(r.Update.CallbackQuery.Data)
+	return a
+}
+
+// Link opens /start event_<id>: the event's card, or why it cannot be shown and what can.
+func (v *Events) Link(ctx context.Context, r *Request, id string) {
+	e, ok, err := v.cat.Get(ctx, id)
+	if err != nil {
+		v.fail(ctx, r, "event link", err)
+		return
+	}
+	if !ok || !v.d.now().Before(e.Ends) {
+		v.d.Reply(ctx, r, v.d.T(r, "event.unknown"), []outbox.Button{{Text: v.d.T(r, "menu.events"), Data: EventButtons.Data("list", "0")}})
+		return
+	}
+	v.card(ctx, r, e, false)
+}
+
+// View handles "ev:v:<id>".
+func (v *Events) View(ctx context.Context, r *Request) {
+	e, ok := v.event(ctx, r)
+	if !ok {
+		return
+	}
+	v.d.Answer(ctx, r, "")
+	v.card(ctx, r, e, true)
+}
+
+// event reads the event a button names; a button for an event that no longer exists is expired.
+func (v *Events) event(ctx context.Context, r *Request) (events.Event, bool) {
+	a := eventArgs(r)
+	if len(a) != 1 {
+		v.d.Expired(ctx, r)
+		return events.Event{}, false
+	}
+	e, ok, err := v.cat.Get(ctx, a[0])
+	if err != nil {
+		v.fail(ctx, r, "get event", err)
+		return events.Event{}, false
+	}
+	if !ok {
+		v.d.Expired(ctx, r)
+		return events.Event{}, false
+	}
+	return e, true
+}
+
+// card shows an event: when (in BOT_TIMEZONE with its zone, and in the user's own time when they told the
+// bot a country whose clock differs), where, whether places are left, the user's own sign-up (only in a
+// private chat: a group never sees whether someone signed up), and the buttons that fit.
+func (v *Events) card(ctx context.Context, r *Request, e events.Event, edit bool) {
+	d := v.d
+	lang := r.Lang
+	var b strings.Builder
+	b.WriteString(e.TitleIn(lang) + "\n\n🗓 " + events.When(d.Content, e.Event, lang, v.zone()))
+	if r.Private {
+		if zone := v.userZone(ctx, r.UserID); zone != nil && !events.SameOffset(e.Event, zone, v.zone()) {
+			b.WriteString("\n🕒 " + d.T(r, "event.your_time", "when", events.When(d.Content, e.Event, lang, zone)))
+		}
+	}
+	b.WriteString("\n📍 " + e.PlaceIn(lang))
+	var reg store.Registration
+	signed := false
+	if r.Private && e.Signup {
+		var err error
+		reg, err = d.Store.GetSignup(ctx, e.ID, r.UserID)
+		signed = err == nil && reg.Status != store.StatusWithdrawn
+	}
+	status := v.status(ctx, r, e, reg, signed)
+	if status != "" {
+		b.WriteString("\n" + status)
+	}
+	b.WriteString("\n\n" + e.DescriptionIn(lang))
+
+	var rows [][]outbox.Button
+	switch {
+	case signed:
+		rows = append(rows, []outbox.Button{{Text: d.T(r, "event.cancel"), Data: EventButtons.Data("w", e.ID)}})
+	case v.cat.Open(e):
+		label := "event.signup"
+		if v.full(ctx, e) {
+			label = "event.waitlist"
+		}
+		rows = append(rows, []outbox.Button{{Text: d.T(r, label), Data: EventButtons.Data("s", e.ID)}})
+	}
+	if !e.Cancelled {
+		row := []outbox.Button{{Text: d.T(r, "event.ics"), Data: EventButtons.Data("ics", e.ID)}}
+		if u := e.MapURL(); u != "" {
+			row = append(row, outbox.Button{Text: d.T(r, "event.map"), URL: u})
+		}
+		rows = append(rows, row)
+	}
+	rows = append(rows, []outbox.Button{{Text: d.T(r, "event.all"), Data: EventButtons.Data("list", "0")}})
+	if edit {
+		d.Edit(ctx, r, b.String(), rows...)
+		return
+	}
+	d.Reply(ctx, r, b.String(), rows...)
+}
+
+// status is the card's line on places and on the user's sign-up.
+func (v *Events) status(ctx context.Context, r *Request, e events.Event, reg store.Registration, signed bool) string {
+	d := v.d
+	switch {
+	case e.Cancelled:
+		return d.T(r, "event.status.cancelled")
+	case signed && reg.Status == store.StatusWaitlist:
+		return d.T(r, "event.status.waiting", "ref", reg.Ref)
+	case signed:
+		return d.T(r, "event.status.signed", "ref", reg.Ref)
+	case !e.Signup:
+		return d.T(r, "event.status.open_door")
+	case !v.cat.Open(e):
+		return d.T(r, "event.status.closed")
+	case e.Capacity > 0:
+		held, _, err := d.Store.SignupCounts(ctx, e.ID)
+		if err != nil {
+			return ""
+		}
+		if left := int64(e.Capacity) - held; left > 0 {
+			return d.T(r, "event.status.places", "left", strconv.FormatInt(left, 10), "capacity", strconv.Itoa(e.Capacity))
+		}
+		return d.T(r, "event.status.full")
+	}
+	return ""
+}
+
+func (v *Events) full(ctx context.Context, e events.Event) bool {
+	if e.Capacity <= 0 {
+		return false
+	}
+	held, _, err := v.d.Store.SignupCounts(ctx, e.ID)
+	return err == nil && held >= int64(e.Capacity)
+}
+
+// userZone is the time zone of the country the user gave in a form (a registration or a sign-up), nil when
+// they gave none, or gave one with several zones: the bot never asks for a zone of its own.
+func (v *Events) userZone(ctx context.Context, uid int64) *time.Location {
+	regs, err := v.d.Store.UserRegistrations(ctx, uid)
+	if err != nil {
+		return nil
+	}
+	sups, err := v.d.Store.UserSignups(ctx, uid)
+	if err != nil {
+		return nil
+	}
+	for _, reg := range append(regs, sups...) {
+		var fields []forms.Field
+		if p, ok := v.d.Content.Programme(reg.Programme); ok {
+			fields = p.Fields
+		} else if e, ok := v.d.Content.Event(reg.Programme); ok {
+			fields = e.Fields
+		}
+		if region := forms.HomeRegion(fields, reg.Answers); region != "" {
+			if zone, ok := forms.RegionZone(region); ok {
+				return zone
+			}
+		}
+	}
+	return nil
+}
+
+// SignUp handles "ev:s:<id>": a place (or the waiting list), or the event's form when it has one.
+func (v *Events) SignUp(ctx context.Context, r *Request) {
+	d := v.d
+	e, ok := v.event(ctx, r)
+	if !ok {
+		return
+	}
+	if !v.cat.Open(e) {
+		d.Answer(ctx, r, d.T(r, "event.closed", "event", e.TitleIn(r.Lang)))
+		return
+	}
+	if len(e.Fields) > 0 && v.form != nil {
+		if reg, err := d.Store.GetSignup(ctx, e.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
+			d.Answer(ctx, r, "")
+			v.card(ctx, r, e, true)
+			return
+		}
+		d.Answer(ctx, r, "")
+		v.form(ctx, r, e)
+		return
+	}
+	reg, created, err := v.cat.SignUp(ctx, e, r.UserID, r.Lang, nil)
+	switch {
+	case errors.Is(err, events.ErrClosed):
+		d.Answer(ctx, r, d.T(r, "event.closed", "event", e.TitleIn(r.Lang)))
+		return
+	case err != nil:
+		v.fail(ctx, r, "sign up", err)
+		return
+	}
+	d.Answer(ctx, r, "")
+	v.Confirm(ctx, r, e, reg, created)
+}
+
+// Confirm tells the user their sign-up went through (or that they already had one), with the calendar file
+// button; the event's form ends here too.
+func (v *Events) Confirm(ctx context.Context, r *Request, e events.Event, reg store.Registration, created bool) {
+	d := v.d
+	title := e.TitleIn(r.Lang)
+	var text string
+	switch {
+	case !created:
+		text = d.T(r, "event.already", "event", title, "ref", reg.Ref)
+	case reg.Status == store.StatusWaitlist:
+		text = d.T(r, "event.waitlisted", "event", title, "ref", reg.Ref)
+	case len(v.remindersAhead(e)) > 0:
+		text = d.T(r, "event.signed_up", "event", title, "ref", reg.Ref) + "\n" +
+			d.T(r, "event.reminded", "offsets", events.Offsets(d.Content, r.Lang, v.remindersAhead(e)))
+	default:
+		text = d.T(r, "event.signed_up", "event", title, "ref", reg.Ref)
+	}
+	d.Reply(ctx, r, text, []outbox.Button{{Text: d.T(r, "event.ics"), Data: EventButtons.Data("ics", e.ID)}},
+		[]outbox.Button{{Text: d.T(r, "event.open"), Data: EventButtons.Data("v", e.ID)}})
+}
+
+// remindersAhead are the offsets of e whose reminder is still to come.
+func (v *Events) remindersAhead(e events.Event) []time.Duration {
+	var out []time.Duration
+	for _, off := range e.Reminders {
+		if e.Starts.Add(-off).After(v.d.now()) {
+			out = append(out, off)
+		}
+	}
+	return out
+}
+
+// Withdraw handles "ev:w:<id>" (ask), "ev:y:<id>" (cancel my sign-up) and "ev:n:<id>" (keep it).
+func (v *Events) Withdraw(ctx context.Context, r *Request) {
+	d := v.d
+	verb, _, _ := parse(EventButtons, r)
+	e, ok := v.event(ctx, r)
+	if !ok {
+		return
+	}
+	d.Answer(ctx, r, "")
+	title := e.TitleIn(r.Lang)
+	switch verb {
+	case "w":
+		d.Reply(ctx, r, d.T(r, "event.cancel_confirm", "event", title), []outbox.Button{
+			{Text: d.T(r, "event.cancel_yes"), Data: EventButtons.Data("y", e.ID)},
+			{Text: d.T(r, "event.cancel_no"), Data: EventButtons.Data("n", e.ID)},
+		})
+	case "y":
+		err := v.cat.CancelSignup(ctx, e, r.UserID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			v.fail(ctx, r, "cancel sign-up", err)
+			return
+		}
+		d.Edit(ctx, r, d.T(r, "event.cancelled_signup", "event", title))
+	case "n":
+		d.Edit(ctx, r, d.T(r, "event.kept"))
+	}
+}
+
+// Calendar handles "ev:ics:<id>": the event as an .ics file (RFC 5545) with its reminders as alarms.
+func (v *Events) Calendar(ctx context.Context, r *Request) {
+	d := v.d
+	e, ok := v.event(ctx, r)
+	if !ok {
+		return
+	}
+	d.Answer(ctx, r, "")
+	d.send(ctx, outbox.Message{ChatID: r.ChatID, Text: d.T(r, "event.ics_caption", "event", e.TitleIn(r.Lang)),
+		Document: &outbox.Document{Name: e.ID + ".ics", Data: CalendarFile(d.Content, e, r.Lang, d.now())}})
+}
+
+// CalendarFile is e as an iCalendar file in lang. Its UID is the event's id, the same in every file sent
+// for it, and its SEQUENCE the event's, so a calendar that imported it updates the entry when a newer file
+// is opened.
+func CalendarFile(c *messages.Content, e events.Event, lang string, now time.Time) []byte {
+	ev := ics.Event{
+		UID: e.ID + "@huunghi.bot", Sequence: e.Seq, Stamp: now,
+		Start: e.Starts, End: e.Ends,
+		Summary: e.TitleIn(lang), Description: e.DescriptionIn(lang), Location: e.PlaceIn(lang),
+		Alarms: e.Reminders, Cancelled: e.Cancelled,
+	}
+	if lat, lon, ok := e.Coordinates(); ok {
+		ev.Geo = &[2]float64{lat, lon}
+	}
+	if u := e.MapURL(); u != "" {
+		ev.URL = u
+	}
+	return ics.Write(ev)
+}
+
+// fail logs an error without personal data and apologises.
+func (v *Events) fail(ctx context.Context, r *Request, what string, err error) {
+	v.d.Log.Error(what, "chat_id", r.ChatID, "err", err)
+	v.d.Answer(ctx, r, "")
+	v.d.Reply(ctx, r, v.d.T(r, "error.apology"))
+}
