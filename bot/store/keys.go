@@ -28,6 +28,8 @@ import (
 //	hn:lock:chat:{chat}         string lease held (github.com/bsm/redislock) by the worker draining a chat, so
 //	                                   two replicas never handle one chat's updates at the same time.
 //	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; 7 day TTL.
+//	hn:sessions                 zset   uid → when the session was last saved (unix ms, the store's clock):
+//	                                   the index the nightly clean-up finds expired sessions by.
 //	hn:outbox:{lane}            list   bulk messages waiting to be sent (lanes: reminder, broadcast).
 //	hn:outbox:{lane}:inflight   hash   bulk messages taken by a sender → deadline (unix ms); a reaper puts
 //	                                   expired ones back, so a crash mid-send does not lose them.
@@ -66,7 +68,9 @@ func keyIntakeChats() string               { return prefix + "intake:chats" }
 func keyIntakeFull(chat int64) string      { return prefix + "intake:" + id(chat) + ":full" }
 func keyRejected() string                  { return prefix + "intake:rejected" }
 func keyChatLock(chat int64) string        { return prefix + "lock:chat:" + id(chat) }
-func keySession(uid int64) string          { return prefix + "session:" + id(uid) }
+func keySessionPrefix() string             { return prefix + "session:" }
+func keySession(uid int64) string          { return keySessionPrefix() + id(uid) }
+func keySessions() string                  { return prefix + "sessions" }
 func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }
 func keyOutboxInflight(lane string) string { return prefix + "outbox:" + lane + ":inflight" }
 func keyPauseChat(chat int64) string       { return prefix + "pause:chat:" + id(chat) }
