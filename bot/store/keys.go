@@ -51,6 +51,9 @@ import (
 //	hn:handoff:blocked          hash   user id → "<staff id>:<unix>": users whose messages no longer reach the
 //	                                   staff chat (a staff decision from a handoff card; kept after /forget).
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
+//	hn:once:{name}              string a bulk message that is queued at most once (the weekly digest:
+//	                                   "digest:2031-W20"), set in the same step as it is queued; the TTL
+//	                                   its sender chooses.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
 //	                                   per user flood control, messages to staff); redis_rate adds its own
 //	                                   "rate:" prefix. Ids only, expiring within the budget's period.
@@ -87,6 +90,8 @@ func keyRegistered(prog string) string     { return prefix + "regs:" + prog + ":
 func keyUserRegs(uid int64) string         { return prefix + "user:" + id(uid) + ":regs" }
 func keyRegSeq() string                    { return prefix + "reg:seq" }
 func keyHandoffBlocked() string            { return prefix + "handoff:blocked" }
+
+func keyOnce(name string) string { return prefix + "once:" + name }
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")

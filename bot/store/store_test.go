@@ -304,6 +304,23 @@ func TestCleanSessions_ExpiredByTheStoresClockAndDead(t *testing.T) {
 	}, store.WithClock(func() time.Time { return now }))
 }
 
+func TestEnqueueBulkOnce(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i, want := range []bool{true, false} {
+			if ok, err := s.EnqueueBulkOnce(ctx, "notify", "digest:2031-W20", time.Hour, []byte("week 20")); ok != want || err != nil {
+				t.Fatalf("enqueue %d: %v %v, want %v", i, ok, err, want)
+			}
+		}
+		if ok, err := s.EnqueueBulkOnce(ctx, "notify", "digest:2031-W21", time.Hour, []byte("week 21")); !ok || err != nil {
+			t.Fatalf("another name: %v %v", ok, err)
+		}
+		if n, _ := s.BulkDepth(ctx, "notify"); n != 2 {
+			t.Errorf("queued %d, want 2", n)
+		}
+	})
+}
+
 func TestBulkLanes(t *testing.T) {
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
