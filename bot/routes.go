@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 	"github.com/ufo-thanhhoa/huunghi/jobs"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
@@ -82,7 +84,44 @@ var topicActions = map[string]outbox.Button{
 func (a *App) schedule() []jobs.Job {
 	return []jobs.Job{
 		jobs.Retention(a.store, a.programmeOpen, a.log),
+		jobs.Sessions(a.store, formProgramme, a.programmeOpen, a.log),
+		jobs.Digest(jobs.DigestConfig{
+			Chat: a.cfg.StaffChatID, Lang: a.cfg.StaffLang, Location: a.cfg.Location, Content: a.content,
+			Out: staffNotices{a.out}, Log: a.log,
+			Sections: []jobs.DigestSection{
+				jobs.RegistrationsSection(a.store, a.content),
+				// Sign-ups per event: a jobs.DigestSection over the events store goes here.
+				jobs.UnansweredSection(a.topUnanswered, a.content),
+			},
+		}),
 	}
+}
+
+// formProgramme names the programme a session is a form for, for the sessions clean-up: "" for other
+// flows and for a form it cannot read (the form handler says such a form expired, and clears it).
+func formProgramme(flow string, data []byte) string {
+	var st forms.State
+	if flow != handlers.FlowForm || json.Unmarshal(data, &st) != nil {
+		return ""
+	}
+	return st.Form
+}
+
+// topUnanswered is the store's list of unanswered questions, the one /unanswered shows, for the digest.
+func (a *App) topUnanswered(ctx context.Context, until time.Time, days, n int) ([]jobs.Question, error) {
+	top, err := a.store.TopUnansweredUntil(ctx, until, days, n)
+	qs := make([]jobs.Question, len(top))
+	for i, u := range top {
+		qs[i] = jobs.Question{Lang: u.Lang, Text: u.Question, Count: u.Count}
+	}
+	return qs, err
+}
+
+// staffNotices queues the jobs' messages to staff chats on the notify lane.
+type staffNotices struct{ out *outbox.Outbox }
+
+func (n staffNotices) NotifyOnce(ctx context.Context, name string, keep time.Duration, chat int64, text string) (bool, error) {
+	return n.out.EnqueueOnce(ctx, outbox.LaneNotify, name, keep, outbox.Message{ChatID: chat, Text: text})
 }
 
 // programmeOpen reports whether a programme in the content takes registrations at t.
