@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 	"github.com/ufo-thanhhoa/huunghi/jobs"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
@@ -87,7 +90,78 @@ func (a *App) schedule() []jobs.Job {
 		jobs.Retention(a.store, a.programmeOpen, a.log),
 		jobs.Events(a.events, a.log),
 		jobs.Reminders(a.store, string(outbox.LaneReminder), a.now, a.log),
+		jobs.Sessions(a.store, formProgramme, a.programmeOpen, a.log),
+		jobs.Digest(jobs.DigestConfig{
+			Chat: a.cfg.StaffChatID, Lang: a.cfg.StaffLang, Location: a.cfg.Location, Content: a.content,
+			Out: staffNotices{a.out}, Log: a.log,
+			Sections: []jobs.DigestSection{
+				jobs.RegistrationsSection(a.store, a.content),
+				a.signupsSection,
+				jobs.UnansweredSection(a.topUnanswered, a.content),
+			},
+		}),
 	}
+}
+
+// formProgramme names the programme a session is a form for, for the sessions clean-up: "" for other
+// flows and for a form it cannot read (the form handler says such a form expired, and clears it).
+func formProgramme(flow string, data []byte) string {
+	var st forms.State
+	if flow != handlers.FlowForm || json.Unmarshal(data, &st) != nil {
+		return ""
+	}
+	return st.Form
+}
+
+// topUnanswered is the store's list of unanswered questions, the one /unanswered shows, for the digest.
+func (a *App) topUnanswered(ctx context.Context, until time.Time, days, n int) ([]jobs.Question, error) {
+	top, err := a.store.TopUnansweredUntil(ctx, until, days, n)
+	qs := make([]jobs.Question, len(top))
+	for i, u := range top {
+		qs[i] = jobs.Question{Lang: u.Lang, Text: u.Question, Count: u.Count}
+	}
+	return qs, err
+}
+
+// staffNotices queues the jobs' messages to staff chats on the notify lane.
+type staffNotices struct{ out *outbox.Outbox }
+
+func (n staffNotices) NotifyOnce(ctx context.Context, name string, keep time.Duration, chat int64, text string) (bool, error) {
+	return n.out.EnqueueOnce(ctx, outbox.LaneNotify, name, keep, outbox.Message{ChatID: chat, Text: text})
+}
+
+// signupsSection is the weekly digest's part on events: for each event not over before the week began, the
+// week's new sign-ups and where it stands. Counts only, as the digest's other parts.
+func (a *App) signupsSection(ctx context.Context, w jobs.DigestWeek) (string, error) {
+	all, err := a.events.All(ctx)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, e := range all {
+		if !e.Signup || e.Ends.Before(w.From) || !e.Starts.Before(w.To.AddDate(0, 6, 0)) {
+			continue // over before the week, or half a year ahead and nobody can be expected yet
+		}
+		n, nw, err := a.store.NewSignups(ctx, e.ID, w.From, w.To)
+		if err != nil {
+			return "", err
+		}
+		held, waiting, err := a.store.SignupCounts(ctx, e.ID)
+		if err != nil {
+			return "", err
+		}
+		state := ""
+		if e.Cancelled {
+			state = " (" + a.content.T(w.Lang, "event.cancelled_short") + ")"
+		}
+		b.WriteString("\n\n• " + e.TitleIn(w.Lang) + state + ", " + e.Starts.In(a.events.Zone()).Format("02/01/2006") + "\n  " +
+			a.content.T(w.Lang, "staff.digest.event", "new", strconv.FormatInt(n+nw, 10),
+				"registered", strconv.FormatInt(held, 10), "waiting", strconv.FormatInt(waiting, 10)))
+	}
+	if b.Len() == 0 {
+		return "", nil
+	}
+	return a.content.T(w.Lang, "staff.digest.signups") + b.String(), nil
 }
 
 // programmeOpen reports whether a programme in the content takes registrations at t.

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -249,7 +248,7 @@ func Unanswered(d Deps) func(ctx context.Context, r *Request) {
 		b.WriteString(d.T(r, "unanswered.title"))
 		b.WriteString("\n")
 		for i, u := range top {
-			fmt.Fprintf(&b, "\n%d. ×%d [%s] %s", i+1, u.Count, u.Lang, u.Question)
+			b.WriteString("\n" + d.T(r, "unanswered.line", "n", strconv.Itoa(i+1), "count", strconv.Itoa(u.Count), "lang", u.Lang, "question", u.Question))
 		}
 		d.Reply(ctx, r, b.String())
 	}

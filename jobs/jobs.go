@@ -1,5 +1,7 @@
-// Package jobs runs the bot's scheduled work — today the retention of registrations — with
-// github.com/robfig/cron/v3 in the bot's time zone.
+// Package jobs runs the bot's scheduled work — the retention of registrations, the clean-up of form
+// sessions, the staff's weekly digest — with github.com/robfig/cron/v3 in the bot's time zone. Jobs take
+// what they use as small interfaces and import nothing of the bot but its content (messages), so that
+// they are tested against a real Redis without the rest of it.
 //
 // Every replica runs a scheduler; each scheduled run happens on one replica only. Instead of electing a
 // leader that must renew a lease (and whose loss mid-run needs handling), a replica claims the run itself:

@@ -247,6 +247,28 @@ func (o *Outbox) Enqueue(ctx context.Context, lane Lane, msgs ...Message) error 
 	return nil
 }
 
+// EnqueueOnce queues a message on a bulk lane unless a message was queued under the same name within keep,
+// and reports whether it queued it: a job that may run again (a catch-up, a second replica) sends what it
+// owes once. The name is also the message's Key.
+func (o *Outbox) EnqueueOnce(ctx context.Context, lane Lane, name string, keep time.Duration, m Message) (bool, error) {
+	if lane == LaneReply {
+		return false, fmt.Errorf("enqueue: replies are sent with Send")
+	}
+	m.Key = name
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return false, fmt.Errorf("encode message for %d: %w", m.ChatID, err)
+	}
+	queued, err := o.st.EnqueueBulkOnce(ctx, string(lane), name, keep, raw)
+	if queued {
+		select {
+		case o.wake <- struct{}{}:
+		default:
+		}
+	}
+	return queued, err
+}
+
 // AnswerCallback answers a button press (stops the client's spinner; text shows as a toast).
 func (o *Outbox) AnswerCallback(ctx context.Context, id, text string) {
 	_, err := o.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text})

@@ -28,13 +28,17 @@ import (
 //	hn:lock:chat:{chat}         string lease held (github.com/bsm/redislock) by the worker draining a chat, so
 //	                                   two replicas never handle one chat's updates at the same time.
 //	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; 7 day TTL.
+//	hn:sessions                 zset   uid → when the session was last saved (unix ms, the store's clock):
+//	                                   the index the nightly clean-up finds expired sessions by.
 //	hn:outbox:{lane}            list   bulk messages waiting to be sent (lanes: notify, reminder, broadcast),
 //	                                   each the outbox's JSON with a unique "id" (or a unique "key").
 //	hn:outbox:{lane}:inflight   hash   bulk messages taken by a sender → deadline (unix ms); a reaper puts
 //	                                   expired ones back, so a crash mid-send does not lose them.
-//	hn:once:{key}               string a once-only bulk message (a reminder; key as queued, e.g. "rem:…"):
-//	                                   "sending" while a sender is in its Bot API call (TTL the bulk lease,
-//	                                   2 min), then "sent" (TTL 45 days), so a requeued copy is dropped.
+//	hn:once:{key}               string a once-only bulk message. Sent once (a reminder or an event notice; key
+//	                                   as queued, "rem:…", "evn:…"): "sending:<deadline ms>" while a sender is
+//	                                   in its Bot API call (TTL the bulk lease, 2 min), then "sent" (TTL 45
+//	                                   days), so a requeued copy is dropped. Queued once (the weekly digest,
+//	                                   "digest:2031-W20"): set in the same step as it is queued.
 //	hn:pause:chat:{chat}        string present while Telegram asked us to wait (429) for that chat.
 //	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
 //	hn:unanswered:{yyyymmdd}    zset   "<lang>|<question>" → how many people asked it that day (UTC) and got no
@@ -82,7 +86,9 @@ func keyIntakeChats() string               { return prefix + "intake:chats" }
 func keyIntakeFull(chat int64) string      { return prefix + "intake:" + id(chat) + ":full" }
 func keyRejected() string                  { return prefix + "intake:rejected" }
 func keyChatLock(chat int64) string        { return prefix + "lock:chat:" + id(chat) }
-func keySession(uid int64) string          { return prefix + "session:" + id(uid) }
+func keySessionPrefix() string             { return prefix + "session:" }
+func keySession(uid int64) string          { return keySessionPrefix() + id(uid) }
+func keySessions() string                  { return prefix + "sessions" }
 func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }
 func keyOutboxInflight(lane string) string { return prefix + "outbox:" + lane + ":inflight" }
 func keyPauseChat(chat int64) string       { return prefix + "pause:chat:" + id(chat) }

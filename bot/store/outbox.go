@@ -33,6 +33,31 @@ func (s *Store) EnqueueBulk(ctx context.Context, lane string, items ...[]byte) e
 	return nil
 }
 
+// enqueueOnceScript queues ARGV[2] on a lane unless the mark KEYS[2] exists, and sets the mark (TTL ARGV[1]
+// seconds) in the same step: the message is queued exactly once, by whichever caller comes first, and a
+// crash cannot leave it marked but not queued.
+var enqueueOnceScript = redis.NewScript(`
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('RPUSH', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`)
+
+// EnqueueBulkOnce appends a message to a bulk lane unless one was queued under the same name within keep,
+// and reports whether it queued it. The name says what must happen once ("digest:2031-W20").
+func (s *Store) EnqueueBulkOnce(ctx context.Context, lane, name string, keep time.Duration, item []byte) (bool, error) {
+	secs := int64(keep / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	n, err := enqueueOnceScript.Run(ctx, s.rdb, []string{keyOutbox(lane), keyOnce(name)}, secs, item).Int()
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s once on %s: %w", name, lane, err)
+	}
+	return n == 1, nil
+}
+
 // TakeBulk takes the oldest message of a lane for sending; nil when the lane is empty. The caller has lease
 // time to send it and call DoneBulk.
 //

@@ -102,12 +102,19 @@ type Unanswered struct {
 
 // TopUnanswered returns the n most frequent unanswered questions of the last days days.
 func (s *Store) TopUnanswered(ctx context.Context, days, n int) ([]Unanswered, error) {
-	now := s.now().UTC()
+	return s.TopUnansweredUntil(ctx, s.now(), days, n)
+}
+
+// TopUnansweredUntil returns the n most frequent unanswered questions of the days days ending with the day
+// (UTC, as they are counted) of until: /unanswered asks for those up to today, the weekly digest for a
+// week that has ended.
+func (s *Store) TopUnansweredUntil(ctx context.Context, until time.Time, days, n int) ([]Unanswered, error) {
+	until = until.UTC()
 	keys := make([]string, days)
 	for i := range days {
-		keys[i] = keyUnanswered(now.AddDate(0, 0, -i))
+		keys[i] = keyUnanswered(until.AddDate(0, 0, -i))
 	}
-	tmp := prefix + "tmp:unanswered:" + fmt.Sprint(now.UnixNano())
+	tmp := prefix + "tmp:unanswered:" + fmt.Sprint(s.now().UnixNano())
 	pipe := s.rdb.TxPipeline()
 	pipe.ZUnionStore(ctx, tmp, &redis.ZStore{Keys: keys, Aggregate: "SUM"})
 	top := pipe.ZRevRangeWithScores(ctx, tmp, 0, int64(n-1))

@@ -225,6 +225,39 @@ func (s *Store) counts(ctx context.Context, sp space, prog string) (registered, 
 	return reg.Val(), all.Val() - reg.Val(), nil
 }
 
+// newRegistrationsScript counts the active registrations of a programme created in [ARGV[1], ARGV[2])
+// (unix µs, the score Register gives) by whether they hold a place: {registered, waiting}.
+var newRegistrationsScript = redis.NewScript(`
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2])
+local reg = 0
+for _, id in ipairs(ids) do reg = reg + redis.call('SISMEMBER', KEYS[2], id) end
+return {reg, #ids - reg}
+`)
+
+// NewRegistrations returns how many of a programme's active registrations were made from from, included,
+// to to, excluded — by where they are now: holding a place or on the waiting list. Registrations withdrawn
+// since are not counted (the weekly digest reports what is left of the week's applications).
+func (s *Store) NewRegistrations(ctx context.Context, prog string, from, to time.Time) (registered, waiting int64, err error) {
+	return s.newIn(ctx, regs, prog, from, to)
+}
+
+// NewSignups is NewRegistrations for an event's sign-ups.
+func (s *Store) NewSignups(ctx context.Context, ev string, from, to time.Time) (registered, waiting int64, err error) {
+	return s.newIn(ctx, signups, ev, from, to)
+}
+
+func (s *Store) newIn(ctx context.Context, sp space, prog string, from, to time.Time) (registered, waiting int64, err error) {
+	res, err := newRegistrationsScript.Run(ctx, s.rdb, []string{sp.all(prog), sp.held(prog)},
+		from.UnixMicro(), to.UnixMicro()).Int64Slice()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("unexpected reply %v", res)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("count new registrations of %s: %w", prog, err)
+	}
+	return res[0], res[1], nil
+}
+
 // Promotion is a waiting-list applicant moved into a place someone else gave up.
 type Promotion struct {
 	Programme string // the programme, or the event when Event

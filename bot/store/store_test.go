@@ -239,6 +239,88 @@ func TestSessions(t *testing.T) {
 	})
 }
 
+func TestCleanSessions_ExpiredByTheStoresClockAndDead(t *testing.T) {
+	start := time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)
+	now := start
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		save := func(uid int64, at time.Time, flow, data string) {
+			t.Helper()
+			now = at
+			if err := s.SaveSession(ctx, uid, store.Session{Flow: flow, Data: []byte(data)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		save(1, start.Add(-8*24*time.Hour), "form", `{"form":"open"}`) // a week and a day old
+		save(2, start.Add(-24*time.Hour), "form", `{"form":"closed"}`)
+		save(3, start.Add(-24*time.Hour), "form", `{"form":"open"}`)
+		save(4, start.Add(-24*time.Hour), "handoff", ``)
+		// Many old sessions: the clean-up works through them in batches.
+		for uid := int64(100); uid < 550; uid++ {
+			save(uid, start.Add(-10*24*time.Hour), "form", `{"form":"open"}`)
+		}
+		now = start
+		// Redis's own TTL runs on real time: the week-old session is still there.
+		if _, err := s.GetSession(ctx, 1); err != nil {
+			t.Fatalf("before the clean-up: %v", err)
+		}
+		var seen []string
+		dead := func(flow string, data []byte) bool {
+			seen = append(seen, flow)
+			return flow == "form" && strings.Contains(string(data), `"closed"`)
+		}
+		expired, dropped, err := s.CleanSessions(ctx, start.Add(-store.SessionTTL), dead)
+		if err != nil || expired != 451 || dropped != 1 {
+			t.Fatalf("clean: %d expired, %d dropped, %v; want 451, 1", expired, dropped, err)
+		}
+		if len(seen) != 3 {
+			t.Errorf("dead was asked about %d sessions, want the 3 live ones", len(seen))
+		}
+		for uid, want := range map[int64]bool{1: false, 2: false, 3: true, 4: true, 100: false, 549: false} {
+			if _, err := s.GetSession(ctx, uid); (err == nil) != want {
+				t.Errorf("session %d: kept=%v, want %v (%v)", uid, err == nil, want, err)
+			}
+		}
+		if expired, dropped, err := s.CleanSessions(ctx, start.Add(-store.SessionTTL), dead); expired+dropped != 0 || err != nil {
+			t.Errorf("second run: %d, %d, %v; want nothing", expired, dropped, err)
+		}
+		// A session saved again while the clean-up looks at it is kept, and so is its index entry.
+		dead = func(flow string, data []byte) bool {
+			if err := s.SaveSession(ctx, 3, store.Session{Flow: "form", Data: []byte(`{"form":"open","step":2}`)}); err != nil {
+				t.Fatal(err)
+			}
+			return true
+		}
+		if _, dropped, err := s.CleanSessions(ctx, start.Add(-store.SessionTTL), dead); err != nil || dropped != 1 {
+			t.Errorf("racing save: dropped %d %v, want only the handoff session", dropped, err)
+		}
+		if got, err := s.GetSession(ctx, 3); err != nil || !strings.Contains(string(got.Data), `"step":2`) {
+			t.Errorf("session saved during the clean-up: %+v %v", got, err)
+		}
+		now = start.Add(store.SessionTTL + time.Hour)
+		if expired, _, err := s.CleanSessions(ctx, now.Add(-store.SessionTTL), nil); expired != 1 || err != nil {
+			t.Errorf("a week after the racing save: %d expired %v, want it found by the index", expired, err)
+		}
+	}, store.WithClock(func() time.Time { return now }))
+}
+
+func TestEnqueueBulkOnce(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i, want := range []bool{true, false} {
+			if ok, err := s.EnqueueBulkOnce(ctx, "notify", "digest:2031-W20", time.Hour, []byte("week 20")); ok != want || err != nil {
+				t.Fatalf("enqueue %d: %v %v, want %v", i, ok, err, want)
+			}
+		}
+		if ok, err := s.EnqueueBulkOnce(ctx, "notify", "digest:2031-W21", time.Hour, []byte("week 21")); !ok || err != nil {
+			t.Fatalf("another name: %v %v", ok, err)
+		}
+		if n, _ := s.BulkDepth(ctx, "notify"); n != 2 {
+			t.Errorf("queued %d, want 2", n)
+		}
+	})
+}
+
 func TestBulkLanes(t *testing.T) {
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

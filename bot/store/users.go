@@ -173,6 +173,7 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) 
 	}
 	pipe := s.rdb.TxPipeline()
 	pipe.Del(ctx, keyUser(uid), keySession(uid), keyLastQuestion(uid))
+	pipe.ZRem(ctx, keySessions(), uid)
 	pipe.SRem(ctx, keyUsers(), uid)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
