@@ -89,6 +89,8 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 		return exitError(2)
 	}
 	shown, moved := content.OpenSamples(now())
+	// Sample events already over on the demo's date move ahead too, so /events has something to show.
+	shown, movedEvents := shown.UpcomingSamples(now())
 	cfg.LogLevel = slog.LevelError
 	app, err := bot.New(cfg, shown, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		bot.WithRedis(rdb), bot.WithPollWait(time.Second), bot.WithClock(now))
@@ -103,6 +105,9 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 	user := models.User{ID: chatUserID, FirstName: *name, LanguageCode: *lang}
 	staffChat := models.Chat{ID: chatStaffChatID, Type: models.ChatTypeGroup, Title: "Staff (demo)"}
 	banner(stdout, *name, *lang, *date != "", now(), cfg.Location, moved)
+	if len(movedEvents) > 0 {
+		fmt.Fprintf(stdout, "   (sample events %s are over on this date: the demo moves them to start a week from now)\n", strings.Join(movedEvents, ", "))
+	}
 	idle := func() { term.waitIdle(ctx, srv, app, store.New(rdb)) }
 	srv.PushText(user, "/start")
 	lines := bufio.NewScanner(stdin)

@@ -113,6 +113,7 @@ func check(getenv func(string) string, stdout, stderr io.Writer) error {
 		problems = append(problems, unwiredActions(content)...)
 		// Today's date, the real one: whether a sample's made-up dates have passed for the running bot.
 		problems = append(problems, content.ClosedSamples(time.Now())...)
+		problems = append(problems, content.PastSamples(time.Now())...)
 	}
 	for _, p := range problems {
 		fmt.Fprintln(stderr, p)

@@ -352,7 +352,9 @@ func ParseEvent(raw []byte, file string, langs []string, loc *time.Location) (*E
 	if len(e.Fields) > 0 && !e.Signup {
 		add("fields", "a sign-up form without signup: true is never asked")
 	}
-	problems = append(problems, fieldProblems(file, doc, e.Fields, langs)...)
+	if len(e.Fields) > 0 {
+		problems = append(problems, fieldProblems(file, doc, e.Fields, langs)...)
+	}
 	if !valid {
 		return nil, problems
 	}
@@ -362,7 +364,7 @@ func ParseEvent(raw []byte, file string, langs []string, loc *time.Location) (*E
 // MaxEventTitle and MaxEventDescription keep an event readable on a phone: the title labels a button, the
 // description shares one message with the date, place and status.
 const (
-	MaxEventTitle       = 64
+	MaxEventTitle       = 100
 	MaxEventDescription = 3000
 )
 
