@@ -41,6 +41,7 @@ type App struct {
 	api      *tg.Bot
 	out      *outbox.Outbox
 	events   *events.Catalog // the events and their reminder schedule
+	caughtUp atomic.Bool     // the catch-up at start is done (Idle)
 	limiter  *redis_rate.Limiter
 	metrics  *metrics
 	registry *prometheus.Registry
@@ -311,6 +312,7 @@ func awaitAddr(ctx context.Context, ch chan string) (string, error) {
 // minute's before this one came up, and a restart should not delay reminders by up to a minute. Both steps
 // are safe to run on several replicas at once (one Redis script each).
 func (a *App) catchUp(ctx context.Context) {
+	defer a.caughtUp.Store(true)
 	if _, err := a.events.Sync(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("events: catch-up at start", "err", err)
 	}
@@ -331,6 +333,9 @@ func (a *App) RunJob(ctx context.Context, name string) error {
 
 // Idle reports whether every stored update has been handled (the chat demo waits for it).
 func (a *App) Idle(ctx context.Context) bool {
+	if !a.caughtUp.Load() {
+		return false // the catch-up at start may still queue reminders and notices
+	}
 	n, err := a.store.PendingCount(ctx)
 	return err == nil && n == 0
 }

@@ -53,8 +53,9 @@ func SameOffset(e *messages.Event, a, b *time.Location) bool {
 	return x == y
 }
 
-// Duration writes d for a reader ("3 days", "2 hours", "90 minutes"): days from a day and a half, hours
-// from an hour and a half, minutes below, rounded.
+// Duration writes d for a reader ("3 days", "20 hours", "90 minutes"): whole days from 22 hours on, hours
+// from 2 hours (and whole hours below), minutes below that; rounded. A reminder offset is written as
+// staff gave it when it is a whole number of its unit (24h reads "1 day", 90m "90 minutes").
 func Duration(c *messages.Content, lang string, d time.Duration) string {
 	unit := func(one, many string, n int) string {
 		key := many
@@ -63,10 +64,11 @@ func Duration(c *messages.Content, lang string, d time.Duration) string {
 		}
 		return c.T(lang, key, "n", strconv.Itoa(n))
 	}
+	d = d.Round(time.Minute) // a reminder rendered a second after it came due still reads "2 hours"
 	switch {
-	case d >= 36*time.Hour:
-		return unit("dur.day", "dur.days", int(math.Round(d.Hours()/24)))
-	case d >= 90*time.Minute:
+	case d >= 22*time.Hour:
+		return unit("dur.day", "dur.days", max(1, int(math.Round(d.Hours()/24))))
+	case d >= 2*time.Hour || d >= time.Hour && d%time.Hour == 0:
 		return unit("dur.hour", "dur.hours", int(math.Round(d.Hours())))
 	}
 	return unit("dur.minute", "dur.minutes", max(1, int(math.Round(d.Minutes()))))
