@@ -343,3 +343,123 @@ func TestChat_StaffHandoffAllTheWay(t *testing.T) {
 		t.Errorf("the demo says staff can't be reached:\n%s", out)
 	}
 }
+
+// TestServe_KillDashNineAcrossAReminder signs a user up, kills the bot with SIGKILL before the reminder is
+// due, lets the due time pass while nothing runs, and starts it again: the reminder arrives once, late, from
+// the catch-up at start. A second kill and start send nothing more. The child runs on real time (it is the
+// real `huunghi serve`), so the test waits for the due minute: at most a minute and a few seconds.
+func TestServe_KillDashNineAcrossAReminder(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.New()
+	defer srv.Close()
+	rs := redistest.Start(t)
+	zone, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	// The event starts two minutes from the current minute, with a reminder one minute before: due at the
+	// next minute boundary, at least 5 s from now so the sign-up happens before it.
+	start := time.Now().In(zone).Truncate(time.Minute).Add(2 * time.Minute)
+	if time.Until(start.Add(-time.Minute)) < 5*time.Second {
+		start = start.Add(time.Minute)
+	}
+	due := start.Add(-time.Minute)
+	dir := t.TempDir()
+	if err := os.MkdirAll(dir+"/events", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	event := fmt.Sprintf(`id: kill_test
+title: {vi: "Gặp mặt", lo: "ງານພົບປະ", en: "Gathering"}
+description: {vi: "Mô tả.", lo: "ລາຍລະອຽດ.", en: "What happens."}
+place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall"}
+starts: "%s"
+ends: "%s"
+signup: true
+reminders: [1m]
+`, start.Format("2006-01-02T15:04"), start.Add(time.Hour).Format("2006-01-02T15:04"))
+	if err := os.WriteFile(dir+"/events/kill_test.yaml", []byte(event), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs, err := os.Create(t.TempDir() + "/serve.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	readLogs := func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
+	start1 := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "HUUNGHI_TEST_CHILD=serve", "TELEGRAM_TOKEN="+telegramtest.Token,
+			"TELEGRAM_API_URL="+srv.URL(), "REDIS_URL="+rs.URL(), "HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=off",
+			"SEND_RATE=0", "CONTENT_DIR="+dir)
+		cmd.Stdout, cmd.Stderr = logs, logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	kill := func(cmd *exec.Cmd) {
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+	}
+	u := models.User{ID: 4200, FirstName: "Noy", LanguageCode: "en"}
+	waitFor := func(what string, n int, timeout time.Duration) []telegramtest.Message {
+		t.Helper()
+		msgs, err := srv.WaitMessages(u.ID, n, timeout)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, readLogs())
+		}
+		return msgs
+	}
+	reminded := func() int {
+		n := 0
+		for _, m := range srv.Messages(u.ID) {
+			if strings.HasPrefix(m.Text, "⏰ Reminder: Gathering") {
+				n++
+			}
+		}
+		return n
+	}
+
+	bot := start1()
+	srv.PushText(u, "/start event_kill_test")
+	card := waitFor("event card", 1, 20*time.Second)[0]
+	srv.PushCallback(u, card, "ev:s:kill_test")
+	if got := waitFor("sign-up", 2, 20*time.Second)[1]; !strings.Contains(got.Text, "You are signed up") {
+		t.Fatalf("sign-up: %q", got.Text)
+	}
+	kill(bot)
+	if time.Now().After(due) {
+		t.Skip("the machine was too slow: the reminder came due before the bot was killed")
+	}
+	time.Sleep(time.Until(due) + time.Second) // real time must pass the due minute while nothing runs
+	bot = start1()
+	if !srv.Wait(func() bool { return reminded() == 1 }, 30*time.Second) {
+		t.Fatalf("no reminder after restart:\n%s", readLogs())
+	}
+	st := store.New(rs.Client())
+	ctx := context.Background()
+	settled := func() bool {
+		pending, _ := st.PendingReminders(ctx)
+		waiting, taken, _ := st.BulkPending(ctx, "reminder")
+		return pending == 0 && waiting+taken == 0
+	}
+	// Killed once the send is recorded (between Telegram's answer and that record is the one window where
+	// a kill means a second send: the package doc of bot/outbox says so), nothing is left to send.
+	if !srv.Wait(settled, 20*time.Second) {
+		t.Fatal("the reminder lane did not settle after the send")
+	}
+	kill(bot)
+	bot = start1()
+	n := len(srv.Messages(u.ID))
+	srv.PushText(u, "/help")
+	waitFor("help after the second restart", n+1, 20*time.Second)
+	if !settled() {
+		t.Fatal("reminders scheduled or queued again after the second restart")
+	}
+	if got := reminded(); got != 1 {
+		t.Errorf("%d reminders, want 1", got)
+	}
+	if err := bot.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	_ = bot.Wait()
+}
