@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +46,62 @@ func BenchmarkRetention(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "registrations-scanned/s")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkReminders_50kDueInOneMinute schedules 50,000 reminders (1,000 people signed up for each of 50
+// events starting at the same minute) and measures the reminders job's step: moving all that is due into
+// the outbox's reminder lane. It reports the time to hand them over, reminders moved per second, and the
+// Redis memory one pending reminder costs (its schedule entry and its event index entry).
+func BenchmarkReminders_50kDueInOneMinute(b *testing.B) {
+	const events, people = 50, 1000
+	const n = events * people
+	rdb := redistest.Start(b).Client()
+	st := store.New(rdb)
+	ctx := context.Background()
+	start := time.Date(2031, 6, 1, 8, 0, 0, 0, time.UTC)
+	used := func() float64 {
+		info, err := rdb.Info(ctx, "memory").Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, line := range strings.Split(info, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+				f, _ := strconv.ParseFloat(v, 64)
+				return f
+			}
+		}
+		b.Fatal("no used_memory in INFO")
+		return 0
+	}
+	var elapsed time.Duration
+	var perReminder float64
+	for b.Loop() {
+		b.StopTimer()
+		if err := rdb.FlushDB(ctx).Err(); err != nil {
+			b.Fatal(err)
+		}
+		before := used()
+		for e := range events {
+			rs := make([]store.Reminder, 0, people)
+			for p := range people {
+				rs = append(rs, store.Reminder{Event: "event_" + strconv.Itoa(e), UserID: int64(5_000_000_000 + e*people + p), Offset: 2 * time.Hour, Start: start})
+			}
+			if err := st.ScheduleReminders(ctx, rs...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perReminder = (used() - before) / n
+		b.StartTimer()
+		t0 := time.Now()
+		moved, err := st.MoveDueReminders(ctx, start.Add(-2*time.Hour), "reminder")
+		elapsed += time.Since(t0)
+		if err != nil || moved != n {
+			b.Fatalf("moved %d %v, want %d", moved, err, n)
+		}
+	}
+	b.ReportMetric(elapsed.Seconds()*1000/float64(b.N), "ms/50k")
+	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "reminders/s")
+	b.ReportMetric(perReminder, "redis-B/pending-reminder")
 	b.ReportMetric(0, "ns/op")
 }
