@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/go-telegram/bot/models"
 
 	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
@@ -375,5 +377,74 @@ func TestEvents_TwoReplicasRemindOnce(t *testing.T) {
 		if got := reminders(h, 3600+i); len(got) != 1 {
 			t.Fatalf("user %d got %d reminders", 3600+i, len(got))
 		}
+	}
+}
+
+// In a group, /events is public content: the list and an event's card show, with nobody's sign-up on it,
+// and Sign up opens the private chat on the event instead of signing anyone up in front of the group.
+func TestEvents_InAGroupNothingPersonal(t *testing.T) {
+	start := time.Date(2031, 5, 30, 8, 0, 0, 0, hcm)
+	h := eventsHarness(t, nil, map[string]string{"open_day": eventFile("open_day", start, "")})
+	a := &applicant{h: h, u: user(3700, "en")}
+	signUp(t, a, "open_day")
+	group := models.Chat{ID: -3700, Type: models.ChatTypeSupergroup, Title: "Lao students"}
+	h.srv.PushGroupText(a.u, group, "/events@huunghi_bot")
+	list := h.messages(group.ID, 1)[0]
+	if !strings.Contains(list.Text, "Gathering open_day") {
+		t.Fatalf("group list: %q", list.Text)
+	}
+	h.srv.PushCallback(a.u, list, "ev:v:open_day")
+	h.idle()
+	card := h.srv.Messages(group.ID)[0]
+	if strings.Contains(card.Text, "signed up") || strings.Contains(card.Text, "HN-") || !hasButton(card, "ev:s:open_day") {
+		t.Errorf("group card shows a sign-up or lacks Sign up: %q %v", card.Text, buttonData(card))
+	}
+	answers := len(h.srv.Answers())
+	h.srv.PushCallback(user(3701, "en"), card, "ev:s:open_day")
+	if !h.srv.Wait(func() bool { return len(h.srv.Answers()) > answers }, wait) {
+		t.Fatal("the tap in the group was not answered")
+	}
+	if got := h.srv.Answers()[answers].Params["url"]; got != "https://t.me/huunghi_bot?start=event_open_day" {
+		t.Errorf("Sign up in a group opens %q", got)
+	}
+	if _, err := h.store().GetSignup(context.Background(), "open_day", 3701); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("signed up from the group: %v", err)
+	}
+}
+
+// An event with a sign-up form is signed up for through the registrations' form engine: the answers are
+// kept with the sign-up, and the receipt has the calendar file.
+func TestEvents_SignUpForm(t *testing.T) {
+	start := time.Date(2031, 6, 7, 8, 0, 0, 0, hcm)
+	form := `fields:
+  - id: people
+    type: number
+    required: true
+    min: 1
+    max: 10
+    prompt: {vi: "Số người", lo: "ຈຳນວນຄົນ", en: "How many people"}`
+	h := eventsHarness(t, nil, map[string]string{"with_form": eventFile("with_form", start, form)})
+	a := &applicant{h: h, u: user(3800, "en")}
+	a.send("/start event_with_form")
+	a.press("ev:s:with_form")
+	if p := h.srv.Messages(a.u.ID); !strings.Contains(p[len(p)-1].Text, "How many people") {
+		t.Fatalf("form prompt: %q", p[len(p)-1].Text)
+	}
+	a.send("3")
+	a.press("form:consent:yes")
+	a.press("form:submit:with_form")
+	msgs := h.srv.Messages(a.u.ID)
+	receipt := msgs[len(msgs)-1]
+	if !strings.Contains(receipt.Text, "You are signed up for Gathering with_form") || !strings.Contains(receipt.Text, "How many people: 3") ||
+		!hasButton(receipt, "ev:ics:with_form") {
+		t.Fatalf("receipt: %q %v", receipt.Text, buttonData(receipt))
+	}
+	reg, err := h.store().GetSignup(context.Background(), "with_form", a.u.ID)
+	if err != nil || reg.Answers["people"] != "3" || reg.Status != store.StatusRegistered {
+		t.Fatalf("sign-up %+v %v", reg, err)
+	}
+	remind(t, h, start.Add(-24*time.Hour))
+	if len(reminders(h, a.u.ID)) != 1 {
+		t.Errorf("%d reminders after a form sign-up", len(reminders(h, a.u.ID)))
 	}
 }
