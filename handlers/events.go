@@ -73,11 +73,34 @@ func (v *Events) List(ctx context.Context, r *Request) {
 		}
 		rows = append(rows, nav)
 	}
-	if r.Update.CallbackQuery != nil && len(eventArgs(r)) == 1 {
-		d.Edit(ctx, r, b.String(), rows...) // paging replaces the page
+	if onEventsPage(r) {
+		d.Edit(ctx, r, b.String(), rows...) // paging, or back from a card: the page is replaced
 		return
 	}
 	d.Reply(ctx, r, b.String(), rows...)
+}
+
+// onEventsPage reports whether the button tapped is on a message of the events pages themselves — the list
+// or a card, whose buttons are all events buttons — which the next page replaces. A tap on a reminder, an FAQ
+// answer or the menu leaves that message as it is and answers below it.
+func onEventsPage(r *Request) bool {
+	cq := r.Update.CallbackQuery
+	if cq == nil || cq.Message.Message == nil || cq.Message.Message.ReplyMarkup == nil {
+		return false
+	}
+	n := 0
+	for _, row := range cq.Message.Message.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData == "" {
+				continue // a map link
+			}
+			if _, _, ok := EventButtons.Parse(b.CallbackData); !ok {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }
 
 // eventArgs returns the arguments of the request's events button, nil for other updates.
@@ -110,7 +133,7 @@ func (v *Events) View(ctx context.Context, r *Request) {
 		return
 	}
 	v.d.Answer(ctx, r, "")
-	v.card(ctx, r, e, true)
+	v.card(ctx, r, e, onEventsPage(r))
 }
 
 // event reads the event a button names; a button for an event that no longer exists is expired.
@@ -261,7 +284,7 @@ func (v *Events) SignUp(ctx context.Context, r *Request) {
 	if len(e.Fields) > 0 && v.form != nil {
 		if reg, err := d.Store.GetSignup(ctx, e.ID, r.UserID); err == nil && reg.Status != store.StatusWithdrawn {
 			d.Answer(ctx, r, "")
-			v.card(ctx, r, e, true)
+			v.Confirm(ctx, r, e, reg, false)
 			return
 		}
 		d.Answer(ctx, r, "")
