@@ -1,0 +1,93 @@
+package events_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/events"
+	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
+	"github.com/ufo-thanhhoa/huunghi/messages"
+)
+
+// queued records what the catalogue queues.
+type queued struct {
+	mu   sync.Mutex
+	msgs []outbox.Message
+}
+
+func (q *queued) Enqueue(_ context.Context, _ outbox.Lane, msgs ...outbox.Message) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.msgs = append(q.msgs, msgs...)
+	return nil
+}
+
+// A change of a file event is applied once however many replicas sync at the same time: one of them moves
+// the reminders and queues one notice per person; the sequence is raised once.
+func TestSync_AChangeIsAppliedOnceAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Start(t).Client()
+	now := time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	st := store.New(rdb, store.WithClock(clock))
+	content, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := *content.Events[0]
+	e.Starts, e.Ends = now.Add(72*time.Hour), now.Add(75*time.Hour)
+	c1 := *content
+	c1.Events = []*messages.Event{&e}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	q := &queued{}
+	cat := events.New(st, &c1, q, clock, log)
+	if _, err := cat.Sync(ctx); err != nil { // the first sight of the event records it: no change
+		t.Fatal(err)
+	}
+	ev, _, _ := cat.Get(ctx, e.ID)
+	for uid := int64(1); uid <= 3; uid++ {
+		if _, _, err := cat.SignUp(ctx, ev, uid, "vi", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := e
+	moved.Starts, moved.Ends = e.Starts.Add(24*time.Hour), e.Ends.Add(24*time.Hour)
+	c2 := *content
+	c2.Events = []*messages.Event{&moved}
+	var wg sync.WaitGroup
+	changed := make(chan int, 4)
+	for range 4 { // four replicas deployed with the new file
+		wg.Go(func() {
+			n, err := events.New(st, &c2, q, clock, log).Sync(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			changed <- n
+		})
+	}
+	wg.Wait()
+	close(changed)
+	total := 0
+	for n := range changed {
+		total += n
+	}
+	if total != 1 || len(q.msgs) != 3 {
+		t.Fatalf("%d replicas applied the change, %d notices queued; want 1 and 3", total, len(q.msgs))
+	}
+	if n, ok := events.ParseNotice(q.msgs[0].Key); !ok || n.Kind != events.NoticeChanged || n.Seq != 1 || !q.msgs[0].Once || q.msgs[0].Render != events.RenderNotice {
+		t.Errorf("notice %+v from %+v", n, q.msgs[0])
+	}
+	if pending, err := st.PendingReminders(ctx); err != nil || pending != 9 {
+		t.Errorf("%d reminders pending after the move (%v), want 3 people × 3", pending, err)
+	}
+	next, err := st.NextReminder(ctx)
+	if want := moved.Starts.Add(-72 * time.Hour); err != nil || !next.Equal(want) {
+		t.Errorf("first reminder due %v (%v), want %v: the reminders did not move", next, err, want)
+	}
+}
