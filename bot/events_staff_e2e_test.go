@@ -446,6 +446,11 @@ func TestStaffEvents_Attendees(t *testing.T) {
 	if err != nil || len(records) != 3 || records[0][5] != "Họ và tên" {
 		t.Errorf("csv: %v %v", records, err)
 	}
+	// The wizard is a conversation: in the staff chat, staff are sent to the private chat.
+	h.srv.PushGroupText(staff.u, group, "/newevent")
+	if got := h.messages(staffChat, 3)[2].Text; got != h.content.T("vi", "staff.event.private") {
+		t.Errorf("/newevent in the staff chat: got %q", got)
+	}
 	// Personal data stays out of other groups.
 	other := models.Chat{ID: -7800, Type: models.ChatTypeSupergroup, Title: "Students"}
 	h.srv.PushGroupText(staff.u, other, "/attendees@huunghi_bot attend_test")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -596,15 +597,13 @@ func (s *StaffEvents) audienceField() forms.Field {
 // audienceOf is the event's audience for the picked options: everyone (none listed) when "everyone" is
 // among them or all three are.
 func audienceOf(picked []string) []string {
+	if slices.Contains(picked, "everyone") {
+		return nil
+	}
 	var out []string
 	for _, a := range eventAudiences[1:] {
-		for _, p := range picked {
-			if p == "everyone" {
-				return nil
-			}
-			if p == a {
-				out = append(out, a)
-			}
+		if slices.Contains(picked, a) {
+			out = append(out, a)
 		}
 	}
 	if len(out) == len(eventAudiences)-1 {
@@ -916,7 +915,7 @@ func (s *StaffEvents) Button(ctx context.Context, r *Request) {
 	// Each answer button belongs to one step; one from an earlier question is stale.
 	want := map[string]string{"aud": stepAudience, "audok": stepAudience, "sig": stepSignup, "sug": stepID,
 		"rdef": stepReminders, "rnone": stepReminders, "nomap": stepMap, "nocap": stepCap}
-	if w, isAnswer := want[verb]; isAnswer && w != step || verb == "keep" && step == "" ||
+	if w, isAnswer := want[verb]; isAnswer && w != step || verb == "keep" && (step == "" || s.currentValue(r.Lang, dr, e, dr.Steps[0]) == "") ||
 		(verb == "pv" || verb == "pub") && step != "" {
 		d.Expired(ctx, r)
 		return
@@ -958,7 +957,7 @@ func (s *StaffEvents) Button(ctx context.Context, r *Request) {
 	case "edit":
 		d.Edit(ctx, r, d.T(r, "staff.event.edit_which"), s.fieldButtons(r, dr)...)
 	case "f":
-		if (!containsStr(editFields, args[0]) && args[0] != stepID) || dr.Edit && args[0] == stepID {
+		if (!slices.Contains(editFields, args[0]) && args[0] != stepID) || dr.Edit && args[0] == stepID {
 			d.Expired(ctx, r)
 			return
 		}
@@ -975,15 +974,6 @@ func (s *StaffEvents) Button(ctx context.Context, r *Request) {
 		}
 		d.Edit(ctx, r, d.T(r, "staff.event.discarded"))
 	}
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // toggleAudience picks or unpicks an audience; "everyone" clears the others.
