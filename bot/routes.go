@@ -180,6 +180,7 @@ func (a *App) routes(d handlers.Deps) []route {
 	questions := handlers.NewQuestions(d, a.matcher, topicActions)
 	regs := handlers.NewRegistrations(d)
 	evs := handlers.NewEvents(d, regs.ApplyEvent)
+	staffEvs := handlers.NewStaffEvents(d, evs)
 	a.out.Handle(events.RenderReminder, evs.RenderReminder)
 	a.out.Handle(events.RenderNotice, evs.RenderNotice)
 	page := func(h func(context.Context, *handlers.Request)) handlers.DeepLink {
@@ -202,11 +203,13 @@ func (a *App) routes(d handlers.Deps) []route {
 		"menu":       page(handlers.MenuCommand(d, menu)),
 	}
 	flows := map[string]handlers.FlowFunc{
-		handlers.FlowHandoff: handlers.HandoffText(d),
-		handlers.FlowForm:    regs.FormText,
+		handlers.FlowHandoff:    handlers.HandoffText(d),
+		handlers.FlowForm:       regs.FormText,
+		handlers.FlowEventDraft: staffEvs.Text,
 	}
 	mediaFlows := map[string]func(context.Context, *handlers.Request){
-		handlers.FlowForm: regs.FormMedia,
+		handlers.FlowForm:       regs.FormMedia,
+		handlers.FlowEventDraft: staffEvs.Media,
 	}
 	unknown := f(handlers.UnknownCommand(d))
 	return []route{
@@ -227,6 +230,11 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"ev:ics", callback(handlers.EventButtons.VerbPrefix("ics")), anywhere, nil, f(evs.Calendar)},
 		{"ev:s", callback(handlers.EventButtons.VerbPrefix("s")), private, eventLink, f(evs.SignUp)},
 		{"ev: (sign-up)", callback(handlers.EventButtons.Prefix()), private, eventLink, f(evs.Withdraw)},
+		{"/newevent (staff)", a.staffCommand("newevent"), staffDesk, nil, f(staffEvs.New)},
+		{"/editevent (staff)", a.staffCommand("editevent"), staffDesk, nil, f(staffEvs.Edit)},
+		{"/cancelevent (staff)", a.staffCommand("cancelevent"), staffDesk, nil, f(staffEvs.CancelEvent)},
+		{"/attendees (staff)", a.staffCommand("attendees"), staffDesk, nil, f(staffEvs.Attendees)},
+		{"sev: (staff)", callback(handlers.StaffEventButtons.Prefix()), staffDesk, nil, f(staffEvs.Button)},
 		{"/reminders", a.command("reminders"), private, to("reminders"), f(evs.Reminders)},
 		{"rem:", callback(handlers.ReminderButtons.Prefix()), private, to("reminders"), f(evs.Reminders)},
 		{"prog:list", callback(handlers.ProgrammeButtons.Data("list")), anywhere, nil, f(regs.List)},

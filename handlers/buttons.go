@@ -46,6 +46,18 @@ var (
 	// allon).
 	ReminderButtons = callback.New("rem", callback.Verb{Name: "off", Args: 1}, callback.Verb{Name: "on", Args: 1},
 		callback.Verb{Name: "alloff"}, callback.Verb{Name: "allon"})
+	// StaffEventButtons: staff writing or changing an event (/newevent, /editevent) and cancelling one. The
+	// preview's copy of the users' buttons, which do nothing there (nop); an audience toggled (aud
+	// <audience>) and Done (audok); sign-up yes or no (sig y|n); the suggested id (sug); the default or no
+	// reminders (rdef, rnone); no map (nomap); no limit of places (nocap); keep the current answer (keep);
+	// the preview in a language (pv <lang>); Publish or Save (pub); the parts to change (edit) and one of them
+	// (f <field>); Discard (discard); /cancelevent's confirmation (cx <event>) or keep it (ck <event>).
+	StaffEventButtons = callback.New("sev", callback.Verb{Name: "nop"}, callback.Verb{Name: "aud", Args: 1},
+		callback.Verb{Name: "audok"}, callback.Verb{Name: "sig", Args: 1}, callback.Verb{Name: "sug"},
+		callback.Verb{Name: "rdef"}, callback.Verb{Name: "rnone"}, callback.Verb{Name: "nomap"}, callback.Verb{Name: "nocap"},
+		callback.Verb{Name: "keep"}, callback.Verb{Name: "pv", Args: 1}, callback.Verb{Name: "pub"},
+		callback.Verb{Name: "edit"}, callback.Verb{Name: "f", Args: 1}, callback.Verb{Name: "discard"},
+		callback.Verb{Name: "cx", Args: 1}, callback.Verb{Name: "ck", Args: 1})
 	// MyButtons: withdraw a registration — ask (w), confirm (y) or keep (n) — of programme <id>.
 	MyButtons = callback.New("my", callback.Verb{Name: "w", Args: 1}, callback.Verb{Name: "y", Args: 1}, callback.Verb{Name: "n", Args: 1})
 )

@@ -54,12 +54,18 @@ func (v *Events) List(ctx context.Context, r *Request) {
 	}
 	pages := (len(evs) + eventsPerPage - 1) / eventsPerPage
 	page = min(max(page, 0), pages-1)
+	// Staff see each event's id, which /editevent, /cancelevent and /attendees take; only where no one
+	// else reads the list (a private chat or a staff chat).
+	staffView := d.IsStaff != nil && d.IsStaff(r.UserID) && (r.Private || IsStaffChat(d.Content, d.StaffChatID, r.ChatID))
 	var b strings.Builder
 	b.WriteString(d.T(r, "events.title"))
 	var rows [][]outbox.Button
 	for i, e := range evs[page*eventsPerPage : min(len(evs), (page+1)*eventsPerPage)] {
 		n := strconv.Itoa(page*eventsPerPage + i + 1)
 		b.WriteString("\n\n" + n + ". " + e.TitleIn(r.Lang) + "\n🗓 " + events.When(d.Content, e.Event, r.Lang, v.zone()) + "\n📍 " + e.PlaceIn(r.Lang))
+		if staffView {
+			b.WriteString("\n🆔 " + e.ID)
+		}
 		rows = append(rows, []outbox.Button{{Text: n + ". " + e.TitleIn(r.Lang), Data: EventButtons.Data("v", e.ID)}})
 	}
 	if pages > 1 {
@@ -155,28 +161,40 @@ func (v *Events) event(ctx context.Context, r *Request) (events.Event, bool) {
 	return e, true
 }
 
-// card shows an event: when (in BOT_TIMEZONE with its zone, and in the user's own time when they told the
-// bot a country whose clock differs), where, whether places are left, the user's own sign-up (only in a
-// private chat: a group never sees whether someone signed up), and the buttons that fit.
+// card shows an event to the person asking, replacing the message a button came from when edit is set.
 func (v *Events) card(ctx context.Context, r *Request, e events.Event, edit bool) {
+	text, rows := v.cardView(ctx, e, r.Lang, r.UserID, r.Private)
+	if edit {
+		v.d.Edit(ctx, r, text, rows...)
+		return
+	}
+	v.d.Reply(ctx, r, text, rows...)
+}
+
+// cardView is an event's card in lang as the user uid sees it: when (in BOT_TIMEZONE with its zone, and in
+// the user's own time when they told the bot a country whose clock differs), where, whether places are
+// left, the user's own sign-up (only in a private chat: a group never sees whether someone signed up), and
+// the buttons that fit. It sends nothing, so staff's preview of an event (uid 0, not private: as someone
+// not signed up sees it) is the very card people get.
+func (v *Events) cardView(ctx context.Context, e events.Event, lang string, uid int64, private bool) (string, [][]outbox.Button) {
 	d := v.d
-	lang := r.Lang
+	t := func(key string, args ...string) string { return d.Content.T(lang, key, args...) }
 	var b strings.Builder
 	b.WriteString(e.TitleIn(lang) + "\n\n🗓 " + events.When(d.Content, e.Event, lang, v.zone()))
-	if r.Private {
-		if zone := v.userZone(ctx, r.UserID); zone != nil && !events.SameOffset(e.Event, zone, v.zone()) {
-			b.WriteString("\n🕒 " + d.T(r, "event.your_time", "when", events.When(d.Content, e.Event, lang, zone)))
+	if private {
+		if zone := v.userZone(ctx, uid); zone != nil && !events.SameOffset(e.Event, zone, v.zone()) {
+			b.WriteString("\n🕒 " + t("event.your_time", "when", events.When(d.Content, e.Event, lang, zone)))
 		}
 	}
 	b.WriteString("\n📍 " + e.PlaceIn(lang))
 	var reg store.Registration
 	signed := false
-	if r.Private && e.Signup {
+	if private && e.Signup {
 		var err error
-		reg, err = d.Store.GetSignup(ctx, e.ID, r.UserID)
+		reg, err = d.Store.GetSignup(ctx, e.ID, uid)
 		signed = err == nil && reg.Status != store.StatusWithdrawn
 	}
-	status := v.status(ctx, r, e, reg, signed)
+	status := v.status(ctx, lang, e, reg, signed)
 	if status != "" {
 		b.WriteString("\n" + status)
 	}
@@ -185,52 +203,48 @@ func (v *Events) card(ctx context.Context, r *Request, e events.Event, edit bool
 	var rows [][]outbox.Button
 	switch {
 	case signed:
-		rows = append(rows, []outbox.Button{{Text: d.T(r, "event.cancel"), Data: EventButtons.Data("w", e.ID)}})
+		rows = append(rows, []outbox.Button{{Text: t("event.cancel"), Data: EventButtons.Data("w", e.ID)}})
 	case v.cat.Open(e):
 		label := "event.signup"
 		if v.full(ctx, e) {
 			label = "event.waitlist"
 		}
-		rows = append(rows, []outbox.Button{{Text: d.T(r, label), Data: EventButtons.Data("s", e.ID)}})
+		rows = append(rows, []outbox.Button{{Text: t(label), Data: EventButtons.Data("s", e.ID)}})
 	}
 	if !e.Cancelled {
-		row := []outbox.Button{{Text: d.T(r, "event.ics"), Data: EventButtons.Data("ics", e.ID)}}
+		row := []outbox.Button{{Text: t("event.ics"), Data: EventButtons.Data("ics", e.ID)}}
 		if u := e.MapURL(); u != "" {
-			row = append(row, outbox.Button{Text: d.T(r, "event.map"), URL: u})
+			row = append(row, outbox.Button{Text: t("event.map"), URL: u})
 		}
 		rows = append(rows, row)
 	}
-	rows = append(rows, []outbox.Button{{Text: d.T(r, "event.all"), Data: EventButtons.Data("list", "0")}})
-	if edit {
-		d.Edit(ctx, r, b.String(), rows...)
-		return
-	}
-	d.Reply(ctx, r, b.String(), rows...)
+	rows = append(rows, []outbox.Button{{Text: t("event.all"), Data: EventButtons.Data("list", "0")}})
+	return b.String(), rows
 }
 
 // status is the card's line on places and on the user's sign-up.
-func (v *Events) status(ctx context.Context, r *Request, e events.Event, reg store.Registration, signed bool) string {
+func (v *Events) status(ctx context.Context, lang string, e events.Event, reg store.Registration, signed bool) string {
 	d := v.d
 	switch {
 	case e.Cancelled:
-		return d.T(r, "event.status.cancelled")
+		return d.Content.T(lang, "event.status.cancelled")
 	case signed && reg.Status == store.StatusWaitlist:
-		return d.T(r, "event.status.waiting", "ref", reg.Ref)
+		return d.Content.T(lang, "event.status.waiting", "ref", reg.Ref)
 	case signed:
-		return d.T(r, "event.status.signed", "ref", reg.Ref)
+		return d.Content.T(lang, "event.status.signed", "ref", reg.Ref)
 	case !e.Signup:
-		return d.T(r, "event.status.open_door")
+		return d.Content.T(lang, "event.status.open_door")
 	case !v.cat.Open(e):
-		return d.T(r, "event.status.closed")
+		return d.Content.T(lang, "event.status.closed")
 	case e.Capacity > 0:
 		held, _, err := d.Store.SignupCounts(ctx, e.ID)
 		if err != nil {
 			return ""
 		}
 		if left := int64(e.Capacity) - held; left > 0 {
-			return d.T(r, "event.status.places", "left", strconv.FormatInt(left, 10), "capacity", strconv.Itoa(e.Capacity))
+			return d.Content.T(lang, "event.status.places", "left", strconv.FormatInt(left, 10), "capacity", strconv.Itoa(e.Capacity))
 		}
-		return d.T(r, "event.status.full")
+		return d.Content.T(lang, "event.status.full")
 	}
 	return ""
 }

@@ -21,8 +21,24 @@ func RegistrationsTable(ctx context.Context, st *store.Store, c *messages.Conten
 	if err != nil {
 		return export.Table{}, err
 	}
-	t := export.Table{Sheet: p.ID, Header: []string{"ref", "status", "created", "user_id", "lang"}}
-	for _, f := range p.Fields {
+	return registrationsTable(p.ID, regs, p.Fields, loc, lang), nil
+}
+
+// SignupsTable is the spreadsheet of an event's active sign-ups (places and waiting list), the same columns
+// as a programme's, with the event's form's answers when it has one. /attendees uses it.
+func SignupsTable(ctx context.Context, st *store.Store, e *messages.Event, loc *time.Location, lang string) (export.Table, error) {
+	regs, err := st.Signups(ctx, e.ID)
+	if err != nil {
+		return export.Table{}, err
+	}
+	return registrationsTable(e.ID, regs, e.Fields, loc, lang), nil
+}
+
+// registrationsTable flattens registrations into a table: one row each, the form's answers after the
+// fixed columns.
+func registrationsTable(sheet string, regs []store.Registration, fields []forms.Field, loc *time.Location, lang string) export.Table {
+	t := export.Table{Sheet: sheet, Header: []string{"ref", "status", "created", "user_id", "lang"}}
+	for _, f := range fields {
 		t.Header = append(t.Header, f.Label(lang))
 	}
 	if loc == nil {
@@ -30,7 +46,7 @@ func RegistrationsTable(ctx context.Context, st *store.Store, c *messages.Conten
 	}
 	for _, r := range regs {
 		row := []string{r.Ref, r.Status, r.Created.In(loc).Format("2006-01-02 15:04"), fmt.Sprint(r.UserID), r.Lang}
-		for _, f := range p.Fields {
+		for _, f := range fields {
 			raw, ok := r.Answers[f.ID]
 			if !ok {
 				row = append(row, "")
@@ -40,7 +56,7 @@ func RegistrationsTable(ctx context.Context, st *store.Store, c *messages.Conten
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	return t, nil
+	return t
 }
 
 // Programmes handles the staff command /programmes: every programme with its state and counts.
@@ -94,19 +110,24 @@ func (g *Registrations) Export(ctx context.Context, r *Request) {
 		d.Reply(ctx, r, d.T(r, "error.apology"))
 		return
 	}
-	var buf bytes.Buffer
-	name := p.ID + "-" + g.now().In(time.UTC).Format("20060102") + ".xlsx"
-	if csv {
-		name = strings.TrimSuffix(name, ".xlsx") + ".csv"
-		err = export.CSV(&buf, t)
-	} else {
-		err = export.XLSX(&buf, t)
-	}
+	name := p.ID + "-" + g.now().In(time.UTC).Format("20060102")
+	data, name, err := tableFile(t, name, csv)
 	if err != nil {
 		d.Log.Error("export", "programme", id, "err", err)
 		d.Reply(ctx, r, d.T(r, "error.apology"))
 		return
 	}
 	d.send(ctx, outbox.Message{ChatID: r.ChatID, Text: d.T(r, "export.caption", "programme", p.TitleIn(r.Lang), "n", fmt.Sprint(len(t.Rows))),
-		Document: &outbox.Document{Name: name, Data: buf.Bytes()}})
+		Document: &outbox.Document{Name: name, Data: data}})
+}
+
+// tableFile writes t as an XLSX file, or CSV when csv is set, named base with the extension.
+func tableFile(t export.Table, base string, csv bool) ([]byte, string, error) {
+	var buf bytes.Buffer
+	if csv {
+		err := export.CSV(&buf, t)
+		return buf.Bytes(), base + ".csv", err
+	}
+	err := export.XLSX(&buf, t)
+	return buf.Bytes(), base + ".xlsx", err
 }
