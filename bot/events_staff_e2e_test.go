@@ -259,16 +259,14 @@ func TestStaffEvents_NewEventEndToEnd(t *testing.T) {
 	}
 }
 
-// signUp signs a user up for an event from its poster link.
-func signUp(t *testing.T, h *harness, u models.User, ev string) {
+// join signs a user up for an event from its poster link (signUp).
+func join(t *testing.T, h *harness, u models.User, ev string) {
 	t.Helper()
-	a := &applicant{h: h, u: u}
-	a.send("/start event_" + ev)
-	a.press("ev:s:" + ev)
+	signUp(t, &applicant{h: h, u: u}, ev)
 }
 
-// reminders are the reminder messages a chat received.
-func reminders(h *harness, chat int64, lang string) []telegramtest.Message {
+// remindersIn are the reminder messages a chat received, told by the reminder text in lang.
+func remindersIn(h *harness, chat int64, lang string) []telegramtest.Message {
 	var out []telegramtest.Message
 	prefix := before(h.content.T(lang, "reminder.text"))
 	for _, m := range h.srv.Messages(chat) {
@@ -282,8 +280,8 @@ func reminders(h *harness, chat int64, lang string) []telegramtest.Message {
 func TestStaffEvents_EditMovesTheEventAndItsReminders(t *testing.T) {
 	h := staffEventsHarness(t, nil)
 	lo, vi := user(9201, "lo"), user(9202, "vi")
-	signUp(t, h, lo, "move_test")
-	signUp(t, h, vi, "move_test")
+	join(t, h, lo, "move_test")
+	join(t, h, vi, "move_test")
 
 	staff := &applicant{h: h, u: user(900, "en")}
 	menu := staff.send("/editevent MOVE_TEST") // ids are case-insensitive
@@ -323,7 +321,7 @@ func TestStaffEvents_EditMovesTheEventAndItsReminders(t *testing.T) {
 	}
 	h.idle()
 	for _, u := range []models.User{lo, vi} {
-		if n := len(reminders(h, u.ID, u.LanguageCode)); n != 0 {
+		if n := len(remindersIn(h, u.ID, u.LanguageCode)); n != 0 {
 			t.Errorf("%s got %d reminders at the old time", u.LanguageCode, n)
 		}
 	}
@@ -332,13 +330,13 @@ func TestStaffEvents_EditMovesTheEventAndItsReminders(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range []models.User{lo, vi} {
-		if !h.srv.Wait(func() bool { return len(reminders(h, u.ID, u.LanguageCode)) == 1 }, wait) {
+		if !h.srv.Wait(func() bool { return len(remindersIn(h, u.ID, u.LanguageCode)) == 1 }, wait) {
 			t.Errorf("%s: no reminder at the new time", u.LanguageCode)
 		}
 	}
 	h.idle()
 	for _, u := range []models.User{lo, vi} {
-		if n := len(reminders(h, u.ID, u.LanguageCode)); n != 1 {
+		if n := len(remindersIn(h, u.ID, u.LanguageCode)); n != 1 {
 			t.Errorf("%s got %d reminders, want 1", u.LanguageCode, n)
 		}
 	}
@@ -357,8 +355,8 @@ func countText(msgs []telegramtest.Message, text string) int {
 func TestStaffEvents_CancelTellsEveryoneAndDropsReminders(t *testing.T) {
 	h := staffEventsHarness(t, nil)
 	lo, vi := user(9301, "lo"), user(9302, "vi") // one place: the Vietnamese student waits
-	signUp(t, h, lo, "cancel_test")
-	signUp(t, h, vi, "cancel_test")
+	join(t, h, lo, "cancel_test")
+	join(t, h, vi, "cancel_test")
 
 	staff := &applicant{h: h, u: user(900, "vi")}
 	e, _ := h.content.Event("cancel_test")
@@ -387,7 +385,7 @@ func TestStaffEvents_CancelTellsEveryoneAndDropsReminders(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.idle()
-	if n := len(reminders(h, lo.ID, "lo")); n != 0 {
+	if n := len(remindersIn(h, lo.ID, "lo")); n != 0 {
 		t.Errorf("a reminder of a cancelled event was sent (%d)", n)
 	}
 }
@@ -465,7 +463,7 @@ func TestStaffEvents_Attendees(t *testing.T) {
 func TestStaffEvents_NotForOthers(t *testing.T) {
 	h := staffEventsHarness(t, nil)
 	u := &applicant{h: h, u: user(9501, "en")}
-	signUp(t, h, u.u, "cancel_test")
+	join(t, h, u.u, "cancel_test")
 	for _, cmd := range []string{"/newevent", "/editevent move_test", "/cancelevent cancel_test", "/attendees cancel_test"} {
 		if got := u.send(cmd).Text; got != h.content.T("en", "command.unknown") {
 			t.Errorf("%s by a user: got %q, want the unknown-command answer", cmd, got)

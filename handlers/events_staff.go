@@ -624,7 +624,7 @@ func (s *StaffEvents) display(lang string, e *messages.Event, kind string) strin
 		if err != nil {
 			return ""
 		}
-		return c.T(lang, weekdayKey(t.Weekday())) + " " + t.Format("02/01/2006 15:04") + " (" + events.GMT(t) + ")"
+		return events.Day(c, lang, t) + " " + t.Format("15:04") + " (" + events.GMT(t) + ")"
 	case stepAudience:
 		if len(e.Audience) == 0 {
 			return c.T(lang, "staff.event.aud.everyone")
@@ -657,10 +657,6 @@ func (s *StaffEvents) display(lang string, e *messages.Event, kind string) strin
 		return e.Map
 	}
 	return ""
-}
-
-func weekdayKey(d time.Weekday) string {
-	return [7]string{"weekday.sun", "weekday.mon", "weekday.tue", "weekday.wed", "weekday.thu", "weekday.fri", "weekday.sat"}[d]
 }
 
 // current value of a step, "" when it has none yet (then there is nothing to keep).

@@ -17,9 +17,7 @@ var weekdays = [7]string{"weekday.sun", "weekday.mon", "weekday.tue", "weekday.w
 // reader may be anywhere, and a bare "08:00" would be read in their own time.
 func When(c *messages.Content, e *messages.Event, lang string, zone *time.Location) string {
 	s, end := e.Starts.In(zone), e.Ends.In(zone)
-	day := func(t time.Time) string {
-		return c.T(lang, weekdays[t.Weekday()]) + " " + t.Format("02/01/2006")
-	}
+	day := func(t time.Time) string { return Day(c, lang, t) }
 	var out string
 	if s.Format(time.DateOnly) == end.Format(time.DateOnly) {
 		out = day(s) + ", " + s.Format("15:04") + "–" + end.Format("15:04")
@@ -27,6 +25,11 @@ func When(c *messages.Content, e *messages.Event, lang string, zone *time.Locati
 		out = day(s) + " " + s.Format("15:04") + " – " + day(end) + " " + end.Format("15:04")
 	}
 	return out + " (" + GMT(s) + ")"
+}
+
+// Day writes t's date with its weekday, as When does: "Sat 13/02/2027" (in t's location).
+func Day(c *messages.Content, lang string, t time.Time) string {
+	return c.T(lang, weekdays[t.Weekday()]) + " " + t.Format("02/01/2006")
 }
 
 // GMT writes t's offset from UTC as people read it: GMT+7, GMT+5:30, GMT-3, GMT.
