@@ -331,10 +331,11 @@ func (a *App) RunJob(ctx context.Context, name string) error {
 	return a.jobs.RunTick(ctx, name, a.now())
 }
 
-// Idle reports whether every stored update has been handled (the chat demo waits for it).
+// Idle reports whether every stored update has been handled, the catch-up at start is done and no job is
+// running (the chat demo and the tests wait for it).
 func (a *App) Idle(ctx context.Context) bool {
-	if !a.caughtUp.Load() {
-		return false // the catch-up at start may still queue reminders and notices
+	if !a.caughtUp.Load() || a.jobs.Busy() {
+		return false // the catch-up at start, or a job's run, may still queue reminders and notices
 	}
 	n, err := a.store.PendingCount(ctx)
 	return err == nil && n == 0

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -51,6 +52,7 @@ type Scheduler struct {
 	mu      sync.Mutex // orders running.Add before Stop's Wait
 	stopped bool
 	running sync.WaitGroup // runs in progress, claim included
+	busy    atomic.Int64   // the same count, readable (Busy)
 	runs    *prometheus.CounterVec
 	success *prometheus.GaugeVec
 }
@@ -144,8 +146,10 @@ func (s *Scheduler) RunTick(ctx context.Context, name string, at time.Time) (err
 		return ErrStopped
 	}
 	s.running.Add(1)
+	s.busy.Add(1)
 	s.mu.Unlock()
 	defer s.running.Done()
+	defer s.busy.Add(-1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(s.ctx, cancel)() // Stop's deadline interrupts runs started by hand too
@@ -178,6 +182,11 @@ func (s *Scheduler) RunTick(ctx context.Context, name string, at time.Time) (err
 	}()
 	return j.Run(ctx, tick)
 }
+
+// Busy reports whether a run is in progress (claim included): a test waiting for the bot to be idle must
+// also wait for a scheduled run that fired on its own, whose claim made the test's run of the same minute
+// a no-op.
+func (s *Scheduler) Busy() bool { return s.busy.Load() > 0 }
 
 // Collectors returns the scheduler's Prometheus metrics.
 func (s *Scheduler) Collectors() []prometheus.Collector {
