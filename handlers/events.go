@@ -202,6 +202,7 @@ func (v *Events) cardView(ctx context.Context, e events.Event, lang string, uid 
 
 	var rows [][]outbox.Button
 	switch {
+	case e.Cancelled: // nothing to sign up for or out of
 	case signed:
 		rows = append(rows, []outbox.Button{{Text: t("event.cancel"), Data: EventButtons.Data("w", e.ID)}})
 	case v.cat.Open(e):
