@@ -448,3 +448,36 @@ func TestEvents_SignUpForm(t *testing.T) {
 		t.Errorf("%d reminders after a form sign-up", len(reminders(h, a.u.ID)))
 	}
 }
+
+// Sign-ups are kept a month after their event ends, then the nightly job deletes them: /my no longer shows
+// them, and nothing of them stays in Redis.
+func TestEvents_SignupsDeletedAMonthAfterTheEvent(t *testing.T) {
+	start := time.Date(2031, 5, 20, 8, 0, 0, 0, hcm)
+	h := eventsHarness(t, nil, map[string]string{"past": eventFile("past", start, "capacity: 1")})
+	ctx := context.Background()
+	a, b := &applicant{h: h, u: user(3900, "en")}, &applicant{h: h, u: user(3901, "en")}
+	signUp(t, a, "past")
+	signUp(t, b, "past") // the waiting list
+	a.send("/reminders")
+	a.press("rem:off:past")
+	ends := start.Add(3 * time.Hour)
+	for _, at := range []time.Time{ends.AddDate(0, 0, 29), ends.AddDate(0, 0, 31)} {
+		h.moveClock(at)
+		if err := h.app.RunJob(ctx, "signups_retention"); err != nil {
+			t.Fatal(err)
+		}
+		if sups, _ := h.store().UserSignups(ctx, a.u.ID); at.Before(ends.AddDate(0, 0, 30)) != (len(sups) == 1) {
+			t.Fatalf("%v after the event: %d sign-ups", at.Sub(ends), len(sups))
+		}
+	}
+	if got := a.send("/my"); got.Text != h.content.T("en", "my.none") {
+		t.Errorf("/my a month after: %q", got.Text)
+	}
+	keys, err := h.redis.Client().Keys(ctx, "hn:signup*").Result()
+	if err != nil || len(keys) != 0 {
+		t.Errorf("sign-up keys left: %v %v", keys, err)
+	}
+	if p, _ := h.store().ReminderPrefs(ctx, a.u.ID); p.Off["past"] {
+		t.Error("the reminder setting for the event stayed")
+	}
+}

@@ -89,6 +89,7 @@ func (a *App) schedule() []jobs.Job {
 	return []jobs.Job{
 		jobs.Retention(a.store, a.programmeOpen, a.log),
 		jobs.Events(a.events, a.log),
+		jobs.SignupRetention(a.store, a.endedEvents, a.log),
 		jobs.Reminders(a.store, string(outbox.LaneReminder), a.now, a.log),
 		jobs.Sessions(a.store, formProgramme, a.programmeOpen, a.log),
 		jobs.Digest(jobs.DigestConfig{
@@ -128,6 +129,21 @@ type staffNotices struct{ out *outbox.Outbox }
 
 func (n staffNotices) NotifyOnce(ctx context.Context, name string, keep time.Duration, chat int64, text string) (bool, error) {
 	return n.out.EnqueueOnce(ctx, outbox.LaneNotify, name, keep, outbox.Message{ChatID: chat, Text: text})
+}
+
+// endedEvents lists the events that ended before a time (cancelled ones by their date too).
+func (a *App) endedEvents(ctx context.Context, before time.Time) ([]string, error) {
+	all, err := a.events.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range all {
+		if e.Ends.Before(before) {
+			out = append(out, e.ID)
+		}
+	}
+	return out, nil
 }
 
 // signupsSection is the weekly digest's part on events: for each event not over before the week began, the

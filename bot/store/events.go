@@ -393,3 +393,44 @@ func (s *Store) SetReminders(ctx context.Context, uid int64, ev string, on bool)
 	}
 	return nil
 }
+
+// PurgeSignups deletes every sign-up of an event that is over — places, waiting list and withdrawn ones, their
+// answers, the users' links to it and their reminder setting for it — and marks the event purged so that the
+// nightly job does not look again. It returns how many sign-ups it deleted.
+func (s *Store) PurgeSignups(ctx context.Context, ev string) (int, error) {
+	if done, err := s.rdb.HExists(ctx, keyEvent(ev), "purged").Result(); err != nil || done {
+		return 0, err
+	}
+	n := 0
+	prefixLen := len(signups.prefix(ev))
+	iter := s.rdb.Scan(ctx, 0, signups.prefix(ev)+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		key := iter.Val()
+		uid, err := strconv.ParseInt(key[prefixLen:], 10, 64)
+		if err != nil {
+			continue // not a sign-up key of this event (an id that is a prefix of another's is not: ":" ends it)
+		}
+		pipe := s.rdb.TxPipeline()
+		pipe.Del(ctx, key)
+		pipe.SRem(ctx, signups.user(uid), ev)
+		pipe.HDel(ctx, keyReminderPrefs(uid), ev)
+		if _, err := pipe.Exec(ctx); err != nil {
+			return n, fmt.Errorf("purge sign-ups of %s: %w", ev, err)
+		}
+		n++
+	}
+	if err := iter.Err(); err != nil {
+		return n, fmt.Errorf("purge sign-ups of %s: %w", ev, err)
+	}
+	if _, err := s.UnscheduleEvent(ctx, ev); err != nil {
+		return n, err
+	}
+	pipe := s.rdb.TxPipeline()
+	pipe.Del(ctx, signups.all(ev), signups.held(ev))
+	pipe.HSet(ctx, keyEvent(ev), "purged", s.now().Unix())
+	pipe.SAdd(ctx, keyEvents(), ev)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return n, fmt.Errorf("purge sign-ups of %s: %w", ev, err)
+	}
+	return n, nil
+}

@@ -55,13 +55,15 @@ import (
 //	hn:user:{uid}:regs          set    programmes the user registered for (/my, /forget).
 //	hn:reg:seq                  string counter behind reference numbers (HN-000001, ...).
 //	hn:signup:{ev}:{uid}        hash   an event sign-up, shaped as a registration (ref, status, created, lang,
-//	                                   answers of the event's sign-up form if it has one).
+//	                                   answers of the event's sign-up form if it has one); deleted 30 days
+//	                                   after the event ends.
 //	hn:signups:{ev}             zset   users with an active sign-up, by time; :registered set: those with a place.
 //	hn:user:{uid}:signups       set    events the user signed up for (/my, /forget).
 //	hn:events                   set    ids of the events Redis keeps state for.
 //	hn:event:{ev}               hash   doc (the event in the file format, when staff created or changed it in
 //	                                   the chat), seq (iCalendar SEQUENCE), fp (what seq was raised for: date,
-//	                                   place, reminders), cancelled (unix). No personal data.
+//	                                   place, reminders), cancelled (unix), purged (unix: its sign-ups were
+//	                                   deleted, 30 days after it ended). No personal data.
 //	hn:reminders                zset   scheduled reminders "<ev>|<uid>|<minutes before>|<start unix>" → due
 //	                                   time (unix ms); the reminders job moves due ones to hn:outbox:reminder.
 //	hn:reminders:{ev}           set    the same members per event, to move or drop an event's reminders.
