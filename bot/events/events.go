@@ -310,26 +310,28 @@ func (c *Catalog) Save(ctx context.Context, e *messages.Event) error {
 	return err
 }
 
-// Cancel cancels an event: its reminders are dropped and everyone signed up (or waiting) is told, once.
-// It reports false when the event was already cancelled.
+// Cancel cancels an event: its reminders are dropped and everyone signed up (or waiting) is told, once. It
+// reports false when the event was already cancelled; the rest is done again anyway, since the call that
+// cancelled it may have been cut short by a crash (the notices are sent once per key, so nobody is told
+// twice).
 func (c *Catalog) Cancel(ctx context.Context, e Event) (bool, error) {
 	first, err := c.st.CancelEvent(ctx, e.ID)
-	if err != nil || !first {
+	if err != nil {
 		return false, err
 	}
 	if _, err := c.st.UnscheduleEvent(ctx, e.ID); err != nil {
-		return true, err
+		return first, err
 	}
 	regs, err := c.st.Signups(ctx, e.ID)
 	if err != nil {
-		return true, err
+		return first, err
 	}
 	uids := make([]int64, len(regs))
 	for i, r := range regs {
 		uids[i] = r.UserID
 	}
 	e.Cancelled = true
-	return true, c.notify(ctx, e, NoticeCancelled, uids...)
+	return first, c.notify(ctx, e, NoticeCancelled, uids...)
 }
 
 // Sync applies changes to events that were not made through the catalogue — a file edited by staff and
@@ -376,9 +378,9 @@ func fingerprint(e *messages.Event) string {
 	}, ".")
 }
 
-// sync records e's fingerprint and, when it changed since it was last recorded (on any replica), moves its
-// reminders and tells the people signed up of a new date or place. Past and cancelled events are left
-// alone.
+// sync records e's fingerprint and, when it changed since a change was last carried out (on any replica),
+// moves its reminders and tells the people signed up of a new date or place, then records the change as
+// carried out — so a crash in between leaves it to the next sync. Past and cancelled events are left alone.
 func (c *Catalog) sync(ctx context.Context, e Event) (bool, error) {
 	if e.Cancelled || !c.now().Before(e.Ends) {
 		return false, nil
@@ -418,9 +420,11 @@ func (c *Catalog) sync(ctx context.Context, e Event) (bool, error) {
 		for i, r := range regs {
 			uids[i] = r.UserID
 		}
-		return true, c.notify(ctx, e, NoticeChanged, uids...)
+		if err := c.notify(ctx, e, NoticeChanged, uids...); err != nil {
+			return true, err
+		}
 	}
-	return true, nil
+	return true, c.st.EventApplied(ctx, e.ID, fp)
 }
 
 func sortedKeys(m map[string]string) []string {

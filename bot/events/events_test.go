@@ -91,3 +91,63 @@ func TestSync_AChangeIsAppliedOnceAcrossReplicas(t *testing.T) {
 		t.Errorf("first reminder due %v (%v), want %v: the reminders did not move", next, err, want)
 	}
 }
+
+// flaky fails its first Enqueue, as a replica dying in the middle of carrying a change out would.
+type flaky struct {
+	queued
+	failed bool
+}
+
+func (f *flaky) Enqueue(ctx context.Context, lane outbox.Lane, msgs ...outbox.Message) error {
+	if !f.failed {
+		f.failed = true
+		return context.DeadlineExceeded
+	}
+	return f.queued.Enqueue(ctx, lane, msgs...)
+}
+
+// A change whose carrying out was cut short (the notices could not be queued) is carried out by a later sync,
+// once the first one's lease has run out — not lost because its fingerprint was already recorded.
+func TestSync_AChangeCutShortIsCarriedOutLater(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Start(t).Client()
+	now := time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	st := store.New(rdb, store.WithClock(clock))
+	content, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := *content.Events[0]
+	e.Starts, e.Ends = now.Add(72*time.Hour), now.Add(75*time.Hour)
+	c1 := *content
+	c1.Events = []*messages.Event{&e}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	out := &flaky{}
+	cat := events.New(st, &c1, out, clock, log)
+	if _, err := cat.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ev, _, _ := cat.Get(ctx, e.ID)
+	if _, _, err := cat.SignUp(ctx, ev, 7, "lo", nil); err != nil {
+		t.Fatal(err)
+	}
+	moved := e
+	moved.Starts, moved.Ends = e.Starts.Add(time.Hour), e.Ends.Add(time.Hour)
+	c2 := *content
+	c2.Events = []*messages.Event{&moved}
+	cat2 := events.New(st, &c2, out, clock, log)
+	if _, err := cat2.Sync(ctx); err == nil {
+		t.Fatal("the cut-short sync reported no error")
+	}
+	if n, _ := cat2.Sync(ctx); n != 0 || len(out.msgs) != 0 {
+		t.Fatalf("another sync within the lease carried it out too: %d, %d notices", n, len(out.msgs))
+	}
+	now = now.Add(time.Minute)
+	if n, err := cat2.Sync(ctx); err != nil || n != 1 || len(out.msgs) != 1 {
+		t.Fatalf("after the lease: %d changed, %v, %d notices; want 1, nil, 1", n, err, len(out.msgs))
+	}
+	if n, _ := cat2.Sync(ctx); n != 0 || len(out.msgs) != 1 {
+		t.Errorf("carried out again after it was done: %d, %d notices", n, len(out.msgs))
+	}
+}

@@ -109,31 +109,60 @@ func (s *Store) CancelEvent(ctx context.Context, ev string) (bool, error) {
 	return ok, nil
 }
 
-// bumpScript raises an event's SEQUENCE when its fingerprint changed, once across replicas: it returns the
-// new sequence and whether this call changed it (a first fingerprint is recorded without a change).
+// bumpScript records what an event now says and raises its SEQUENCE when that changed, in one step across
+// replicas. "fp" is the latest fingerprint seen, "applied" the latest whose consequences (reminders moved,
+// people told) were carried out: it returns the new sequence and, when the two differ, the applied one — so a
+// change whose carrying out a crash cut short is carried out again by the next sync. A first fingerprint is
+// recorded as applied: there is nothing to carry out. One caller at a time is given the change to carry out:
+// "applying" holds its deadline (the store's clock, unix ms) until EventApplied, and another caller is given
+// it again only after that deadline, when the first must have died.
 var bumpScript = redis.NewScript(`
 local fp = redis.call('HGET', KEYS[1], 'fp')
-if fp == ARGV[1] then return {redis.call('HGET', KEYS[1], 'seq') or '0', ''} end
-redis.call('HSET', KEYS[1], 'fp', ARGV[1])
 redis.call('SADD', KEYS[2], ARGV[2])
 if not fp then
+  redis.call('HSET', KEYS[1], 'fp', ARGV[1], 'applied', ARGV[1])
   redis.call('HSETNX', KEYS[1], 'seq', 0)
   return {redis.call('HGET', KEYS[1], 'seq'), ''}
 end
-return {tostring(redis.call('HINCRBY', KEYS[1], 'seq', 1)), fp}
+local applied = redis.call('HGET', KEYS[1], 'applied') or fp
+if fp ~= ARGV[1] then
+  redis.call('HSET', KEYS[1], 'fp', ARGV[1])
+  redis.call('HINCRBY', KEYS[1], 'seq', 1)
+end
+local seq = redis.call('HGET', KEYS[1], 'seq') or '0'
+if applied == ARGV[1] then return {seq, ''} end
+local busy = tonumber(redis.call('HGET', KEYS[1], 'applying') or '0')
+if busy >= tonumber(ARGV[3]) then return {seq, ''} end
+redis.call('HSET', KEYS[1], 'applying', tonumber(ARGV[3]) + tonumber(ARGV[4]))
+return {seq, applied}
 `)
 
-// SetEventFingerprint records the fingerprint of what an event says (date, place, reminders, texts). When it
-// differs from the recorded one, the sequence is raised and previous is the old fingerprint — for exactly one
-// caller across replicas, who moves the reminders and tells the people signed up. The first fingerprint of an
-// event is no change (previous "").
+// applyLease is how long a caller of SetEventFingerprint has to carry a change out before another is given it.
+const applyLease = 30 * time.Second
+
+// SetEventFingerprint records the fingerprint of what an event says (date, place, reminders, texts),
+// raising the sequence when it changed. previous is the last fingerprint whose change was carried out when
+// it differs from fp ("" when there is nothing to do): the caller moves the reminders, tells the people
+// signed up and then calls EventApplied; one caller at a time is told to (what it does is idempotent anyway:
+// the notices are sent once per key).
 func (s *Store) SetEventFingerprint(ctx context.Context, ev, fp string) (seq int, previous string, err error) {
-	res, err := bumpScript.Run(ctx, s.rdb, []string{keyEvent(ev), keyEvents()}, fp, ev).StringSlice()
+	res, err := bumpScript.Run(ctx, s.rdb, []string{keyEvent(ev), keyEvents()}, fp, ev, s.now().UnixMilli(), applyLease.Milliseconds()).StringSlice()
 	if err != nil {
 		return 0, "", fmt.Errorf("fingerprint of %s: %w", ev, err)
 	}
 	seq, _ = strconv.Atoi(res[0])
 	return seq, res[1], nil
+}
+
+// EventApplied records that the change of an event to fp was carried out.
+func (s *Store) EventApplied(ctx context.Context, ev, fp string) error {
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, keyEvent(ev), "applied", fp)
+	pipe.HDel(ctx, keyEvent(ev), "applying")
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("event %s applied: %w", ev, err)
+	}
+	return nil
 }
 
 // SignUp signs the user up for an event: a place, or the waiting list when capacity (0: none) is taken.

@@ -62,7 +62,9 @@ import (
 //	hn:events                   set    ids of the events Redis keeps state for.
 //	hn:event:{ev}               hash   doc (the event in the file format, when staff created or changed it in
 //	                                   the chat), seq (iCalendar SEQUENCE), fp (what seq was raised for: date,
-//	                                   place, reminders), cancelled (unix), purged (unix: its sign-ups were
+//	                                   place, reminders, texts), applied (the fp whose change was carried out:
+//	                                   reminders moved, people told), applying (deadline, unix ms, of the
+//	                                   replica carrying a change out), cancelled (unix), purged (unix: its sign-ups were
 //	                                   deleted, 30 days after it ended). No personal data.
 //	hn:reminders                zset   scheduled reminders "<ev>|<uid>|<minutes before>|<start unix>" → due
 //	                                   time (unix ms); the reminders job moves due ones to hn:outbox:reminder.
