@@ -1,10 +1,8 @@
 package messages
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/url"
 	"path"
@@ -254,35 +252,13 @@ func (c *Content) UpcomingSamples(now time.Time) (*Content, []string) {
 // an event staff are writing in the chat). It returns nil for an empty document (a withdrawn event) and
 // when the text cannot be read as an event or has no usable id.
 func ParseEvent(raw []byte, file string, langs []string, loc *time.Location) (*Event, Problems) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(raw, &root); err != nil {
-		return nil, Problems{yamlProblem(file, err.Error())}
+	var e Event
+	doc, problems := decodeDocument(raw, file, "event keys (id, title, starts, ...)", &e)
+	if doc == nil {
+		return nil, problems
 	}
-	if len(root.Content) == 0 {
-		return nil, nil
-	}
-	doc := root.Content[0]
-	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
-		return nil, nil
-	}
-	if doc.Kind != yaml.MappingNode {
-		return nil, Problems{{File: file, Line: doc.Line, Message: "want a map of event keys (id, title, starts, ...)"}}
-	}
-	var problems Problems
 	add := func(key string, format string, args ...any) {
 		problems = append(problems, Problem{File: file, Line: keyLine(doc, key), Message: fmt.Sprintf(format, args...)})
-	}
-	var e Event
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&e); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return nil, append(problems, yamlProblem(file, err.Error()))
-		}
-		for _, msg := range te.Errors {
-			problems = append(problems, yamlProblem(file, msg))
-		}
 	}
 	e.File = file
 	e.remindersSet = keyValue(doc, "reminders") != nil

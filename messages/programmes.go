@@ -280,38 +280,13 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 	if err != nil {
 		return nil, Problems{{File: file, Message: err.Error()}}
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(raw, &root); err != nil {
-		return nil, Problems{yamlProblem(file, err.Error())}
+	var p Programme
+	doc, problems := decodeDocument(raw, file, "programme keys (id, kind, title, ...)", &p)
+	if doc == nil {
+		return nil, problems
 	}
-	if len(root.Content) == 0 {
-		return nil, nil
-	}
-	doc := root.Content[0]
-	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" { // "---" or "~" alone: empty too
-		return nil, nil
-	}
-	if doc.Kind != yaml.MappingNode {
-		return nil, Problems{{File: file, Line: doc.Line, Message: "want a map of programme keys (id, kind, title, ...)"}}
-	}
-
-	var problems Problems
 	add := func(line int, format string, args ...any) {
 		problems = append(problems, Problem{File: file, Line: line, Message: fmt.Sprintf(format, args...)})
-	}
-	// Strict decoding reports misspelt keys ("capcity"), which would otherwise silently mean "unlimited".
-	// Type errors leave their field zero and decoding goes on, so the checks below still run.
-	var p Programme
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if !errors.As(err, &te) {
-			return nil, append(problems, yamlProblem(file, err.Error()))
-		}
-		for _, msg := range te.Errors {
-			problems = append(problems, yamlProblem(file, msg))
-		}
 	}
 	p.File = file
 	line := func(key string) int { return keyLine(doc, key) }
@@ -376,6 +351,41 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 		return nil, problems
 	}
 	return &p, problems
+}
+
+// decodeDocument reads a content file that is one YAML map (a programme, an event) into v, strictly: a
+// misspelt key ("capcity") is reported rather than silently meaning its zero value ("unlimited"). Type errors
+// leave their field zero and are reported, and decoding goes on, so the caller's checks still run. doc is
+// the map's node, for the lines of keys; it is nil for an empty document ("", "---" or "~" alone: a withdrawn
+// item, without problems) and for one that cannot be read at all (with the problem).
+func decodeDocument(raw []byte, file, what string, v any) (*yaml.Node, Problems) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, Problems{yamlProblem(file, err.Error())}
+	}
+	if len(root.Content) == 0 {
+		return nil, nil
+	}
+	doc := root.Content[0]
+	if doc.Kind == yaml.ScalarNode && doc.Tag == "!!null" {
+		return nil, nil
+	}
+	if doc.Kind != yaml.MappingNode {
+		return nil, Problems{{File: file, Line: doc.Line, Message: "want a map of " + what}}
+	}
+	var problems Problems
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, Problems{yamlProblem(file, err.Error())}
+		}
+		for _, msg := range te.Errors {
+			problems = append(problems, yamlProblem(file, msg))
+		}
+	}
+	return doc, problems
 }
 
 // fieldProblems checks the form the way forms.ValidateFields does, but field by field, so each problem points
