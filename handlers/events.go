@@ -194,7 +194,14 @@ func (v *Events) cardView(ctx context.Context, e events.Event, lang string, uid 
 		reg, err = d.Store.GetSignup(ctx, e.ID, uid)
 		signed = err == nil && reg.Status != store.StatusWithdrawn
 	}
-	status := v.status(ctx, lang, e, reg, signed)
+	// Places are counted once, where they matter: an event one can still sign up for, with a capacity.
+	held := int64(-1) // unknown
+	if e.Capacity > 0 && !signed && !e.Cancelled && v.cat.Open(e) {
+		if n, _, err := d.Store.SignupCounts(ctx, e.ID); err == nil {
+			held = n
+		}
+	}
+	status := v.status(lang, e, reg, signed, held)
 	if status != "" {
 		b.WriteString("\n" + status)
 	}
@@ -207,7 +214,7 @@ func (v *Events) cardView(ctx context.Context, e events.Event, lang string, uid 
 		rows = append(rows, []outbox.Button{{Text: t("event.cancel"), Data: EventButtons.Data("w", e.ID)}})
 	case v.cat.Open(e):
 		label := "event.signup"
-		if v.full(ctx, e) {
+		if held >= int64(e.Capacity) {
 			label = "event.waitlist"
 		}
 		rows = append(rows, []outbox.Button{{Text: t(label), Data: EventButtons.Data("s", e.ID)}})
@@ -223,8 +230,8 @@ func (v *Events) cardView(ctx context.Context, e events.Event, lang string, uid 
 	return b.String(), rows
 }
 
-// status is the card's line on places and on the user's sign-up.
-func (v *Events) status(ctx context.Context, lang string, e events.Event, reg store.Registration, signed bool) string {
+// status is the card's line on places (held of them taken, -1 when unknown) and on the user's sign-up.
+func (v *Events) status(lang string, e events.Event, reg store.Registration, signed bool, held int64) string {
 	d := v.d
 	switch {
 	case e.Cancelled:
@@ -238,8 +245,7 @@ func (v *Events) status(ctx context.Context, lang string, e events.Event, reg st
 	case !v.cat.Open(e):
 		return d.Content.T(lang, "event.status.closed")
 	case e.Capacity > 0:
-		held, _, err := d.Store.SignupCounts(ctx, e.ID)
-		if err != nil {
+		if held < 0 {
 			return ""
 		}
 		if left := int64(e.Capacity) - held; left > 0 {
@@ -248,14 +254,6 @@ func (v *Events) status(ctx context.Context, lang string, e events.Event, reg st
 		return d.Content.T(lang, "event.status.full")
 	}
 	return ""
-}
-
-func (v *Events) full(ctx context.Context, e events.Event) bool {
-	if e.Capacity <= 0 {
-		return false
-	}
-	held, _, err := v.d.Store.SignupCounts(ctx, e.ID)
-	return err == nil && held >= int64(e.Capacity)
 }
 
 // userZone is the time zone of the country the user gave in a form (a registration or a sign-up), nil when
@@ -324,31 +322,21 @@ func (v *Events) SignUp(ctx context.Context, r *Request) {
 func (v *Events) Confirm(ctx context.Context, r *Request, e events.Event, reg store.Registration, created bool) {
 	d := v.d
 	title := e.TitleIn(r.Lang)
+	ahead := v.cat.Ahead(e)
 	var text string
 	switch {
 	case !created:
 		text = d.T(r, "event.already", "event", title, "ref", reg.Ref)
 	case reg.Status == store.StatusWaitlist:
 		text = d.T(r, "event.waitlisted", "event", title, "ref", reg.Ref)
-	case len(v.remindersAhead(e)) > 0:
+	case len(ahead) > 0:
 		text = d.T(r, "event.signed_up", "event", title, "ref", reg.Ref) + "\n" +
-			d.T(r, "event.reminded", "offsets", events.Offsets(d.Content, r.Lang, v.remindersAhead(e)))
+			d.T(r, "event.reminded", "offsets", events.Offsets(d.Content, r.Lang, ahead))
 	default:
 		text = d.T(r, "event.signed_up", "event", title, "ref", reg.Ref)
 	}
 	d.Reply(ctx, r, text, []outbox.Button{{Text: d.T(r, "event.ics"), Data: EventButtons.Data("ics", e.ID)}},
 		[]outbox.Button{{Text: d.T(r, "event.open"), Data: EventButtons.Data("v", e.ID)}})
-}
-
-// remindersAhead are the offsets of e whose reminder is still to come.
-func (v *Events) remindersAhead(e events.Event) []time.Duration {
-	var out []time.Duration
-	for _, off := range e.Reminders {
-		if e.Starts.Add(-off).After(v.d.now()) {
-			out = append(out, off)
-		}
-	}
-	return out
 }
 
 // Withdraw handles "ev:w:<id>" (ask), "ev:y:<id>" (cancel my sign-up) and "ev:n:<id>" (keep it).

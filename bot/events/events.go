@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -204,16 +206,24 @@ func (c *Catalog) Promoted(ctx context.Context, ev string, uid int64) error {
 	return c.notify(ctx, e, NoticePromoted, uid)
 }
 
-// reminders are the user's reminders for e that are still ahead: someone signing up the day before is
-// not sent the "in three days" one.
-func (c *Catalog) reminders(e Event, uid int64) []store.Reminder {
+// Ahead returns the offsets of e whose reminder is still to come: someone signing up the day before is not
+// sent the "in three days" one.
+func (c *Catalog) Ahead(e Event) []time.Duration {
 	now := c.now()
-	var out []store.Reminder
+	var out []time.Duration
 	for _, off := range e.Reminders {
-		r := store.Reminder{Event: e.ID, UserID: uid, Offset: off, Start: e.Starts}
-		if r.Due().After(now) {
-			out = append(out, r)
+		if e.Starts.Add(-off).After(now) {
+			out = append(out, off)
 		}
+	}
+	return out
+}
+
+// reminders are the user's reminders for e that are still ahead (Ahead).
+func (c *Catalog) reminders(e Event, uid int64) []store.Reminder {
+	var out []store.Reminder
+	for _, off := range c.Ahead(e) {
+		out = append(out, store.Reminder{Event: e.ID, UserID: uid, Offset: off, Start: e.Starts})
 	}
 	return out
 }
@@ -362,10 +372,10 @@ func fingerprint(e *messages.Event) string {
 		return hex.EncodeToString(sum[:6])
 	}
 	var place, text []string
-	for _, l := range sortedKeys(e.Place) {
+	for _, l := range slices.Sorted(maps.Keys(e.Place)) {
 		place = append(place, l, e.Place[l])
 	}
-	for _, l := range sortedKeys(e.Title) {
+	for _, l := range slices.Sorted(maps.Keys(e.Title)) {
 		text = append(text, l, e.Title[l], e.Description[l])
 	}
 	var rem []string
@@ -425,13 +435,4 @@ func (c *Catalog) sync(ctx context.Context, e Event) (bool, error) {
 		}
 	}
 	return true, c.st.EventApplied(ctx, e.ID, fp)
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
