@@ -35,8 +35,8 @@ signup: true
 `, id, start.Format("2006-01-02T15:04"), start.Add(3*time.Hour).Format("2006-01-02T15:04"), extra)
 }
 
-// eventsHarness starts the bot with the given event files (id → YAML) as its content's events.
-func eventsHarness(t *testing.T, env map[string]string, files map[string]string) *harness {
+// eventsHarness starts the bot with the given event files (id → YAML) over the shipped content.
+func eventsHarness(t *testing.T, env map[string]string, files map[string]string, opts ...bot.Option) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "events"), 0o755); err != nil {
@@ -51,7 +51,7 @@ func eventsHarness(t *testing.T, env map[string]string, files map[string]string)
 		env = map[string]string{}
 	}
 	env["CONTENT_DIR"] = dir
-	return newHarness(t, env)
+	return newHarness(t, env, opts...)
 }
 
 // reminders returns the reminders a chat received: their text starts with the alarm clock, and they open

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -61,23 +59,10 @@ fields:
 `,
 }
 
-// staffEventsHarness runs the bot with the tests' events over the shipped content.
+// staffEventsHarness runs the bot with the tests' events over the shipped content. A staff member's wizard is
+// many messages to one chat: not paced at Telegram's 1 msg/s a chat here.
 func staffEventsHarness(t *testing.T, env map[string]string) *harness {
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "events"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for id, doc := range staffEventsYAML {
-		if err := os.WriteFile(filepath.Join(dir, "events", id+".yaml"), []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if env == nil {
-		env = map[string]string{}
-	}
-	env["CONTENT_DIR"] = dir
-	// A staff member's wizard is many messages to one chat: not paced at Telegram's 1 msg/s a chat here.
-	return newHarness(t, env, bot.WithSendLimits(redis_rate.PerSecond(1000), redis_rate.PerSecond(1000)))
+	return eventsHarness(t, env, staffEventsYAML, bot.WithSendLimits(redis_rate.PerSecond(1000), redis_rate.PerSecond(1000)))
 }
 
 // draftSteps are the questions the staff member's event draft still has to ask, the current first.

@@ -28,25 +28,43 @@ func (q *queued) Enqueue(_ context.Context, _ outbox.Lane, msgs ...outbox.Messag
 	return nil
 }
 
+// fixture is a store on a clock of its own and the shipped content, for catalogues of one event each.
+type fixture struct {
+	ctx     context.Context
+	st      *store.Store
+	now     time.Time
+	content *messages.Content
+	event   messages.Event // the first shipped event, moved to start three days after now
+	log     *slog.Logger
+}
+
+func newFixture(t *testing.T) *fixture {
+	f := &fixture{ctx: context.Background(), now: time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	f.st = store.New(redistest.Start(t).Client(), store.WithClock(f.clock))
+	var err error
+	if f.content, _, err = messages.Load(messages.FS("")); err != nil {
+		t.Fatal(err)
+	}
+	f.event = *f.content.Events[0]
+	f.event.Starts, f.event.Ends = f.now.Add(72*time.Hour), f.now.Add(75*time.Hour)
+	return f
+}
+
+func (f *fixture) clock() time.Time { return f.now }
+
+// catalog is a replica's catalogue whose content has e as its only event.
+func (f *fixture) catalog(out events.Enqueuer, e messages.Event) *events.Catalog {
+	c := *f.content
+	c.Events = []*messages.Event{&e}
+	return events.New(f.st, &c, out, f.clock, f.log)
+}
+
 // A change of a file event is applied once however many replicas sync at the same time: one of them moves
 // the reminders and queues one notice per person; the sequence is raised once.
 func TestSync_AChangeIsAppliedOnceAcrossReplicas(t *testing.T) {
-	ctx := context.Background()
-	rdb := redistest.Start(t).Client()
-	now := time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	st := store.New(rdb, store.WithClock(clock))
-	content, _, err := messages.Load(messages.FS(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := *content.Events[0]
-	e.Starts, e.Ends = now.Add(72*time.Hour), now.Add(75*time.Hour)
-	c1 := *content
-	c1.Events = []*messages.Event{&e}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	q := &queued{}
-	cat := events.New(st, &c1, q, clock, log)
+	f := newFixture(t)
+	ctx, st, e, q := f.ctx, f.st, f.event, &queued{}
+	cat := f.catalog(q, e)
 	if _, err := cat.Sync(ctx); err != nil { // the first sight of the event records it: no change
 		t.Fatal(err)
 	}
@@ -58,13 +76,11 @@ func TestSync_AChangeIsAppliedOnceAcrossReplicas(t *testing.T) {
 	}
 	moved := e
 	moved.Starts, moved.Ends = e.Starts.Add(24*time.Hour), e.Ends.Add(24*time.Hour)
-	c2 := *content
-	c2.Events = []*messages.Event{&moved}
 	var wg sync.WaitGroup
 	changed := make(chan int, 4)
 	for range 4 { // four replicas deployed with the new file
 		wg.Go(func() {
-			n, err := events.New(st, &c2, q, clock, log).Sync(ctx)
+			n, err := f.catalog(q, moved).Sync(ctx)
 			if err != nil {
 				t.Error(err)
 			}
@@ -109,22 +125,9 @@ func (f *flaky) Enqueue(ctx context.Context, lane outbox.Lane, msgs ...outbox.Me
 // A change whose carrying out was cut short (the notices could not be queued) is carried out by a later sync,
 // once the first one's lease has run out — not lost because its fingerprint was already recorded.
 func TestSync_AChangeCutShortIsCarriedOutLater(t *testing.T) {
-	ctx := context.Background()
-	rdb := redistest.Start(t).Client()
-	now := time.Date(2031, 5, 12, 10, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return now }
-	st := store.New(rdb, store.WithClock(clock))
-	content, _, err := messages.Load(messages.FS(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := *content.Events[0]
-	e.Starts, e.Ends = now.Add(72*time.Hour), now.Add(75*time.Hour)
-	c1 := *content
-	c1.Events = []*messages.Event{&e}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	out := &flaky{}
-	cat := events.New(st, &c1, out, clock, log)
+	f := newFixture(t)
+	ctx, e, out := f.ctx, f.event, &flaky{}
+	cat := f.catalog(out, e)
 	if _, err := cat.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -134,16 +137,14 @@ func TestSync_AChangeCutShortIsCarriedOutLater(t *testing.T) {
 	}
 	moved := e
 	moved.Starts, moved.Ends = e.Starts.Add(time.Hour), e.Ends.Add(time.Hour)
-	c2 := *content
-	c2.Events = []*messages.Event{&moved}
-	cat2 := events.New(st, &c2, out, clock, log)
+	cat2 := f.catalog(out, moved)
 	if _, err := cat2.Sync(ctx); err == nil {
 		t.Fatal("the cut-short sync reported no error")
 	}
 	if n, _ := cat2.Sync(ctx); n != 0 || len(out.msgs) != 0 {
 		t.Fatalf("another sync within the lease carried it out too: %d, %d notices", n, len(out.msgs))
 	}
-	now = now.Add(time.Minute)
+	f.now = f.now.Add(time.Minute)
 	if n, err := cat2.Sync(ctx); err != nil || n != 1 || len(out.msgs) != 1 {
 		t.Fatalf("after the lease: %d changed, %v, %d notices; want 1, nil, 1", n, err, len(out.msgs))
 	}
