@@ -109,15 +109,6 @@ func onEventsPage(r *Request) bool {
 	return n > 0
 }
 
-// eventArgs returns the arguments of the request's events button, nil for other updates.
-func eventArgs(r *Request) []string {
-	if r.Update.CallbackQuery == nil {
-		return nil
-	}
-	_, a, _ := EventButtons.Parse(r.Update.CallbackQuery.Data)
-	return a
-}
-
 // Link opens /start event_<id>: the event's card, or why it cannot be shown and what can.
 func (v *Events) Link(ctx context.Context, r *Request, id string) {
 	e, ok, err := v.cat.Get(ctx, id)
@@ -144,7 +135,7 @@ func (v *Events) View(ctx context.Context, r *Request) {
 
 // event reads the event a button names; a button for an event that no longer exists is expired.
 func (v *Events) event(ctx context.Context, r *Request) (events.Event, bool) {
-	a := eventArgs(r)
+	_, a, _ := parse(EventButtons, r)
 	if len(a) != 1 {
 		v.d.Expired(ctx, r)
 		return events.Event{}, false
