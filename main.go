@@ -53,6 +53,9 @@ commands:
   check    validate content files (CONTENT_DIR or the embedded defaults)
   export   registrations of a programme: export --programme ID [--format xlsx|csv] [--out FILE] (uses REDIS_URL)
   ask      match questions against the FAQ: ask [--json] [--lang L] [QUESTION] (no QUESTION: one per stdin line)
+  broadcast  announce to an audience through the running bot (uses REDIS_URL):
+           broadcast --audience all|lang:<l>|audience:<a>|programme:<id>|event:<id>|topic:<id> --text-file F [--at YYYY-MM-DDTHH:MM]
+           broadcast --status ID | --cancel ID
 `
 
 // run is the whole program; main only supplies the process's context, arguments, environment and streams,
@@ -73,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return ask(args[1:], getenv, stdin, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "broadcast":
+		return broadcastCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

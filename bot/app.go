@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/broadcast"
 	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
@@ -41,11 +42,13 @@ type App struct {
 	api      *tg.Bot
 	out      *outbox.Outbox
 	events   *events.Catalog // the events and their reminder schedule
-	caughtUp atomic.Bool     // the catch-up at start is done (Idle)
-	limiter  *redis_rate.Limiter
-	metrics  *metrics
-	registry *prometheus.Registry
-	username string
+	// broadcasts makes and delivers staff announcements; its worker runs beside the jobs.
+	broadcasts *broadcast.Service
+	caughtUp   atomic.Bool // the catch-up at start is done (Idle)
+	limiter    *redis_rate.Limiter
+	metrics    *metrics
+	registry   *prometheus.Registry
+	username   string
 	// staffCommands are the commands of staff-desk routes (routes.go, staffCommand): a staff chat may
 	// use them without naming the bot. Written while the routes are built in New, read-only after.
 	staffCommands map[string]bool
@@ -167,13 +170,21 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		return nil, fmt.Errorf("telegram client: %w", err)
 	}
 	a.api = api
-	a.out = outbox.New(api, a.store, outbox.Config{SendRate: cfg.SendRate, PerChat: a.perChat, PerGroup: a.perGroup}, log)
+	ocfg := outbox.Config{SendRate: cfg.SendRate, PaidRate: cfg.PaidBroadcastRate, Lease: cfg.BulkLease, PerChat: a.perChat, PerGroup: a.perGroup}
+	a.out = outbox.New(api, a.store, ocfg, log)
 	a.events = events.New(a.store, content, a.out, a.now, log)
+	a.broadcasts = broadcast.New(broadcast.Config{
+		Store: a.store, Redis: a.rdb, Out: a.out, Content: content, Events: a.events,
+		Zone: cfg.Location, Rate: a.out.BroadcastRate(), Now: a.now, Log: log,
+	})
+	a.out.Handle(broadcast.Render, a.broadcasts.RenderMessage)
+	a.out.Observe(broadcast.Render, a.broadcasts.Observe)
 	a.matcher = faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
 	d := handlers.Deps{
 		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, StaffLang: cfg.StaffLang, Location: cfg.Location, Now: a.now,
-		Events:  a.events,
-		IsStaff: func(id int64) bool { return cfg.StaffIDs[id] },
+		Events:     a.events,
+		Broadcasts: a.broadcasts,
+		IsStaff:    func(id int64) bool { return cfg.StaffIDs[id] },
 	}
 	for _, r := range a.routes(d) {
 		api.RegisterHandlerMatchFunc(r.match, a.scoped(r))
@@ -248,6 +259,7 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Go(dispatcher.Run)
 	wg.Go(func() { a.out.Run(ctx) })
 	a.jobs.Start()
+	wg.Go(func() { jobs.RunWorkers(ctx, a.log, a.workersToRun()...) })
 	wg.Go(func() { a.catchUp(ctx) })
 	if a.cfg.WebhookURL != nil {
 		a.startWebhook(ctx)

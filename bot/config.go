@@ -30,9 +30,14 @@ type Config struct {
 	// MetricsAddr serves /metrics (and /healthz, /readyz) apart from the public HTTP_ADDR; "" when off.
 	MetricsAddr string
 	SendRate    int
-	Location    *time.Location
-	ContentDir  string
-	LogLevel    slog.Level
+	// PaidBroadcastRate, above 0, sends broadcasts with allow_paid_broadcast at that rate (up to 1000/s,
+	// paid by the bot's owner in Telegram Stars), on a budget of its own. 0, the default, is off.
+	PaidBroadcastRate int
+	// BulkLease is how long a queued message taken by a replica that died waits before another sends it.
+	BulkLease  time.Duration
+	Location   *time.Location
+	ContentDir string
+	LogLevel   slog.Level
 }
 
 // DefaultAPIURL is Telegram's public Bot API.
@@ -131,6 +136,12 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	if c.SendRate, err = strconv.Atoi(env("SEND_RATE", "30")); err != nil || c.SendRate < 0 {
 		bad("SEND_RATE", "want a whole number of messages per second ≥ 0, got %q", getenv("SEND_RATE"))
 	}
+	if c.PaidBroadcastRate, err = strconv.Atoi(env("PAID_BROADCAST_RATE", "0")); err != nil || c.PaidBroadcastRate < 0 || c.PaidBroadcastRate > 1000 {
+		bad("PAID_BROADCAST_RATE", "want messages per second from 0 (off) to 1000, got %q", getenv("PAID_BROADCAST_RATE"))
+	}
+	if c.BulkLease, err = time.ParseDuration(env("BULK_LEASE", "2m")); err != nil || c.BulkLease < time.Second {
+		bad("BULK_LEASE", "want a duration of at least 1s (\"2m\"), got %q", getenv("BULK_LEASE"))
+	}
 	if c.Location, err = time.LoadLocation(env("BOT_TIMEZONE", "Asia/Ho_Chi_Minh")); err != nil {
 		bad("BOT_TIMEZONE", "%v", err)
 	}
@@ -172,6 +183,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("metrics_addr", c.MetricsAddr),
 		slog.Int("send_rate", c.SendRate),
+		slog.Int("paid_broadcast_rate", c.PaidBroadcastRate),
 		slog.String("timezone", c.Location.String()),
 		slog.String("content_dir", c.ContentDir),
 	)

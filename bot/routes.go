@@ -104,6 +104,11 @@ func (a *App) schedule() []jobs.Job {
 	}
 }
 
+// workersToRun lists the background workers every replica runs beside the jobs (see jobs.Worker).
+func (a *App) workersToRun() []jobs.Worker {
+	return []jobs.Worker{{Name: "broadcasts", Run: a.broadcasts.Run}}
+}
+
 // formProgramme names the programme a session is a form for, for the sessions clean-up: "" for other
 // flows and for a form it cannot read (the form handler says such a form expired, and clears it).
 func formProgramme(flow string, data []byte) string {

@@ -12,6 +12,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/broadcast"
 	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
@@ -45,6 +46,8 @@ type Deps struct {
 	Now func() time.Time
 	// Events is the events catalogue and reminder schedule.
 	Events *events.Catalog
+	// Broadcasts makes, sends and reports on staff announcements.
+	Broadcasts *broadcast.Service
 }
 
 // now is the bot's clock.

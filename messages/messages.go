@@ -23,7 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed ui faq contacts.yaml programmes events
+//go:embed ui faq contacts.yaml programmes events topics.yaml
 var embedded embed.FS
 
 // DefaultLang is the language used when a user's language is unknown, and the reference every other language
@@ -40,8 +40,10 @@ type Content struct {
 	Programmes []*Programme
 	// Events are the file events (events/<id>.yaml), sorted by start then ID; staff events are in Redis.
 	Events []*Event
-	ui     map[string]map[string]string
-	zone   *time.Location // where event times are read (WithZone)
+	// NewsTopics are the subjects of announcements people subscribe to (topics.yaml), in id order.
+	NewsTopics []NewsTopic
+	ui         map[string]map[string]string
+	zone       *time.Location // where event times are read (WithZone)
 }
 
 // Problem is one finding of Check or Load, printed as `file:line: message`.
@@ -146,6 +148,7 @@ func load(fsys fs.FS) (*Content, Problems) {
 	problems = append(problems, ps...)
 	problems = append(problems, c.loadProgrammes(fsys)...)
 	problems = append(problems, c.loadEvents(fsys)...)
+	problems = append(problems, c.loadTopics(fsys)...)
 	for _, lang := range c.Langs {
 		file := "ui/" + lang + ".yaml"
 		for _, key := range sortedKeys(ref) {

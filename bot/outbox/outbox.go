@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,6 +82,13 @@ type Message struct {
 	RemoveKeyboard bool `json:"remove_keyboard,omitempty"`
 	// Document, when set, sends a file with Text as its caption.
 	Document *Document `json:"document,omitempty"`
+	// Entities format Text (bold, links, ...) as Telegram's message entities: formatting a staff member
+	// wrote in their own message, carried over without a parse mode, so no text can inject any.
+	Entities []models.MessageEntity `json:"entities,omitempty"`
+	// Photo and DocumentID send a file Telegram already has (a file_id of a staff member's message), with
+	// Text and Entities as its caption.
+	Photo      string `json:"photo,omitempty"`
+	DocumentID string `json:"document_id,omitempty"`
 	// Key identifies a bulk message (e.g. "broadcast:17:42") so a reaped duplicate can be recognised in logs,
 	// and names a Once message's claim.
 	Key string `json:"key,omitempty"`
@@ -122,6 +130,22 @@ var ErrSkip = errors.New("outbox: nothing to send")
 // after the lease. Its errors are logged, so they must not carry personal data.
 type Renderer func(ctx context.Context, m Message) (Message, error)
 
+// Outcome is what became of a queued message, for the observer of its kind (Observe).
+type Outcome string
+
+// The outcomes an observer is told, once a queued message is finished with.
+const (
+	Sent        Outcome = "sent"
+	Failed      Outcome = "failed"
+	Unreachable Outcome = "unreachable" // blocked the bot, or no such chat
+	Skipped     Outcome = "skipped"     // the renderer had nothing to send (ErrSkip), or the user was forgotten
+)
+
+// Observer is told the outcome of each queued message of its kind (Message.Render), when the message is
+// finished with: a broadcast counts its figures so. A message a crash requeues may be reported twice
+// (once per copy), so an observer counts per message, not per call.
+type Observer func(ctx context.Context, m Message, outcome Outcome)
+
 // errAlreadySent ends the delivery of a Once message whose key says it was sent.
 var errAlreadySent = errors.New("sent already")
 
@@ -134,6 +158,14 @@ type Config struct {
 	// SendRate is the global budget in messages per second shared by all replicas; 0 disables global pacing
 	// (a local Bot API server, tests, benchmarks).
 	SendRate int
+	// ReplyReserve is the part of SendRate the bulk lanes leave to replies (default a tenth, at least 1), so
+	// that a broadcast at full speed never pushes a reply over Telegram's limit into a 429.
+	ReplyReserve int
+	// PaidRate, when above 0, sends the broadcast lane with allow_paid_broadcast at this rate (Telegram
+	// allows up to 1000/s, paid in Stars), on its own budget instead of SendRate's. Off by default.
+	PaidRate int
+	// Lease is how long a bulk sender may hold a message before the reaper requeues it (default 2 minutes).
+	Lease time.Duration
 	// PerChat and PerGroup pace one chat. Defaults: 1/s with a burst of 3; 20/min with a burst of 3.
 	PerChat, PerGroup redis_rate.Limit
 	// Attempts bounds tries per message on 5xx and network errors (default 4) and on 429 (the same bound).
@@ -161,7 +193,18 @@ func (c *Config) defaults() {
 		c.Backoff = 250 * time.Millisecond
 	}
 	if c.BulkWorkers <= 0 {
-		c.BulkWorkers = 8
+		// Enough calls in flight for the rate: a call takes up to ~100 ms, so 8 carry 30/s and a paid rate
+		// needs one more per 10/s.
+		c.BulkWorkers = max(8, c.PaidRate/10)
+	}
+	if c.SendRate > 0 && c.ReplyReserve <= 0 {
+		c.ReplyReserve = max(c.SendRate/10, 1)
+	}
+	if c.ReplyReserve >= c.SendRate {
+		c.ReplyReserve = max(c.SendRate-1, 0)
+	}
+	if c.Lease <= 0 {
+		c.Lease = bulkLease
 	}
 	if c.OnceTTL <= 0 {
 		c.OnceTTL = 45 * 24 * time.Hour
@@ -178,8 +221,9 @@ type Outbox struct {
 	wake  chan struct{}
 	sends *prometheus.CounterVec
 	wait  prometheus.Histogram
-	// renderers by Message.Render; written by Handle before Run, read-only after.
+	// renderers and observers by Message.Render; written by Handle and Observe before Run, read-only after.
 	renderers map[string]Renderer
+	observers map[string]Observer
 }
 
 // New returns an Outbox sending through api.
@@ -190,6 +234,7 @@ func New(api *tg.Bot, st *store.Store, cfg Config, log *slog.Logger) *Outbox {
 		lim:       redis_rate.NewLimiter(st.Redis()),
 		wake:      make(chan struct{}, 1),
 		renderers: map[string]Renderer{},
+		observers: map[string]Observer{},
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "huunghi_sends_total", Help: "Messages sent to Telegram by lane and outcome.",
 		}, []string{"lane", "outcome"}),
@@ -202,6 +247,21 @@ func New(api *tg.Bot, st *store.Store, cfg Config, log *slog.Logger) *Outbox {
 
 // Handle registers the renderer of queued messages whose Render is kind. Call it before Run.
 func (o *Outbox) Handle(kind string, fn Renderer) { o.renderers[kind] = fn }
+
+// BroadcastRate is the rate the broadcast lane is sent at: PaidRate when paid broadcasts are on, else what
+// SendRate leaves after ReplyReserve (30 without a global budget, Telegram's own limit).
+func (o *Outbox) BroadcastRate() int {
+	switch {
+	case o.cfg.PaidRate > 0:
+		return o.cfg.PaidRate
+	case o.cfg.SendRate > 0:
+		return o.cfg.SendRate - o.cfg.ReplyReserve
+	}
+	return 30
+}
+
+// Observe registers the observer of the outcomes of queued messages whose Render is kind. Call it before Run.
+func (o *Outbox) Observe(kind string, fn Observer) { o.observers[kind] = fn }
 
 // Collectors returns the outbox's metrics for registration.
 func (o *Outbox) Collectors() []prometheus.Collector { return []prometheus.Collector{o.sends, o.wait} }
@@ -321,7 +381,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 		if err := o.waitChat(ctx, m.ChatID); err != nil {
 			return 0, err
 		}
-		if err := o.takeGlobal(ctx, lane != LaneReply || patient(ctx)); err != nil {
+		if err := o.takeGlobal(ctx, lane); err != nil {
 			return 0, err
 		}
 		if lane == LaneReply {
@@ -339,7 +399,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 				return 0, err
 			}
 		}
-		id, err := o.call(ctx, m)
+		id, err := o.call(ctx, m, lane == LaneBroadcast && o.cfg.PaidRate > 0)
 		if once {
 			o.settleOnce(ctx, m.Key, err)
 		}
@@ -361,7 +421,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 			if err := Sleep(ctx, d); err != nil {
 				return 0, err
 			}
-		case errors.Is(err, tg.ErrorForbidden):
+		case errors.Is(err, tg.ErrorForbidden) || chatGone(err):
 			o.sends.WithLabelValues(string(lane), "forbidden").Inc()
 			if m.ChatID > 0 {
 				if err := o.st.MarkUnreachable(ctx, m.ChatID); err != nil {
@@ -387,7 +447,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 
 // claimOnce claims key for the call about to be made, or says why not: errAlreadySent, errOnceBusy.
 func (o *Outbox) claimOnce(ctx context.Context, key string) error {
-	state, err := o.st.ClaimOnce(ctx, key, bulkLease)
+	state, err := o.st.ClaimOnce(ctx, key, o.cfg.Lease)
 	switch {
 	case err != nil:
 		// Without the claim the call could be a second send: better late than twice.
@@ -416,6 +476,12 @@ func (o *Outbox) settleOnce(ctx context.Context, key string, callErr error) {
 	default:
 		_ = o.st.ReleaseOnce(ctx, key) // best effort: the claim expires anyway
 	}
+}
+
+// chatGone reports whether Telegram says the chat does not exist (the account was deleted, or the id never
+// started the bot): like a block, retrying cannot help and later bulk sends skip it.
+func chatGone(err error) bool {
+	return errors.Is(err, tg.ErrorBadRequest) && strings.Contains(strings.ToLower(err.Error()), "chat not found")
 }
 
 // permanent reports whether retrying cannot help (the request itself is wrong).
@@ -452,15 +518,25 @@ func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
 	}
 }
 
-// takeGlobal takes one message from the global budget. Bulk sends wait for it; replies take it when it is
-// there and go anyway when it is not, so bulk lanes only ever use what replies leave free.
-func (o *Outbox) takeGlobal(ctx context.Context, wait bool) error {
-	if o.cfg.SendRate <= 0 {
+// takeGlobal takes one message from the global budget. Replies take it when it is there and go anyway when
+// it is not; the bulk lanes (and patient replies) wait for it, at SendRate minus ReplyReserve and with a
+// small burst, so that replies always find room under Telegram's limit. Both draw on one GCRA state:
+// redis_rate keeps a single "theoretical arrival time" per key whatever rate a caller asks with, so every
+// reply sent pushes the bulk lanes back by as much. The broadcast lane under PaidRate has its own budget.
+func (o *Outbox) takeGlobal(ctx context.Context, lane Lane) error {
+	wait := lane != LaneReply || patient(ctx)
+	key, limit := "global", redis_rate.Limit{Rate: o.cfg.SendRate, Burst: o.cfg.SendRate, Period: time.Second}
+	switch {
+	case lane == LaneBroadcast && o.cfg.PaidRate > 0:
+		key, limit = "paid", redis_rate.Limit{Rate: o.cfg.PaidRate, Burst: max(o.cfg.PaidRate/10, 1), Period: time.Second}
+	case o.cfg.SendRate <= 0:
 		return nil
+	case wait:
+		bulk := o.cfg.SendRate - o.cfg.ReplyReserve
+		limit = redis_rate.Limit{Rate: bulk, Burst: max(bulk/10, 1), Period: time.Second}
 	}
-	limit := redis_rate.Limit{Rate: o.cfg.SendRate, Burst: o.cfg.SendRate, Period: time.Second}
 	for {
-		res, err := o.lim.Allow(ctx, store.RateKey("global"), limit)
+		res, err := o.lim.Allow(ctx, store.RateKey(key), limit)
 		if err != nil {
 			if !wait {
 				return nil
@@ -481,8 +557,8 @@ func (o *Outbox) takeGlobal(ctx context.Context, wait bool) error {
 	}
 }
 
-// call performs the API request for m and returns the message id.
-func (o *Outbox) call(ctx context.Context, m Message) (int, error) {
+// call performs the API request for m and returns the message id. paid sends it with allow_paid_broadcast.
+func (o *Outbox) call(ctx context.Context, m Message, paid bool) (int, error) {
 	var markup models.ReplyMarkup
 	switch {
 	case len(m.Buttons) > 0:
@@ -496,17 +572,28 @@ func (o *Outbox) call(ctx context.Context, m Message) (int, error) {
 	case m.RemoveKeyboard:
 		markup = &models.ReplyKeyboardRemove{RemoveKeyboard: true}
 	}
-	if m.Document != nil {
-		msg, err := o.api.SendDocument(ctx, &tg.SendDocumentParams{
+	var sent *models.Message
+	var err error
+	switch {
+	case m.Photo != "":
+		sent, err = o.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: m.ChatID, Photo: &models.InputFileString{Data: m.Photo},
+			Caption: m.Text, CaptionEntities: m.Entities, ReplyMarkup: markup, AllowPaidBroadcast: paid})
+	case m.DocumentID != "":
+		sent, err = o.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: m.ChatID, Document: &models.InputFileString{Data: m.DocumentID},
+			Caption: m.Text, CaptionEntities: m.Entities, ReplyMarkup: markup, AllowPaidBroadcast: paid})
+	case m.Document != nil:
+		sent, err = o.api.SendDocument(ctx, &tg.SendDocumentParams{
 			ChatID:      m.ChatID,
 			Document:    &models.InputFileUpload{Filename: m.Document.Name, Data: bytesReader(m.Document.Data)},
 			Caption:     m.Text,
 			ReplyMarkup: markup,
 		})
+	}
+	if sent != nil || err != nil {
 		if err != nil {
 			return 0, err
 		}
-		return msg.ID, nil
+		return sent.ID, nil
 	}
 	if m.EditID != 0 {
 		var kb *models.InlineKeyboardMarkup
@@ -514,7 +601,7 @@ func (o *Outbox) call(ctx context.Context, m Message) (int, error) {
 			kb = inlineKeyboard(m.Buttons)
 		}
 		msg, err := o.api.EditMessageText(ctx, &tg.EditMessageTextParams{
-			ChatID: m.ChatID, MessageID: m.EditID, Text: m.Text, ReplyMarkup: kb,
+			ChatID: m.ChatID, MessageID: m.EditID, Text: m.Text, Entities: m.Entities, ReplyMarkup: kb,
 		})
 		if err == nil {
 			return msg.ID, nil
@@ -528,7 +615,8 @@ func (o *Outbox) call(ctx context.Context, m Message) (int, error) {
 			return m.EditID, nil
 		}
 	}
-	msg, err := o.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: markup})
+	msg, err := o.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: m.ChatID, Text: m.Text, Entities: m.Entities,
+		ReplyMarkup: markup, AllowPaidBroadcast: paid})
 	if err != nil {
 		return 0, err
 	}
@@ -553,7 +641,7 @@ func (o *Outbox) Run(ctx context.Context) {
 		wg.Go(func() { o.bulkWorker(ctx) })
 	}
 	wg.Go(func() {
-		t := time.NewTicker(bulkLease / 2)
+		t := time.NewTicker(o.cfg.Lease / 2)
 		defer t.Stop()
 		for {
 			for _, lane := range bulkLanes {
@@ -571,7 +659,7 @@ func (o *Outbox) Run(ctx context.Context) {
 	wg.Wait()
 }
 
-// bulkLease is how long a bulk sender may hold a message before it is requeued.
+// bulkLease is how long a bulk sender may hold a message before it is requeued, unless Config.Lease says.
 const bulkLease = 2 * time.Minute
 
 func (o *Outbox) bulkWorker(ctx context.Context) {
@@ -603,7 +691,7 @@ func (o *Outbox) bulkWorker(ctx context.Context) {
 
 func (o *Outbox) takeNext(ctx context.Context) (Lane, []byte, error) {
 	for _, lane := range bulkLanes {
-		raw, err := o.st.TakeBulk(ctx, string(lane), bulkLease)
+		raw, err := o.st.TakeBulk(ctx, string(lane), o.cfg.Lease)
 		if err != nil || raw != nil {
 			return lane, raw, err
 		}
@@ -618,49 +706,62 @@ func (o *Outbox) sendBulk(ctx context.Context, lane Lane, raw []byte) {
 		_ = o.st.DoneBulk(ctx, string(lane), raw)
 		return
 	}
+	if outcome, done := o.sendQueued(ctx, lane, m); done {
+		if fn := o.observers[m.Render]; fn != nil {
+			fn(context.WithoutCancel(ctx), m, outcome)
+		}
+		if err := o.st.DoneBulk(context.WithoutCancel(ctx), string(lane), raw); err != nil {
+			o.log.Error("finish bulk message", "lane", lane, "err", err)
+		}
+	}
+}
+
+// sendQueued renders and delivers a queued message and says what became of it; done is false when it stays
+// in flight for the reaper (shutting down, Redis away, another sender holds its claim).
+func (o *Outbox) sendQueued(ctx context.Context, lane Lane, m Message) (outcome Outcome, done bool) {
 	if gone, err := o.st.IsUnreachable(ctx, m.ChatID); err == nil && gone {
 		o.sends.WithLabelValues(string(lane), "skipped_unreachable").Inc()
-		_ = o.st.DoneBulk(ctx, string(lane), raw)
-		return
+		return Unreachable, true
 	}
 	if m.Render != "" {
 		r, err := o.render(ctx, m)
 		switch {
 		case errors.Is(err, ErrSkip):
 			o.sends.WithLabelValues(string(lane), "skipped").Inc()
-			_ = o.st.DoneBulk(ctx, string(lane), raw)
-			return
+			return Skipped, true
 		case errors.Is(err, errNoRenderer):
 			o.sends.WithLabelValues(string(lane), "failed").Inc()
 			o.log.Error("drop bulk message with an unknown renderer", "lane", lane, "render", m.Render)
-			_ = o.st.DoneBulk(ctx, string(lane), raw)
-			return
+			return Failed, true
 		case err != nil:
 			// Left in flight: the reaper requeues it after the lease, when Redis may be back.
 			if ctx.Err() == nil {
 				o.log.Warn("bulk message not rendered, retried after the lease", "lane", lane, "render", m.Render, "err", err)
 			}
-			return
+			return "", false
 		}
 		m = r
 	}
-	if _, err := o.deliverAll(ctx, m, lane); err != nil {
-		switch {
-		case ctx.Err() != nil:
-			return // shutting down: leave it in flight; the reaper requeues it
-		case errors.Is(err, errOnceBusy):
-			o.sends.WithLabelValues(string(lane), "deferred").Inc()
-			return // in flight until the reaper requeues it, when its key says sent or has expired
-		case errors.Is(err, errAlreadySent):
-			o.sends.WithLabelValues(string(lane), "duplicate").Inc()
-		case errors.Is(err, errForgotten):
-			o.sends.WithLabelValues(string(lane), "skipped_forgotten").Inc()
-		default:
-			o.log.Warn("bulk message not delivered", "lane", lane, "chat_id", m.ChatID, "err", err)
-		}
-	}
-	if err := o.st.DoneBulk(context.WithoutCancel(ctx), string(lane), raw); err != nil {
-		o.log.Error("finish bulk message", "lane", lane, "err", err)
+	_, err := o.deliverAll(ctx, m, lane)
+	switch {
+	case err == nil:
+		return Sent, true
+	case ctx.Err() != nil:
+		return "", false // shutting down: leave it in flight; the reaper requeues it
+	case errors.Is(err, errOnceBusy):
+		o.sends.WithLabelValues(string(lane), "deferred").Inc()
+		return "", false // in flight until the reaper requeues it, when its key says sent or has expired
+	case errors.Is(err, errAlreadySent):
+		o.sends.WithLabelValues(string(lane), "duplicate").Inc()
+		return Sent, true // by an earlier copy, whose sender may have died before reporting it
+	case errors.Is(err, errForgotten):
+		o.sends.WithLabelValues(string(lane), "skipped_forgotten").Inc()
+		return Skipped, true
+	case errors.Is(err, ErrUnreachable):
+		return Unreachable, true
+	default:
+		o.log.Warn("bulk message not delivered", "lane", lane, "chat_id", m.ChatID, "err", err)
+		return Failed, true
 	}
 }
 

@@ -9,7 +9,8 @@ import (
 // developer can see at a glance which keys a change touches. Every key starts with "hn:".
 //
 //	hn:user:{uid}               hash   a user: lang, lang_src (explicit|detected), tg_lang, audience, first_seen,
-//	                                   last_seen (unix seconds), unreachable ("1" after a 403). No names,
+//	                                   last_seen (unix seconds), unreachable ("1" after a 403),
+//	                                   no_broadcasts ("1": the user stopped broadcasts). No names,
 //	                                   no phone numbers: what a handler needs to answer in the right language.
 //	hn:users                    set    ids of all users, for broadcasts and counts.
 //	hn:upd:seen:{update_id}     string set once when an update is first stored; 48 h TTL (Telegram keeps
@@ -72,6 +73,24 @@ import (
 //	hn:user:{uid}:reminders     hash   reminders the user turned off: "*" (all) or event ids → "off".
 //	hn:handoff:blocked          hash   user id → "<staff id>:<unix>": users whose messages no longer reach the
 //	                                   staff chat (a staff decision from a handoff card; kept after /forget).
+//	hn:bc:seq                   string counter behind broadcast ids (b1, b2, ...).
+//	hn:bc:{id}                  hash   a broadcast: doc (audience, versions per language, who made it; package
+//	                                   broadcast's JSON), state (scheduled|sending|done|cancelled), at, created,
+//	                                   started, ended (unix ms), cursor and resolved (listing recipients), total,
+//	                                   opted_out, queued, sent, failed, unreachable, skipped, left (not sent:
+//	                                   cancelled), progress_chat and progress_id (the staff's figures message),
+//	                                   cancelled_by. Kept: it is the staff's record of what was announced.
+//	hn:bc:{id}:to               list   recipients (user ids) listed and not yet moved to hn:outbox:broadcast.
+//	hn:bc:{id}:listed           set    user ids listed so far (SSCAN may repeat one); expires an hour after
+//	                                   the listing ends.
+//	hn:bc:{id}:done             hash   user id → outcome (sent|failed|unreachable|skipped): each counted once,
+//	                                   whatever a crash requeues; expires 45 days after the broadcast ended.
+//	hn:bcs                      zset   broadcast ids by number, for /broadcasts.
+//	hn:bcs:due                  zset   scheduled broadcasts → start (unix ms); the replica that takes one out
+//	                                   starts it (exactly one does).
+//	hn:bcs:active               set    broadcasts being sent.
+//	hn:topic:{topic}            set    users subscribed to a topic's broadcasts (/settings).
+//	hn:user:{uid}:topics        set    the user's topics, for /settings and /forget.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
 //	                                   per user flood control, messages to staff); redis_rate adds its own
@@ -129,6 +148,16 @@ func keyReminders() string                 { return prefix + "reminders" }
 func keyEventReminders(ev string) string   { return prefix + "reminders:" + ev }
 func keyReminderPrefs(uid int64) string    { return prefix + "user:" + id(uid) + ":reminders" }
 func keyHandoffBlocked() string            { return prefix + "handoff:blocked" }
+func keyBroadcastSeq() string              { return prefix + "bc:seq" }
+func keyBroadcast(id string) string        { return prefix + "bc:" + id }
+func keyBroadcastTo(id string) string      { return prefix + "bc:" + id + ":to" }
+func keyBroadcastDone(id string) string    { return prefix + "bc:" + id + ":done" }
+func keyBroadcastListed(id string) string  { return prefix + "bc:" + id + ":listed" }
+func keyBroadcasts() string                { return prefix + "bcs" }
+func keyBroadcastsDue() string             { return prefix + "bcs:due" }
+func keyBroadcastsActive() string          { return prefix + "bcs:active" }
+func keyTopic(topic string) string         { return prefix + "topic:" + topic }
+func keyUserTopics(uid int64) string       { return prefix + "user:" + id(uid) + ":topics" }
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")

@@ -35,6 +35,8 @@ type User struct {
 	FirstSeen    time.Time
 	LastSeen     time.Time
 	Unreachable  bool // Telegram answered 403 (blocked the bot); cleared when the user writes again
+	// NoBroadcasts is set when the user stopped broadcasts (the button under each one, or /settings).
+	NoBroadcasts bool
 }
 
 // IsNew reports whether this is the first update seen from the user.
@@ -78,7 +80,8 @@ func (s *Store) GetUser(ctx context.Context, uid int64) (User, error) {
 }
 
 func userFrom(uid int64, m map[string]string) User {
-	u := User{ID: uid, Lang: m["lang"], LangSource: m["lang_src"], TelegramLang: m["tg_lang"], Audience: m["audience"], Unreachable: m["unreachable"] == "1"}
+	u := User{ID: uid, Lang: m["lang"], LangSource: m["lang_src"], TelegramLang: m["tg_lang"], Audience: m["audience"], Unreachable: m["unreachable"] == "1",
+		NoBroadcasts: m["no_broadcasts"] == "1"}
 	if v, err := strconv.ParseInt(m["first_seen"], 10, 64); err == nil {
 		u.FirstSeen = time.Unix(v, 0)
 	}
@@ -169,6 +172,9 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) 
 		return promoted, err
 	}
 	if err := s.forgetRejected(ctx, uid); err != nil {
+		return promoted, err
+	}
+	if err := s.forgetTopics(ctx, uid); err != nil {
 		return promoted, err
 	}
 	pipe := s.rdb.TxPipeline()
