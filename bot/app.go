@@ -349,9 +349,16 @@ func (a *App) Idle(ctx context.Context) bool {
 	if !a.caughtUp.Load() || a.jobs.Busy() {
 		return false // the catch-up at start, or a job's run, may still queue reminders and notices
 	}
+	if busy, err := a.broadcasts.Busy(ctx); err != nil || busy {
+		return false // a broadcast due or being sent has more to queue
+	}
 	n, err := a.store.PendingCount(ctx)
 	return err == nil && n == 0
 }
+
+// Broadcasts is the bot's broadcast service (the chat demo and tests make broadcasts with it, as
+// `huunghi broadcast` does).
+func (a *App) Broadcasts() *broadcast.Service { return a.broadcasts }
 
 // MetricsAddr returns the address /metrics is served on, once Run has started it (METRICS_ADDR not "off").
 func (a *App) MetricsAddr(ctx context.Context) (string, error) { return awaitAddr(ctx, a.metricsAddr) }

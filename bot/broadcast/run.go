@@ -109,6 +109,16 @@ func (s *Service) step(ctx context.Context, held map[string]*redislock.Lock) err
 	return nil
 }
 
+// Busy reports whether a broadcast is being sent or due to start.
+func (s *Service) Busy(ctx context.Context) (bool, error) {
+	active, err := s.cfg.Store.ActiveBroadcasts(ctx)
+	if err != nil || len(active) > 0 {
+		return true, err
+	}
+	at, ok, err := s.cfg.Store.NextBroadcastDue(ctx)
+	return ok && !at.After(s.cfg.Now()), err
+}
+
 // hold obtains or refreshes this replica's lock on a broadcast, and reports whether it holds it.
 func (s *Service) hold(ctx context.Context, held map[string]*redislock.Lock, id string) bool {
 	if l, ok := held[id]; ok {

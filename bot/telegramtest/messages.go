@@ -50,8 +50,16 @@ type Message struct {
 	RemoveKeyboard bool
 	// Document is set for sendDocument.
 	Document *Document
-	Edited   bool
-	Deleted  bool
+	// Photo is the file_id of a photo (sendPhoto); Caption its caption.
+	Photo   string
+	Caption string
+	// Entities format Text (or the caption): bold, links... as sent in
+	// entities or caption_entities.
+	Entities []models.MessageEntity
+	// Paid is set when the message was sent with allow_paid_broadcast.
+	Paid    bool
+	Edited  bool
+	Deleted bool
 }
 
 // Document is a file the bot sent with sendDocument. A file sent again by
@@ -67,6 +75,7 @@ type Document struct {
 // clone copies m deeply, so callers cannot change the server's state.
 func (m Message) clone() Message {
 	m.Buttons = cloneButtons(m.Buttons)
+	m.Entities = slices.Clone(m.Entities)
 	if m.Document != nil {
 		d := *m.Document
 		d.Data = bytes.Clone(d.Data)
@@ -168,6 +177,10 @@ func (s *Server) wireLocked(c *chat, sm *storedMessage) *models.Message {
 	}
 	if sm.msg.Document != nil {
 		m.Caption = sm.msg.Document.Caption
+	}
+	if sm.msg.Photo != "" {
+		m.Caption = sm.msg.Caption
+		m.Photo = []models.PhotoSize{{FileID: sm.msg.Photo, FileUniqueID: "u" + sm.msg.Photo, Width: 800, Height: 800}}
 	}
 	return m
 }
@@ -296,6 +309,10 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	if e := checkMessageText(text, mode); e != nil {
 		return nil, e
 	}
+	entities, e := req.entities("entities", text)
+	if e != nil {
+		return nil, e
+	}
 	kb, e := parseMarkup(req.str("reply_markup"))
 	if e != nil {
 		return nil, e
@@ -305,6 +322,61 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	c := s.chatLocked(models.Chat{ID: chatID})
 	sm := c.add(false, int(time.Now().Unix()))
 	sm.msg.Text, sm.msg.ParseMode = text, mode
+	sm.msg.Entities, sm.msg.Paid = entities, req.str("allow_paid_broadcast") == "true"
+	kb.apply(sm)
+	s.changedMessageLocked(sm)
+	return mustJSON(s.wireLocked(c, sm)), nil
+}
+
+// entities reads a JSON array of message entities (entities, caption_entities) and checks that each
+// lies inside the text, as Telegram does.
+func (req *request) entities(name, text string) ([]models.MessageEntity, *apiError) {
+	raw := req.str(name)
+	if raw == "" {
+		return nil, nil
+	}
+	var es []models.MessageEntity
+	if err := json.Unmarshal([]byte(raw), &es); err != nil {
+		return nil, badRequest("can't parse entities: %v", err)
+	}
+	n := textLen(text)
+	for _, e := range es {
+		if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > n {
+			return nil, badRequest("can't parse entities: entity beyond the end of the text")
+		}
+	}
+	return es, nil
+}
+
+// sendPhoto records a photo sent by file_id (the fake takes no photo uploads: the bot only sends photos
+// staff sent it), with its caption.
+func (s *Server) sendPhoto(req *request) (json.RawMessage, *apiError) {
+	chatID, e := req.chatID()
+	if e != nil {
+		return nil, e
+	}
+	photo := strings.TrimSpace(req.str("photo"))
+	if photo == "" || strings.HasPrefix(photo, "attach://") {
+		return nil, badRequest("there is no photo in the request")
+	}
+	caption := req.str("caption")
+	if textLen(caption) > maxCaptionLen {
+		return nil, badRequest("message caption is too long")
+	}
+	entities, e := req.entities("caption_entities", caption)
+	if e != nil {
+		return nil, e
+	}
+	kb, e := parseMarkup(req.str("reply_markup"))
+	if e != nil {
+		return nil, e
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chatLocked(models.Chat{ID: chatID})
+	sm := c.add(false, int(time.Now().Unix()))
+	sm.msg.Photo, sm.msg.Caption, sm.msg.Entities = photo, caption, entities
+	sm.msg.Paid = req.str("allow_paid_broadcast") == "true"
 	kb.apply(sm)
 	s.changedMessageLocked(sm)
 	return mustJSON(s.wireLocked(c, sm)), nil

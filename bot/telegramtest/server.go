@@ -114,6 +114,7 @@ type Server struct {
 	calls   []Call
 	faults  []fault
 	latency map[string]time.Duration // lower-cased method → minimum duration
+	flood   flood
 }
 
 // endpoint is one Bot API method the fake implements.
@@ -135,6 +136,7 @@ func (s *Server) routes() map[string]endpoint {
 		{"editMessageReplyMarkup", s.editMessageReplyMarkup},
 		{"deleteMessage", s.deleteMessage},
 		{"sendDocument", s.sendDocument},
+		{"sendPhoto", s.sendPhoto},
 		{"sendChatAction", s.sendChatAction},
 		{"answerCallbackQuery", s.answerCallbackQuery},
 		{"setMyCommands", s.setMyCommands},
@@ -296,6 +298,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		if f := s.takeFault(ep.name, req.params); f != nil {
+			aerr = f
+		} else if f := s.takeFlood(ep.name); f != nil {
 			aerr = f
 		} else {
 			res, aerr = ep.fn(req)

@@ -1,0 +1,182 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/broadcast"
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+)
+
+// seedUsers records n users from first on, their languages in turn from langs, as if each had written to
+// the bot once: broadcasts go to people the bot knows. Writing them through the store keeps a
+// 3,000-user test about the broadcast, not about 3,000 greetings at 30 a second.
+func seedUsers(t testing.TB, st *store.Store, first int64, n int, langs ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range n {
+		uid, lang := first+int64(i), langs[i%len(langs)]
+		if _, err := st.TouchUser(ctx, uid, lang); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetLanguage(ctx, uid, lang, store.LangExplicit); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// startBroadcast makes a broadcast as `huunghi broadcast` does (in Redis, for the running bot to deliver),
+// one text per language, and returns its id.
+func startBroadcast(t testing.TB, h *harness, audience string, texts map[string]string, chat int64) string {
+	t.Helper()
+	a, err := broadcast.ParseAudience(audience)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := map[string]broadcast.Version{}
+	for l, text := range texts {
+		vs[l] = broadcast.Version{Text: text}
+	}
+	id, err := h.app.Broadcasts().Create(context.Background(), broadcast.Broadcast{Audience: a, Versions: vs, Chat: chat, Lang: "en"}, h.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// waitBroadcast waits until a broadcast is over and returns its record.
+func waitBroadcast(t testing.TB, h *harness, id string, timeout time.Duration) store.BroadcastRecord {
+	t.Helper()
+	var rec store.BroadcastRecord
+	st := h.store() // one client: the condition is checked on every call the fake answers
+	ok := h.srv.Wait(func() bool {
+		var err error
+		rec, err = st.GetBroadcast(context.Background(), id)
+		return err == nil && (rec.State == store.BroadcastDone || rec.State == store.BroadcastCancelled)
+	}, timeout)
+	if !ok {
+		t.Fatalf("broadcast %s not over after %s: %+v", id, timeout, rec)
+	}
+	return rec
+}
+
+// broadcastsTo returns the broadcast messages a chat received: those with the stop button.
+func broadcastsTo(h *harness, chat int64) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range h.srv.Messages(chat) {
+		if buttonWith(m, broadcast.StopButtons.Prefix()) != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestBroadcast_ThreeThousandAtTelegramsLimit sends a broadcast to 3,000 people through a fake Bot API that
+// refuses more than 30 messages a second, with some users who blocked the bot and a few extra 429s, while
+// other people ask questions. Every reachable user gets it once, in their language; the blocked ones are
+// marked and not tried by the next broadcast; the questions are answered while it runs, with none of
+// their answers refused for the flood.
+func TestBroadcast_ThreeThousandAtTelegramsLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 3,000 messages at 30 a second")
+	}
+	h := newHarness(t, map[string]string{"SEND_RATE": "30", "STAFF_CHAT_ID": "-1001"})
+	h.srv.SetFloodLimit(30)
+	const first, n = 500000, 3000
+	st := h.store()
+	seedUsers(t, st, first, n, "lo", "vi", "en")
+	blocked := map[int64]bool{}
+	for i := int64(7); i < n; i += 100 {
+		blocked[first+i] = true
+		h.srv.FailNext("sendMessage", first+i, 1, telegramtest.Failure{Code: http.StatusForbidden})
+	}
+	texts := map[string]string{"lo": "ຂ່າວ: ທຶນການສຶກສາປີ 2027", "vi": "Tin: học bổng năm 2027", "en": "News: 2027 scholarships"}
+	id := startBroadcast(t, h, "all", texts, -1001)
+	// A few 429s beyond the flood limit's, with retry_after.
+	h.srv.FailNext("sendMessage", 0, 3, telegramtest.Failure{Code: http.StatusTooManyRequests, RetryAfter: 1})
+
+	// Questions while it runs: wait until it is well under way, then ask.
+	if !h.srv.Wait(func() bool { return len(h.srv.Calls("sendMessage")) > 300 }, time.Minute) {
+		t.Fatal("the broadcast did not get going")
+	}
+	askers := []int64{1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010}
+	for _, a := range askers {
+		h.srv.PushText(user(a, "lo"), "ທຶນການສຶກສາ")
+	}
+	for _, a := range askers {
+		h.messages(a, 1)
+		rec, err := st.GetBroadcast(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.State != store.BroadcastSending {
+			t.Fatalf("user %d answered only once the broadcast was %s", a, rec.State)
+		}
+	}
+	for _, c := range h.srv.Calls("sendMessage") {
+		for _, a := range askers {
+			if c.Params["chat_id"] == fmt.Sprint(a) && c.Code == http.StatusTooManyRequests {
+				t.Errorf("a reply to %d was refused for the flood: replies must find room beside the broadcast", a)
+			}
+		}
+	}
+
+	rec := waitBroadcast(t, h, id, 5*time.Minute)
+	h.bulkIdle()
+	if rec.State != store.BroadcastDone || rec.Total != n || rec.Sent != n-int64(len(blocked)) || rec.Unreachable != int64(len(blocked)) || rec.Failed != 0 {
+		t.Fatalf("figures: %+v, want %d sent and %d unreachable of %d", rec, n-len(blocked), len(blocked), n)
+	}
+	langs := []string{"lo", "vi", "en"}
+	for i := range int64(n) {
+		uid := first + i
+		got := broadcastsTo(h, uid)
+		if blocked[uid] {
+			if len(got) != 0 {
+				t.Fatalf("blocked user %d shown %d messages", uid, len(got))
+			}
+			if gone, _ := st.IsUnreachable(context.Background(), uid); !gone {
+				t.Fatalf("blocked user %d not marked unreachable", uid)
+			}
+			continue
+		}
+		if len(got) != 1 || got[0].Text != texts[langs[i%3]] {
+			t.Fatalf("user %d got %d broadcast messages (%v), want one %q", uid, len(got), got, texts[langs[i%3]])
+		}
+	}
+	if h.srv.FloodRefused() > 0 {
+		t.Logf("the fake's flood limit refused %d calls (retried after retry_after)", h.srv.FloodRefused())
+	}
+
+	// The next broadcast leaves the blocked users out: counted, not tried. (The people who asked wrote in
+	// Lao: they are Lao readers now.)
+	calls := len(h.srv.Calls("sendMessage"))
+	id2 := startBroadcast(t, h, "lang:lo", map[string]string{"": "ຂ່າວສັ້ນ"}, 0)
+	rec2 := waitBroadcast(t, h, id2, 3*time.Minute)
+	h.bulkIdle()
+	var loBlocked int64
+	for uid := range blocked {
+		if (uid-first)%3 == 0 {
+			loBlocked++
+		}
+	}
+	if want := n/3 - loBlocked + int64(len(askers)); rec2.Sent != want || rec2.Unreachable != loBlocked {
+		t.Fatalf("second broadcast: %+v, want %d sent, %d unreachable", rec2, want, loBlocked)
+	}
+	for _, c := range h.srv.Calls("sendMessage")[calls:] {
+		var uid int64
+		fmt.Sscan(c.Params["chat_id"], &uid)
+		if blocked[uid] {
+			t.Fatalf("blocked user %d tried again", uid)
+		}
+	}
+	// The staff chat's figures message ends with the final figures.
+	figures := h.srv.Messages(-1001)
+	if len(figures) == 0 || !strings.Contains(figures[len(figures)-1].Text, "done") {
+		t.Fatalf("figures in the staff chat: %v", figures)
+	}
+}
