@@ -463,3 +463,121 @@ reminders: [1m]
 	}
 	_ = bot.Wait()
 }
+
+// TestServe_KillDashNineMidBroadcast makes a broadcast with `huunghi broadcast`, kills the real bot process
+// with SIGKILL while it is being sent at the fake's flood limit, and starts it again: everyone gets the
+// message, nobody twice beyond the few calls in flight at the kill, and `--status` shows the figures.
+func TestServe_KillDashNineMidBroadcast(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.New()
+	defer srv.Close()
+	srv.SetFloodLimit(30)
+	rs := redistest.Start(t)
+	st := store.New(rs.Client())
+	ctx := context.Background()
+	const first, n = 700000, 600
+	for i := range int64(n) {
+		if _, err := st.TouchUser(ctx, first+i, "lo"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs, err := os.Create(t.TempDir() + "/serve.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	readLogs := func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
+	env := map[string]string{"REDIS_URL": rs.URL(), "STAFF_CHAT_ID": "-1001", "STAFF_LANG": "en"}
+	getenv := func(k string) string { return env[k] }
+	start := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "HUUNGHI_TEST_CHILD=serve", "TELEGRAM_TOKEN="+telegramtest.Token,
+			"TELEGRAM_API_URL="+srv.URL(), "REDIS_URL="+rs.URL(), "HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=off",
+			"SEND_RATE=30", "BULK_LEASE=3s", "STAFF_CHAT_ID=-1001", "STAFF_LANG=en")
+		cmd.Stdout, cmd.Stderr = logs, logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	text := t.TempDir() + "/news.txt"
+	if err := os.WriteFile(text, []byte("ຂ່າວ: ເປີດຮັບສະໝັກທຶນການສຶກສາ\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"broadcast", "--audience", "lang:lo", "--text-file", text}, getenv, nil, &out, &errOut); err != nil {
+		t.Fatalf("broadcast: %v\n%s", err, errOut.String())
+	}
+	id := strings.TrimSpace(out.String())
+	if !regexp.MustCompile(`^b\d+$`).MatchString(id) {
+		t.Fatalf("broadcast printed %q, want its id", out.String())
+	}
+	got := func(uid int64) int {
+		c := 0
+		for _, m := range srv.Messages(uid) {
+			if strings.HasPrefix(m.Text, "ຂ່າວ: ເປີດຮັບສະໝັກ") {
+				c++
+			}
+		}
+		return c
+	}
+	sent := func() int {
+		c := 0
+		for i := range int64(n) {
+			c += min(got(first+i), 1)
+		}
+		return c
+	}
+
+	bot := start()
+	if !srv.Wait(func() bool { return len(srv.Calls("sendMessage")) > n/3 }, time.Minute) {
+		t.Fatalf("the broadcast did not get going:\n%s", readLogs())
+	}
+	if err := bot.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = bot.Wait()
+	before := sent()
+	if before == n {
+		t.Fatal("everyone got it before the kill; the test proves nothing")
+	}
+	bot = start()
+	defer func() {
+		_ = bot.Process.Signal(syscall.SIGTERM)
+		_ = bot.Wait()
+	}()
+	status := func() string {
+		out.Reset()
+		if err := run(ctx, []string{"broadcast", "--status", id}, getenv, nil, &out, &errOut); err != nil {
+			t.Fatalf("status: %v\n%s", err, errOut.String())
+		}
+		return out.String()
+	}
+	done := func() bool { b, err := st.GetBroadcast(ctx, id); return err == nil && b.State == store.BroadcastDone }
+	if !srv.Wait(done, 2*time.Minute) {
+		t.Fatalf("broadcast not done after restart (%d of %d sent before the kill):\n%s\n%s", before, n, status(), readLogs())
+	}
+	twice := 0
+	for i := range int64(n) {
+		switch c := got(first + i); {
+		case c == 0:
+			t.Fatalf("user %d skipped", first+i)
+		case c > 1:
+			twice++
+		}
+	}
+	// At most the calls in flight at the kill: the outbox's 8 bulk senders.
+	if twice > 8 {
+		t.Errorf("%d users got it twice, more than the 8 calls in flight", twice)
+	}
+	s := status()
+	for _, want := range []string{"total: 600", "sent: 600", "failed: 0", "remaining: 0"} {
+		if !strings.Contains(s, want+"\n") {
+			t.Errorf("status lacks %q:\n%s", want, s)
+		}
+	}
+	if err := run(ctx, []string{"broadcast", "--cancel", id}, getenv, nil, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "over already") {
+		t.Errorf("cancel of a finished broadcast: %v %q", err, errOut.String())
+	}
+	t.Logf("killed with %d of %d sent; after restart all had it, %d twice", before, n, twice)
+}
