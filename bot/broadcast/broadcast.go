@@ -200,6 +200,9 @@ func (s *Service) Create(ctx context.Context, b Broadcast, at time.Time) (string
 	return id, nil
 }
 
+// Rate is the broadcast lane's rate in messages a second.
+func (s *Service) Rate() int { return s.cfg.Rate }
+
 // Wake makes this replica's worker look for due broadcasts now.
 func (s *Service) Wake() {
 	select {

@@ -519,22 +519,32 @@ func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
 }
 
 // takeGlobal takes one message from the global budget. Replies take it when it is there and go anyway when
-// it is not; the bulk lanes (and patient replies) wait for it, at SendRate minus ReplyReserve and with a
-// small burst, so that replies always find room under Telegram's limit. Both draw on one GCRA state:
-// redis_rate keeps a single "theoretical arrival time" per key whatever rate a caller asks with, so every
-// reply sent pushes the bulk lanes back by as much. The broadcast lane under PaidRate has its own budget.
+// it is not. The bulk lanes (and patient replies) wait for two budgets: their own, SendRate minus
+// ReplyReserve, and room in the global one, which they may use only up to a tenth of a second ahead
+// where replies may use a whole second: so bulk sends never take more than what replies leave, replies
+// always find room under Telegram's limit, and a broadcast runs at its full rate while replies stay inside
+// the reserve. The broadcast lane under PaidRate has a budget of its own instead.
 func (o *Outbox) takeGlobal(ctx context.Context, lane Lane) error {
-	wait := lane != LaneReply || patient(ctx)
-	key, limit := "global", redis_rate.Limit{Rate: o.cfg.SendRate, Burst: o.cfg.SendRate, Period: time.Second}
+	perSecond := func(rate, burst int) redis_rate.Limit {
+		return redis_rate.Limit{Rate: rate, Burst: max(burst, 1), Period: time.Second}
+	}
 	switch {
 	case lane == LaneBroadcast && o.cfg.PaidRate > 0:
-		key, limit = "paid", redis_rate.Limit{Rate: o.cfg.PaidRate, Burst: max(o.cfg.PaidRate/10, 1), Period: time.Second}
+		return o.take(ctx, "paid", perSecond(o.cfg.PaidRate, o.cfg.PaidRate/10), true)
 	case o.cfg.SendRate <= 0:
 		return nil
-	case wait:
-		bulk := o.cfg.SendRate - o.cfg.ReplyReserve
-		limit = redis_rate.Limit{Rate: bulk, Burst: max(bulk/10, 1), Period: time.Second}
+	case lane == LaneReply && !patient(ctx):
+		return o.take(ctx, "global", perSecond(o.cfg.SendRate, o.cfg.SendRate), false)
 	}
+	bulk := o.cfg.SendRate - o.cfg.ReplyReserve
+	if err := o.take(ctx, "bulk", perSecond(bulk, bulk/10), true); err != nil {
+		return err
+	}
+	return o.take(ctx, "global", perSecond(o.cfg.SendRate, o.cfg.SendRate/10), true)
+}
+
+// take takes one message from the named budget; with wait it waits for one, else it goes without.
+func (o *Outbox) take(ctx context.Context, key string, limit redis_rate.Limit, wait bool) error {
 	for {
 		res, err := o.lim.Allow(ctx, store.RateKey(key), limit)
 		if err != nil {
@@ -542,7 +552,7 @@ func (o *Outbox) takeGlobal(ctx context.Context, lane Lane) error {
 				return nil
 			}
 			// Without Redis there is no shared budget: bulk waits rather than risk flooding Telegram.
-			o.log.Warn("global budget unavailable", "err", err)
+			o.log.Warn("send budget unavailable", "budget", key, "err", err)
 			if err := Sleep(ctx, time.Second); err != nil {
 				return err
 			}

@@ -92,7 +92,8 @@ import (
 //	hn:topic:{topic}            set    users subscribed to a topic's broadcasts (/settings).
 //	hn:user:{uid}:topics        set    the user's topics, for /settings and /forget.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
-//	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
+//	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, the bulk
+//	                                   lanes' own, the paid broadcasts', per chat,
 //	                                   per user flood control, messages to staff); redis_rate adds its own
 //	                                   "rate:" prefix. Ids only, expiring within the budget's period.
 const prefix = "hn:"
