@@ -211,7 +211,9 @@ func (s *Stats) Render(lang string, snap StatsSnapshot) string {
 		b.WriteString("\n" + t("stats.indexing"))
 	}
 	var langs []string
-	for _, l := range c.Langs {
+	byLang := slices.Clone(c.Langs)
+	slices.SortStableFunc(byLang, func(a, b string) int { return cmp.Compare(u.ByLang[b], u.ByLang[a]) })
+	for _, l := range byLang { // each in its own name, most used first
 		if n := u.ByLang[l]; n > 0 {
 			langs = append(langs, c.T(l, "lang.name")+" "+num(n))
 		}
