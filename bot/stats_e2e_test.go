@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-telegram/bot/models"
+
 	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 )
 
@@ -102,5 +104,24 @@ func TestStats_StaffSeeUsersQuestionsAndRegistrations(t *testing.T) {
 	}
 	if strings.Contains(text, c.T("lo", "lang.name")) {
 		t.Errorf("/stats after the Lao user's /forget still counts a Lao user:\n%s", text)
+	}
+}
+
+// TestStats_StaffChatInItsLanguage: a bare /stats in the staff chat is answered there in the staff chat's
+// language (STAFF_LANG), and in a group that is not a staff chat staff are asked to write privately, so
+// that the numbers stay among staff.
+func TestStats_StaffChatInItsLanguage(t *testing.T) {
+	t.Parallel() // waits on the groups' send budget, not the CPU
+	const staffChat, otherGroup = -7400, -7401
+	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7400"})
+	staff := user(900, "en")
+	h.srv.PushGroupText(staff, models.Chat{ID: staffChat}, "/stats")
+	got := h.messages(staffChat, 1)[0].Text
+	if want := h.content.T("vi", "stats.users", "total", "1", "week", "1", "month", "1", "unreachable", "0"); !strings.Contains(got, want) {
+		t.Errorf("/stats in the staff chat lacks %q:\n%s", want, got)
+	}
+	h.srv.PushGroupText(staff, models.Chat{ID: otherGroup}, "/stats@huunghi_bot")
+	if got := h.messages(otherGroup, 1)[0].Text; got != h.content.T("en", "staff.private_only") {
+		t.Errorf("/stats in another group: got %q, want staff.private_only", got)
 	}
 }
