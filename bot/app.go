@@ -53,6 +53,7 @@ type App struct {
 	// use them without naming the bot. Written while the routes are built in New, read-only after.
 	staffCommands map[string]bool
 	matcher       *faq.Matcher
+	stats         *handlers.Stats // /stats, and the statistics on /metrics
 	jobs          *jobs.Scheduler
 	intake        atomic.Pointer[Intake] // set by Run; read by the webhook handler
 	running       atomic.Bool
@@ -196,6 +197,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	a.registry.MustRegister(a.metrics.collectors()...)
 	a.registry.MustRegister(a.out.Collectors()...)
 	a.registry.MustRegister(a.queueGauges()...)
+	a.registry.MustRegister(newStatsCollector(a.stats.Snapshot, log))
 	a.guard = newConnGuard(a.httpLimits.MaxConns)
 	a.registry.MustRegister(a.guard.collectors()...)
 	return a, nil
@@ -319,7 +321,8 @@ func awaitAddr(ctx context.Context, ch chan string) (string, error) {
 }
 
 // catchUp runs at start what the events and reminders jobs do each minute: apply event files changed while
-// the bot was down, then queue the reminders that came due meanwhile. It calls the catalogue and the store
+// the bot was down, then queue the reminders that came due meanwhile; then it indexes users seen before
+// the statistics existed (store.BackfillStats, once across replicas). It calls the catalogue and the store
 // directly rather than the jobs, whose runs are claimed per minute: another replica may have run this
 // minute's before this one came up, and a restart should not delay reminders by up to a minute. Both steps
 // are safe to run on several replicas at once (one Redis script each).
@@ -334,6 +337,13 @@ func (a *App) catchUp(ctx context.Context) {
 	}
 	if n > 0 {
 		a.log.Info("reminders: queued at start what came due while down", "count", n)
+	}
+	// Last, since it may take a while on a large store and no user's answer waits for it (only Idle, for
+	// tests and the demo); /stats says meanwhile that its counts are short.
+	if n, err := a.store.BackfillStats(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("statistics: indexing users seen before them", "err", err)
+	} else if n > 0 {
+		a.log.Info("statistics: indexed users seen before them", "count", n)
 	}
 }
 

@@ -191,6 +191,10 @@ func (a *App) programmeOpen(id string, t time.Time) bool {
 	return ok && p.Status(t) == messages.StatusOpen
 }
 
+// statsSections are the parts other features add to /stats after its own (users, questions,
+// registrations, events), in this order. The broadcasts' reach belongs here.
+func (a *App) statsSections() []handlers.StatsSection { return nil }
+
 // HasTopicAction reports whether FAQ answers can show the named action's button in this version (content
 // may name actions of features still to come; `check` warns about those).
 func HasTopicAction(name string) bool { _, ok := topicActions[name]; return ok }
@@ -202,6 +206,7 @@ func (a *App) routes(d handlers.Deps) []route {
 	regs := handlers.NewRegistrations(d)
 	evs := handlers.NewEvents(d, regs.ApplyEvent)
 	staffEvs := handlers.NewStaffEvents(d, evs)
+	a.stats = handlers.NewStats(d, a.statsSections()...)
 	a.out.Handle(events.RenderReminder, evs.RenderReminder)
 	a.out.Handle(events.RenderNotice, evs.RenderNotice)
 	page := func(h func(context.Context, *handlers.Request)) handlers.DeepLink {
@@ -264,6 +269,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"my:", callback(handlers.MyButtons.Prefix()), private, to("my"), f(regs.MyAction)},
 		{"/reply (staff)", a.staffCommand("reply"), staffDesk, nil, f(handlers.Reply(d))},
 		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
+		{"/stats (staff)", a.staffCommand("stats"), staffDesk, nil, f(a.stats.Command)},
 		{"hand: (staff)", callback(handlers.HandoffButtons.Prefix()), staffDesk, nil, f(handlers.HandoffAction(d))},
 		{"faq:", callback(handlers.FAQButtons.Prefix()), anywhere, nil, f(questions.Browse)},
 		{"staff:ask", callback(handlers.StaffButtons.Data("ask")), private, to("staff"), f(handlers.AskStaff(d))},

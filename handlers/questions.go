@@ -73,10 +73,12 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 	}
 	if res.Topic != "" {
 		if t, ok := d.Content.FAQ.Topic(res.Topic); ok {
+			q.count(ctx, r, store.QuestionAnswered, t.ID)
 			q.show(ctx, r, t, true, false)
 			return
 		}
 	}
+	q.count(ctx, r, store.QuestionDeclined, "")
 	q.logUnanswered(ctx, r, last)
 	var rows [][]outbox.Button
 	for _, c := range append([]faq.Candidate{res.Best}, res.Runners...) {
@@ -96,14 +98,24 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 	d.Reply(ctx, r, text, rows...)
 }
 
-// logUnanswered counts a question for /unanswered in the form the privacy text promises (see Loggable).
-func (q *Questions) logUnanswered(ctx context.Context, r *Request, last store.LastQuestion) {
+// logUnanswered counts a question for /unanswered in the form the privacy text promises (see Loggable). It
+// reports whether the question was counted now (not already today).
+func (q *Questions) logUnanswered(ctx context.Context, r *Request, last store.LastQuestion) bool {
 	text := Loggable(last.Text)
 	if text == "" {
-		return
+		return false
 	}
-	if _, err := q.d.Store.LogUnanswered(ctx, r.UserID, last.Lang, text); err != nil {
+	counted, err := q.d.Store.LogUnanswered(ctx, r.UserID, last.Lang, text)
+	if err != nil {
 		q.d.Log.Warn("log unanswered", "chat_id", r.ChatID, "err", err)
+	}
+	return counted
+}
+
+// count adds a question's outcome to the statistics (/stats): counts per day, nothing of who asked.
+func (q *Questions) count(ctx context.Context, r *Request, outcome, topic string) {
+	if err := q.d.Store.CountQuestion(ctx, outcome, topic); err != nil {
+		q.d.Log.Warn("count question", "chat_id", r.ChatID, "err", err)
 	}
 }
 
@@ -266,8 +278,9 @@ func (q *Questions) Browse(ctx context.Context, r *Request) {
 		q.show(ctx, r, t, false, false)
 	case "no":
 		d.Answer(ctx, r, "")
-		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil {
-			q.logUnanswered(ctx, r, last)
+		// An answer is counted as missed once per question and day, however often the button is tapped.
+		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil && q.logUnanswered(ctx, r, last) && last.Topic != "" {
+			q.count(ctx, r, store.QuestionNotThis, "")
 		}
 		rows := append(q.staffRow(r), []outbox.Button{{Text: d.T(r, "faq.browse"), Data: FAQButtons.Data("cats")}})
 		d.Reply(ctx, r, d.T(r, "faq.noted"), rows...)

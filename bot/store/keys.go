@@ -10,9 +10,17 @@ import (
 //
 //	hn:user:{uid}               hash   a user: lang, lang_src (explicit|detected), tg_lang, audience, first_seen,
 //	                                   last_seen (unix seconds), unreachable ("1" after a 403),
-//	                                   no_broadcasts ("1": the user stopped broadcasts). No names,
+//	                                   no_broadcasts ("1": the user stopped broadcasts), st (what the
+//	                                   statistics count the user under, see hn:stats:users). No names,
 //	                                   no phone numbers: what a handler needs to answer in the right language.
 //	hn:users                    set    ids of all users, for broadcasts and counts.
+//	hn:users:seen               zset   user id → last_seen (unix s), kept by TouchUser: "active in 7 / 30
+//	                                   days" for /stats and /metrics. /forget removes the user.
+//	hn:stats:users              hash   counters of users: "lang:<l>", "aud:<a>" ("" = not chosen),
+//	                                   "unreachable". A user's hash field "st" says what they are counted
+//	                                   under, so the counters move with the user (see stats.go). Counts only.
+//	hn:migrate:stats            string the one-time indexing of users seen before the statistics existed:
+//	                                   "running" (10 min lease, one replica) or "done".
 //	hn:upd:seen:{update_id}     string set once when an update is first stored; 48 h TTL (Telegram keeps
 //	                                   undelivered updates for 24 h). Makes intake idempotent.
 //	hn:upd:done:{update_id}     string set when an update was handled; 48 h TTL. A re-delivered update
@@ -45,6 +53,9 @@ import (
 //	hn:unanswered:{yyyymmdd}    zset   "<lang>|<question>" → how many people asked it that day (UTC) and got no
 //	                                   answer; 31 day TTL. The question as the handler gives it: normalised,
 //	                                   at most 200 characters, numbers and e-mail addresses taken out. No ids.
+//	hn:stats:q:{yyyymmdd}       hash   questions of the day (UTC): "answered", "declined", "not_this" (an
+//	                                   answer the user said missed) and "topic:<id>" → answers per FAQ
+//	                                   topic; 32 day TTL. Counts only, no ids, no texts.
 //	hn:user:{uid}:unanswered    zset   "<yyyymmdd>|<lang>|<question>" → day (unix): the user's counted questions,
 //	                                   at most 10 a day, so that /forget can take them out again; 31 day TTL.
 //	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
@@ -102,6 +113,9 @@ func id(n int64) string { return strconv.FormatInt(n, 10) }
 
 func keyUser(uid int64) string             { return prefix + "user:" + id(uid) }
 func keyUsers() string                     { return prefix + "users" }
+func keyUsersSeen() string                 { return prefix + "users:seen" }
+func keyUserCounts() string                { return prefix + "stats:users" }
+func keyStatsMigration() string            { return prefix + "migrate:stats" }
 func keySeen(updateID int64) string        { return prefix + "upd:seen:" + id(updateID) }
 func keyDone(updateID int64) string        { return prefix + "upd:done:" + id(updateID) }
 func keyTries(updateID int64) string       { return prefix + "upd:tries:" + id(updateID) }
@@ -119,9 +133,10 @@ func keyPauseChat(chat int64) string       { return prefix + "pause:chat:" + id(
 func keyPauseBulk() string                 { return prefix + "pause:bulk" }
 func keyOnce(key string) string            { return prefix + "once:" + key }
 
-func keyUnanswered(day time.Time) string { return prefix + "unanswered:" + day.Format("20060102") }
-func keyLastQuestion(uid int64) string   { return prefix + "lastq:" + id(uid) }
-func keyUserUnanswered(uid int64) string { return prefix + "user:" + id(uid) + ":unanswered" }
+func keyUnanswered(day time.Time) string    { return prefix + "unanswered:" + day.Format("20060102") }
+func keyLastQuestion(uid int64) string      { return prefix + "lastq:" + id(uid) }
+func keyUserUnanswered(uid int64) string    { return prefix + "user:" + id(uid) + ":unanswered" }
+func keyQuestionStats(day time.Time) string { return prefix + "stats:q:" + day.Format("20060102") }
 
 // space is a kind of application for places: registrations for programmes and sign-ups for events keep the
 // same shape and share the scripts (capacity, waiting list, promotion), under their own keys.

@@ -43,12 +43,15 @@ type User struct {
 func (u User) IsNew() bool { return u.FirstSeen.Equal(u.LastSeen) }
 
 // touchScript records a visit: first_seen once, last_seen always, reachable again, and returns the hash.
-var touchScript = redis.NewScript(`
+// It keeps the statistics in line (reindexLua): the visit moves the user in the last-seen index, and one
+// who had blocked the bot is no longer counted unreachable. KEYS: statKeys, the set of users.
+var touchScript = userScript(`
 redis.call('HSETNX', KEYS[1], 'first_seen', ARGV[1])
 redis.call('HSET', KEYS[1], 'last_seen', ARGV[1])
 redis.call('HDEL', KEYS[1], 'unreachable')
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'tg_lang', ARGV[3]) end
-redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[4], ARGV[2])
+reindex(KEYS[1], KEYS[2], KEYS[3], ARGV[2])
 return redis.call('HGETALL', KEYS[1])
 `)
 
@@ -56,7 +59,7 @@ return redis.call('HGETALL', KEYS[1])
 // language or ""), and returns their record.
 func (s *Store) TouchUser(ctx context.Context, uid int64, telegramLang string) (User, error) {
 	now := s.now().Unix()
-	res, err := touchScript.Run(ctx, s.rdb, []string{keyUser(uid), keyUsers()}, now, uid, telegramLang).StringSlice()
+	res, err := touchScript.Run(ctx, s.rdb, append(statKeys(uid), keyUsers()), now, uid, telegramLang).StringSlice()
 	if err != nil {
 		return User{}, fmt.Errorf("touch user %d: %w", uid, err)
 	}
@@ -96,27 +99,29 @@ func userFrom(uid int64, m map[string]string) User {
 // cannot undo the user's choice).
 func (s *Store) SetLanguage(ctx context.Context, uid int64, lang, source string) error {
 	if source == LangDetected {
-		err := setDetectedScript.Run(ctx, s.rdb, []string{keyUser(uid)}, lang).Err()
+		err := setDetectedScript.Run(ctx, s.rdb, statKeys(uid), uid, lang).Err()
 		if err != nil && err != redis.Nil {
 			return fmt.Errorf("set language of %d: %w", uid, err)
 		}
 		return nil
 	}
-	if err := s.rdb.HSet(ctx, keyUser(uid), "lang", lang, "lang_src", LangExplicit).Err(); err != nil {
+	if _, err := s.setUser(ctx, uid, false, "lang", lang, "lang_src", LangExplicit); err != nil {
 		return fmt.Errorf("set language of %d: %w", uid, err)
 	}
 	return nil
 }
 
-var setDetectedScript = redis.NewScript(`
+// setDetectedScript sets a detected language unless one was chosen. KEYS: statKeys; ARGV: uid, language.
+var setDetectedScript = userScript(`
 if redis.call('HGET', KEYS[1], 'lang_src') == 'explicit' then return 0 end
-redis.call('HSET', KEYS[1], 'lang', ARGV[1], 'lang_src', 'detected')
+redis.call('HSET', KEYS[1], 'lang', ARGV[2], 'lang_src', 'detected')
+reindex(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 return 1
 `)
 
 // SetAudience stores whether the user is a student, a member of the diaspora or other.
 func (s *Store) SetAudience(ctx context.Context, uid int64, audience string) error {
-	if err := s.rdb.HSet(ctx, keyUser(uid), "audience", audience).Err(); err != nil {
+	if _, err := s.setUser(ctx, uid, false, "audience", audience); err != nil {
 		return fmt.Errorf("set audience of %d: %w", uid, err)
 	}
 	return nil
@@ -124,12 +129,11 @@ func (s *Store) SetAudience(ctx context.Context, uid int64, audience string) err
 
 // MarkUnreachable records that Telegram refused delivery to the user (403), so bulk sends skip them.
 func (s *Store) MarkUnreachable(ctx context.Context, uid int64) error {
-	// HSET only on an existing user: a 403 for a chat we never stored must not create a record.
-	n, err := s.rdb.Exists(ctx, keyUser(uid)).Result()
-	if err != nil || n == 0 {
-		return err
+	// Only an existing user: a 403 for a chat we never stored must not create a record.
+	if _, err := s.setUser(ctx, uid, true, "unreachable", "1"); err != nil {
+		return fmt.Errorf("mark %d unreachable: %w", uid, err)
 	}
-	return s.rdb.HSet(ctx, keyUser(uid), "unreachable", "1").Err()
+	return nil
 }
 
 // UserExists reports whether the bot keeps a record of the user (false after /forget).
@@ -153,8 +157,9 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 }
 
 // ForgetUser deletes everything kept about the user that is theirs alone (the /forget command): the user
-// record, the session, the last question, registrations, their unanswered questions out of the counts, and
-// updates of theirs kept aside as undecodable.
+// record (with its place in the last-seen index and the counters of users), the session, the last
+// question, registrations, their unanswered questions out of the counts, and updates of theirs kept aside
+// as undecodable.
 // Later features register more keys here; with Outbox.Forget (queued messages about the user, see
 // ForgetQueued) this is the single place that says what "delete my data" means. Places the user held are
 // passed on: it returns who was promoted from a waiting list, to be told.
@@ -176,6 +181,10 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) 
 	}
 	if err := s.forgetTopics(ctx, uid); err != nil {
 		return promoted, err
+	}
+	// The user's record goes in the step that takes them out of the statistics.
+	if err := forgetUserStatsScript.Run(ctx, s.rdb, statKeys(uid), uid).Err(); err != nil {
+		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
 	pipe := s.rdb.TxPipeline()
 	pipe.Del(ctx, keyUser(uid), keySession(uid), keyLastQuestion(uid))
