@@ -174,6 +174,12 @@ func TestBroadcast_ThreeThousandAtTelegramsLimit(t *testing.T) {
 			t.Fatalf("blocked user %d tried again", uid)
 		}
 	}
+	// /stats adds up the reach.
+	h.srv.PushText(user(900, "en"), "/stats")
+	stats := h.messages(900, 1)[0].Text
+	if want := fmt.Sprintf("Broadcasts in the last 30 days: 2\n• reached %d of %d", rec.Sent+rec2.Sent, rec.Total+rec2.Total); !strings.Contains(stats, want) {
+		t.Errorf("/stats lacks %q:\n%s", want, stats)
+	}
 	// The staff chat's figures message ends with the final figures.
 	figures := h.srv.Messages(-1001)
 	if len(figures) == 0 || !strings.Contains(figures[len(figures)-1].Text, "done") {

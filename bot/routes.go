@@ -192,8 +192,21 @@ func (a *App) programmeOpen(id string, t time.Time) bool {
 }
 
 // statsSections are the parts other features add to /stats after its own (users, questions,
-// registrations, events), in this order. The broadcasts' reach belongs here.
-func (a *App) statsSections() []handlers.StatsSection { return nil }
+// registrations, events), in this order.
+func (a *App) statsSections() []handlers.StatsSection {
+	return []handlers.StatsSection{a.broadcastReach}
+}
+
+// broadcastReach is /stats' part on broadcasts: how many in the last 30 days, and whom they reached.
+func (a *App) broadcastReach(ctx context.Context, lang string) (string, error) {
+	r, err := a.broadcasts.Reach(ctx, a.now().AddDate(0, 0, -30))
+	if err != nil || r.Count == 0 {
+		return a.content.T(lang, "stats.broadcasts_none"), err
+	}
+	n := func(v int64) string { return strconv.FormatInt(v, 10) }
+	return a.content.T(lang, "stats.broadcasts", "count", strconv.Itoa(r.Count), "sent", n(r.Sent), "total", n(r.Total),
+		"rate", n(100*r.Sent/max(r.Total, 1)), "unreachable", n(r.Unreachable), "failed", n(r.Failed), "opted_out", n(r.OptedOut)), nil
+}
 
 // HasTopicAction reports whether FAQ answers can show the named action's button in this version (content
 // may name actions of features still to come; `check` warns about those).

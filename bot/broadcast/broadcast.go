@@ -244,6 +244,31 @@ func (s *Service) Recent(ctx context.Context, n int) ([]Broadcast, error) {
 	return out, err
 }
 
+// Totals are the figures of several broadcasts added up.
+type Totals struct {
+	Count                                      int
+	Total, Sent, Failed, Unreachable, OptedOut int64
+}
+
+// Reach adds up the figures of the broadcasts made since since (the last 100 at most), for /stats.
+func (s *Service) Reach(ctx context.Context, since time.Time) (Totals, error) {
+	var out Totals
+	recent, err := s.Recent(ctx, 100)
+	for _, b := range recent {
+		r := b.Record
+		if r.Created.Before(since) {
+			continue
+		}
+		out.Count++
+		out.Total += r.Total
+		out.Sent += r.Sent
+		out.Failed += r.Failed
+		out.Unreachable += r.Unreachable
+		out.OptedOut += r.OptedOut
+	}
+	return out, err
+}
+
 // Cancel stops a broadcast (store.ErrNotFound, store.ErrBroadcastOver) and shows the final figures.
 func (s *Service) Cancel(ctx context.Context, id string, by int64) error {
 	if err := s.cfg.Store.CancelBroadcast(ctx, id, by); err != nil {
