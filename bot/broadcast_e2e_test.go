@@ -186,3 +186,73 @@ func TestBroadcast_ThreeThousandAtTelegramsLimit(t *testing.T) {
 		t.Fatalf("figures in the staff chat: %v", figures)
 	}
 }
+
+// TestBroadcast_ScheduledStartsOnceWithTwoReplicas schedules a broadcast for an hour later with two bots
+// on one Redis: nothing goes before its time, and when it comes everyone gets it once.
+func TestBroadcast_ScheduledStartsOnceWithTwoReplicas(t *testing.T) {
+	h := newHarness(t, nil)
+	h.replica()
+	const first, n = 600000, 200
+	seedUsers(t, h.store(), first, n, "vi", "lo")
+	a, _ := broadcast.ParseAudience("all")
+	at := h.clock.Now().Add(time.Hour)
+	id, err := h.app.Broadcasts().Create(context.Background(), broadcast.Broadcast{Audience: a,
+		Versions: map[string]broadcast.Version{"vi": {Text: "Lịch họp mặt"}, "lo": {Text: "ກຳນົດການພົບປະ"}}}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.idle()
+	if rec, _ := h.store().GetBroadcast(context.Background(), id); rec.State != store.BroadcastScheduled {
+		t.Fatalf("an hour early: %s", rec.State)
+	}
+	if got := broadcastsTo(h, first); len(got) != 0 {
+		t.Fatalf("sent before its time: %v", got)
+	}
+	h.moveClock(at)
+	rec := waitBroadcast(t, h, id, time.Minute)
+	h.bulkIdle()
+	if rec.State != store.BroadcastDone || rec.Sent != n || rec.Total != n {
+		t.Fatalf("figures: %+v", rec)
+	}
+	for i := range int64(n) {
+		want := map[bool]string{true: "Lịch họp mặt", false: "ກຳນົດການພົບປະ"}[i%2 == 0]
+		if got := broadcastsTo(h, first+i); len(got) != 1 || got[0].Text != want {
+			t.Fatalf("user %d: %v, want one %q", first+i, got, want)
+		}
+	}
+}
+
+// TestBroadcast_CancelStopsIt cancels a broadcast while it is being sent: nobody gets it afterwards, and
+// its figures add up to who got it and who did not.
+func TestBroadcast_CancelStopsIt(t *testing.T) {
+	h := newHarness(t, map[string]string{"SEND_RATE": "10"})
+	const first, n = 610000, 150
+	st := h.store()
+	seedUsers(t, st, first, n, "en")
+	id := startBroadcast(t, h, "lang:en", map[string]string{"": "Announcement"}, 0)
+	received := func() int {
+		c := 0
+		for i := range int64(n) {
+			c += len(broadcastsTo(h, first+i))
+		}
+		return c
+	}
+	if !h.srv.Wait(func() bool { return received() >= 10 }, time.Minute) {
+		t.Fatal("the broadcast did not get going")
+	}
+	if err := h.app.Broadcasts().Cancel(context.Background(), id, 900); err != nil {
+		t.Fatal(err)
+	}
+	h.idle()
+	rec, err := st.GetBroadcast(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := received()
+	if rec.State != store.BroadcastCancelled || got >= n || int64(got) != rec.Sent || rec.Sent+rec.Skipped+rec.Left != n {
+		t.Fatalf("after cancel: %d received, figures %+v", got, rec)
+	}
+	if err := h.app.Broadcasts().Cancel(context.Background(), id, 900); err != store.ErrBroadcastOver {
+		t.Fatalf("second cancel: %v", err)
+	}
+}

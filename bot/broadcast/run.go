@@ -21,10 +21,6 @@ import (
 // refreshed every step, so this is how long a dead replica's broadcast waits.
 const lockTTL = 15 * time.Second
 
-// keepOutcomes is how long who-got-what is kept after a broadcast ends: as long as a once-only key, so a
-// late requeued copy still finds its recipient counted.
-const keepOutcomes = 45 * 24 * time.Hour
-
 // Run delivers broadcasts until ctx ends: it starts the due ones and drives those being sent (listing the
 // recipients, feeding the lane, finishing, editing the figures). Every replica runs it; see the package doc.
 func (s *Service) Run(ctx context.Context) error {
@@ -96,7 +92,7 @@ func (s *Service) step(ctx context.Context, held map[string]*redislock.Lock) err
 			}
 			room -= int64(n)
 		}
-		done, err := st.FinishBroadcast(ctx, id, keepOutcomes)
+		done, err := st.FinishBroadcast(ctx, id)
 		if err != nil {
 			return err
 		}

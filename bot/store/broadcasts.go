@@ -295,14 +295,16 @@ redis.call('HSET', KEYS[1], 'state', 'cancelled', 'cancelled_by', ARGV[1], 'ende
 redis.call('HINCRBY', KEYS[1], 'left', left)
 redis.call('ZREM', KEYS[3], ARGV[3])
 redis.call('SREM', KEYS[4], ARGV[3])
+redis.call('EXPIRE', KEYS[5], ARGV[4])
+redis.call('DEL', KEYS[6])
 return left
 `)
 
 // CancelBroadcast stops a broadcast: nobody else gets it from now on. ErrNotFound for no such broadcast,
 // ErrBroadcastOver when it is done or cancelled already.
 func (s *Store) CancelBroadcast(ctx context.Context, id string, by int64) error {
-	n, err := cancelScript.Run(ctx, s.rdb, []string{keyBroadcast(id), keyBroadcastTo(id), keyBroadcastsDue(), keyBroadcastsActive()},
-		by, s.now().UnixMilli(), id).Int()
+	n, err := cancelScript.Run(ctx, s.rdb, []string{keyBroadcast(id), keyBroadcastTo(id), keyBroadcastsDue(), keyBroadcastsActive(),
+		keyBroadcastDone(id), keyBroadcastListed(id)}, by, s.now().UnixMilli(), id, int(keepOutcomes.Seconds())).Int()
 	switch {
 	case err != nil:
 		return fmt.Errorf("cancel broadcast %s: %w", id, err)
@@ -326,11 +328,15 @@ redis.call('EXPIRE', KEYS[4], ARGV[3])
 return 1
 `)
 
+// keepOutcomes is how long who-got-what is kept after a broadcast ends: as long as a once-only key, so a
+// late requeued copy still finds its recipient counted.
+const keepOutcomes = 45 * 24 * time.Hour
+
 // FinishBroadcast marks a sending broadcast done when every recipient has an outcome, and reports whether
-// it did. The record of who got it is kept for keep (a late copy must still find its outcome).
-func (s *Store) FinishBroadcast(ctx context.Context, id string, keep time.Duration) (bool, error) {
+// it did.
+func (s *Store) FinishBroadcast(ctx context.Context, id string) (bool, error) {
 	n, err := finishScript.Run(ctx, s.rdb, []string{keyBroadcast(id), keyBroadcastTo(id), keyBroadcastsActive(), keyBroadcastDone(id)},
-		s.now().UnixMilli(), id, int(keep.Seconds())).Int()
+		s.now().UnixMilli(), id, int(keepOutcomes.Seconds())).Int()
 	if err != nil {
 		return false, fmt.Errorf("finish broadcast %s: %w", id, err)
 	}
