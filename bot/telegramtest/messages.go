@@ -40,9 +40,14 @@ type Message struct {
 	ID     int
 	ChatID int64
 	// Text is the text as the bot sent it, markup included (parse mode
-	// ParseMode); empty for a document.
+	// ParseMode); a photo's caption; empty for a document.
 	Text      string
 	ParseMode string
+	// Entities are the text's (or a photo's or document's caption's)
+	// formatting as the bot sent it (entities, caption_entities).
+	Entities []models.MessageEntity
+	// Photo is the file_id of a photo the bot sent (sendPhoto).
+	Photo string
 	// Buttons is the inline keyboard, or the reply keyboard when Reply is set.
 	Buttons [][]Button
 	Reply   bool
@@ -67,6 +72,7 @@ type Document struct {
 // clone copies m deeply, so callers cannot change the server's state.
 func (m Message) clone() Message {
 	m.Buttons = cloneButtons(m.Buttons)
+	m.Entities = slices.Clone(m.Entities)
 	if m.Document != nil {
 		d := *m.Document
 		d.Data = bytes.Clone(d.Data)
@@ -169,6 +175,10 @@ func (s *Server) wireLocked(c *chat, sm *storedMessage) *models.Message {
 	if sm.msg.Document != nil {
 		m.Caption = sm.msg.Document.Caption
 	}
+	if sm.msg.Photo != "" {
+		m.Text, m.Caption = "", sm.msg.Text
+		m.Photo = []models.PhotoSize{{FileID: sm.msg.Photo, FileUniqueID: "u" + sm.msg.Photo, Width: 800, Height: 800}}
+	}
 	return m
 }
 
@@ -231,6 +241,8 @@ func describe(m Message) string {
 	fmt.Fprintf(&b, "#%d", m.ID)
 	if m.Document != nil {
 		fmt.Fprintf(&b, " document %q (%d bytes) caption %q", m.Document.Name, len(m.Document.Data), m.Document.Caption)
+	} else if m.Photo != "" {
+		fmt.Fprintf(&b, " photo %q caption %q", m.Photo, m.Text)
 	} else {
 		fmt.Fprintf(&b, " %q", m.Text)
 	}
@@ -296,6 +308,10 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	if e := checkMessageText(text, mode); e != nil {
 		return nil, e
 	}
+	ents, e := req.entities("entities")
+	if e != nil {
+		return nil, e
+	}
 	kb, e := parseMarkup(req.str("reply_markup"))
 	if e != nil {
 		return nil, e
@@ -305,6 +321,7 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	c := s.chatLocked(models.Chat{ID: chatID})
 	sm := c.add(false, int(time.Now().Unix()))
 	sm.msg.Text, sm.msg.ParseMode = text, mode
+	sm.msg.Entities = ents
 	kb.apply(sm)
 	s.changedMessageLocked(sm)
 	return mustJSON(s.wireLocked(c, sm)), nil
@@ -452,6 +469,10 @@ func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
 	if textLen(strings.TrimSpace(shown)) > maxCaptionLen {
 		return nil, badRequest("message caption is too long")
 	}
+	ents, e := req.entities("caption_entities")
+	if e != nil {
+		return nil, e
+	}
 	kb, e := parseMarkup(req.str("reply_markup"))
 	if e != nil {
 		return nil, e
@@ -500,9 +521,50 @@ func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
 		mimeType = "application/octet-stream"
 	}
 	sm.msg.ParseMode = mode
+	sm.msg.Entities = ents
 	sm.msg.Document = &doc
 	sm.doc = &models.Document{FileID: doc.FileID, FileUniqueID: "u" + doc.FileID, FileName: doc.Name,
 		MimeType: mimeType, FileSize: int64(len(doc.Data))}
+	kb.apply(sm)
+	s.changedMessageLocked(sm)
+	return mustJSON(s.wireLocked(c, sm)), nil
+}
+
+// sendPhoto records a photo sent by a file_id the fake gave out (a user's
+// photo, PushPhoto) with its caption: the bot sends again what staff sent it.
+func (s *Server) sendPhoto(req *request) (json.RawMessage, *apiError) {
+	chatID, e := req.chatID()
+	if e != nil {
+		return nil, e
+	}
+	caption, mode := req.str("caption"), req.str("parse_mode")
+	shown, e := visibleText(caption, mode)
+	if e != nil {
+		return nil, e
+	}
+	if textLen(strings.TrimSpace(shown)) > maxCaptionLen {
+		return nil, badRequest("message caption is too long")
+	}
+	ents, e := req.entities("caption_entities")
+	if e != nil {
+		return nil, e
+	}
+	kb, e := parseMarkup(req.str("reply_markup"))
+	if e != nil {
+		return nil, e
+	}
+	ref := strings.TrimSpace(req.str("photo"))
+	if ref == "" {
+		return nil, badRequest("there is no photo in the request")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.photos[ref] {
+		return nil, badRequest("wrong file identifier/HTTP URL specified")
+	}
+	c := s.chatLocked(models.Chat{ID: chatID})
+	sm := c.add(false, int(time.Now().Unix()))
+	sm.msg.Text, sm.msg.ParseMode, sm.msg.Entities, sm.msg.Photo = caption, mode, ents, ref
 	kb.apply(sm)
 	s.changedMessageLocked(sm)
 	return mustJSON(s.wireLocked(c, sm)), nil
