@@ -429,3 +429,60 @@ func TestBroadcastChat_NotForUsers(t *testing.T) {
 		t.Errorf("/broadcast in the staff chat: %+v", got)
 	}
 }
+
+func TestBroadcastChat_ProgrammeApplicants(t *testing.T) {
+	h := broadcastHarness(t, nil)
+	staff := &applicant{h: h, u: user(900, "en")}
+	staff.send("/start")
+	applied := &applicant{h: h, u: user(2100, "lo"), prog: exchange}
+	applied.send("/start reg_" + exchange)
+	applied.complete("lo")
+	reg, err := h.store().GetRegistration(context.Background(), exchange, applied.u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bystander := people(h, "lo")[0]
+	p, _ := h.content.Programme(exchange)
+
+	reachOf := func(status string) string {
+		staff.press("bcw:k:programme")
+		staff.press("bcw:p:" + exchange)
+		if got := staff.last().Text; got != h.content.T("en", "broadcast.w.pick_status", "programme", p.TitleIn("en")) {
+			t.Errorf("statuses: %q", got)
+		}
+		staff.press("bcw:ps:" + exchange + ":" + status)
+		return staff.last().Text
+	}
+	staff.send("/broadcast")
+	for _, status := range []string{store.StatusRegistered, store.StatusWaitlist} {
+		n := "0"
+		if reg.Status == status {
+			n = "1"
+		}
+		audience := h.content.T("en", "broadcast.aud.programme", "programme", p.TitleIn("en")) + " (" + h.content.T("en", "broadcast.status."+status) + ")"
+		if got := reachOf(status); !strings.HasPrefix(got, "📣 To "+audience+": "+n+" people") {
+			t.Errorf("reach of %s: got %q, want %s of %s", status, got, n, audience)
+		}
+		staff.press("bcw:back")
+	}
+	if got := reachOf("all"); !strings.Contains(got, ": 1 people") {
+		t.Errorf("reach of all applicants: %q", got)
+	}
+	staff.press("bcw:v:one")
+	// Too long for Telegram: refused with the count, and asked again.
+	long := strings.Repeat("ສ", 4100)
+	want := h.content.T("en", "broadcast.w.too_long", "what", h.content.T("en", "broadcast.w.text"), "n", "4100", "max", "4096")
+	if got := staff.send(long).Text; !strings.HasPrefix(got, want+"\n\n"+h.content.T("en", "broadcast.w.ask_all")) {
+		t.Errorf("a text too long: got %q", got)
+	}
+	before, others := applied.count(), bystander.count()
+	staff.send("Interviews on Monday.")
+	staff.press("bcw:go")
+	staff.figuresDone(broadcastIDRE.FindString(staff.last().Text))
+	if got := applied.wait(before + 1)[before].Text; got != "Interviews on Monday." {
+		t.Errorf("applicant: %q", got)
+	}
+	if bystander.count() != others {
+		t.Errorf("someone who did not apply got %v", h.srv.Messages(bystander.u.ID)[others:])
+	}
+}
