@@ -285,7 +285,20 @@ func TestBroadcastChat_StopButtonAndCancel(t *testing.T) {
 	lo, vi := ppl[0], ppl[1]
 
 	id := staff.broadcastOne([]string{"bcw:k:all"}, "First news.")
-	staff.figuresDone(id)
+	done := staff.figuresDone(id)
+	// A Cancel tapped on the figures once it is done (a stale button): it is over, and the figures stay.
+	answers0 := len(h.srv.Answers())
+	h.srv.PushCallback(staff.u, done, "bc:x:"+id)
+	if !h.srv.Wait(func() bool { return len(h.srv.Answers()) > answers0 }, wait) {
+		t.Fatal("the stale Cancel was not answered")
+	}
+	staff.settle()
+	if a := h.srv.Answers(); a[len(a)-1].Params["text"] != h.content.T("en", "broadcast.over") {
+		t.Errorf("stale Cancel: %v", a[len(a)-1].Params)
+	}
+	if got := staff.byID(done.ID); got.Text != done.Text {
+		t.Errorf("the figures became %q", got.Text)
+	}
 	// The Lao reader taps the stop button: a toast, and how to turn announcements back on.
 	m := lo.last()
 	answers := len(h.srv.Answers())
@@ -405,8 +418,11 @@ func TestBroadcastChat_TopicReachesSubscribersOnly(t *testing.T) {
 	if on, err := h.store().Subscribed(context.Background(), sub.u.ID, "scholarships"); err != nil || on {
 		t.Errorf("still subscribed: %v %v", on, err)
 	}
-	if got := sub.send("/settings"); !strings.HasPrefix(buttonText(got, "set:t:scholarships"), "▫️ ") {
-		t.Errorf("/settings after unsubscribing: %v", got.Buttons)
+	// The menu's Settings opens the same page.
+	sub.send("/menu")
+	sub.press("menu:settings")
+	if got := sub.last(); !strings.HasPrefix(buttonText(got, "set:t:scholarships"), "▫️ ") || !hasButton(got, "set:off") {
+		t.Errorf("settings after unsubscribing: %q %v", got.Text, got.Buttons)
 	}
 }
 
