@@ -10,6 +10,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/broadcast"
 	"github.com/ufo-thanhhoa/huunghi/bot/events"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
@@ -67,11 +68,12 @@ var menuItems = []handlers.MenuItem{
 	{Label: "menu.staff", Data: handlers.StaffButtons.Data("new")},
 	{Label: "menu.language", Data: handlers.MenuButtons.Data("language")},
 	{Label: "menu.mydata", Data: handlers.MenuButtons.Data("mydata")},
+	{Label: "menu.settings", Data: handlers.MenuButtons.Data("settings")},
 	{Label: "menu.help", Data: handlers.MenuButtons.Data("help")},
 }
 
 // commands are published with setMyCommands in every language, in this order.
-var commands = []string{"start", "menu", "faq", "events", "my", "reminders", "staff", "help", "language", "mydata", "forget", "cancel"}
+var commands = []string{"start", "menu", "faq", "events", "my", "reminders", "settings", "staff", "help", "language", "mydata", "forget", "cancel"}
 
 // Commands lists the commands users may be told about (the published ones); content is checked against it.
 func Commands() []string { return append([]string(nil), commands...) }
@@ -220,6 +222,8 @@ func (a *App) routes(d handlers.Deps) []route {
 	evs := handlers.NewEvents(d, regs.ApplyEvent)
 	staffEvs := handlers.NewStaffEvents(d, evs)
 	a.stats = handlers.NewStats(d, a.statsSections()...)
+	bcs := handlers.NewBroadcasts(d)
+	settings := handlers.Settings(d)
 	a.out.Handle(events.RenderReminder, evs.RenderReminder)
 	a.out.Handle(events.RenderNotice, evs.RenderNotice)
 	page := func(h func(context.Context, *handlers.Request)) handlers.DeepLink {
@@ -233,6 +237,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		"event":      evs.Link,
 		"events":     page(evs.List),
 		"reminders":  page(evs.Reminders),
+		"settings":   page(settings),
 		"programmes": page(regs.List),
 		"my":         page(regs.My),
 		"mydata":     page(handlers.MyData(d)),
@@ -242,13 +247,15 @@ func (a *App) routes(d handlers.Deps) []route {
 		"menu":       page(handlers.MenuCommand(d, menu)),
 	}
 	flows := map[string]handlers.FlowFunc{
-		handlers.FlowHandoff:    handlers.HandoffText(d),
-		handlers.FlowForm:       regs.FormText,
-		handlers.FlowEventDraft: staffEvs.Text,
+		handlers.FlowHandoff:        handlers.HandoffText(d),
+		handlers.FlowForm:           regs.FormText,
+		handlers.FlowEventDraft:     staffEvs.Text,
+		handlers.FlowBroadcastDraft: bcs.Text,
 	}
 	mediaFlows := map[string]func(context.Context, *handlers.Request){
-		handlers.FlowForm:       regs.FormMedia,
-		handlers.FlowEventDraft: staffEvs.Media,
+		handlers.FlowForm:           regs.FormMedia,
+		handlers.FlowEventDraft:     staffEvs.Media,
+		handlers.FlowBroadcastDraft: bcs.Media,
 	}
 	unknown := f(handlers.UnknownCommand(d))
 	return []route{
@@ -276,6 +283,14 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"sev: (staff)", callback(handlers.StaffEventButtons.Prefix()), staffDesk, nil, f(staffEvs.Button)},
 		{"/reminders", a.command("reminders"), private, to("reminders"), f(evs.Reminders)},
 		{"rem:", callback(handlers.ReminderButtons.Prefix()), private, to("reminders"), f(evs.Reminders)},
+		{"/broadcast (staff)", a.staffCommand("broadcast"), staffDesk, nil, a.privateDesk("broadcast.w.private", f(bcs.New))},
+		{"bcw: (staff)", callback(handlers.BroadcastWizardButtons.Prefix()), staffDesk, nil, f(bcs.Button)},
+		{"/broadcasts (staff)", a.staffCommand("broadcasts"), staffDesk, nil, f(bcs.List)},
+		{"bc: (staff)", callback(broadcast.StaffButtons.Prefix()), staffDesk, nil, f(bcs.Cancel)},
+		{"bcs:", callback(broadcast.StopButtons.Prefix()), anywhere, nil, f(bcs.Stop)},
+		{"/settings", a.command("settings"), private, to("settings"), f(settings)},
+		{"set:", callback(handlers.SettingsButtons.Prefix()), private, to("settings"), f(settings)},
+		{"menu:settings", callback(handlers.MenuButtons.Data("settings")), private, to("settings"), f(settings)},
 		{"prog:list", callback(handlers.ProgrammeButtons.Data("list")), anywhere, nil, f(regs.List)},
 		{"prog:", callback(handlers.ProgrammeButtons.Prefix()), private, programmeLink, f(regs.Programme)},
 		{"form:", callback(handlers.FormButtons.Prefix()), private, nil, f(regs.Form)},
@@ -368,6 +383,18 @@ func (a *App) scoped(r route) tg.HandlerFunc {
 		}
 	}
 	return r.handler
+}
+
+// privateDesk runs a staff conversation (a wizard, which cannot read a group's messages in privacy mode)
+// in the private chat only: in a staff chat it answers with key and a button to the private chat.
+func (a *App) privateDesk(key string, h tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		if req := handlers.RequestFrom(ctx); !req.Private {
+			a.writePrivately(ctx, req, key, "")
+			return
+		}
+		h(ctx, b, u)
+	}
 }
 
 // writePrivately answers a private feature asked for in a group: a tapped button gets a toast and opens

@@ -11,7 +11,8 @@ var (
 	// AudienceButtons: who the user is, "aud:<audience>".
 	AudienceButtons = callback.New("aud", callback.Verb{Args: 1})
 	// MenuButtons: the main menu's entries that open a page of their own.
-	MenuButtons = callback.New("menu", callback.Verb{Name: "language"}, callback.Verb{Name: "mydata"}, callback.Verb{Name: "help"})
+	MenuButtons = callback.New("menu", callback.Verb{Name: "language"}, callback.Verb{Name: "mydata"}, callback.Verb{Name: "help"},
+		callback.Verb{Name: "settings"})
 	// FAQButtons: subjects (cats), a subject's topics (c <category>), a topic (t <topic>), "not what I
 	// asked" (no).
 	FAQButtons = callback.New("faq", callback.Verb{Name: "cats"}, callback.Verb{Name: "c", Args: 1},
@@ -58,6 +59,20 @@ var (
 		callback.Verb{Name: "keep"}, callback.Verb{Name: "pv", Args: 1}, callback.Verb{Name: "pub"},
 		callback.Verb{Name: "edit"}, callback.Verb{Name: "f", Args: 1}, callback.Verb{Name: "discard"},
 		callback.Verb{Name: "cx", Args: 1}, callback.Verb{Name: "ck", Args: 1})
+	// BroadcastWizardButtons: staff making a broadcast (/broadcast). The kind of audience (k
+	// all|lang|audience|programme|event|topic), then a language (l <lang>), a group (g <audience>), a
+	// programme (p <programme>) and which of its applicants (ps <programme> all|registered|waitlist), an
+	// event (e <event>), a topic (t <topic>); Back (back) to the kinds; one version or one per language (v
+	// one|each); Send now (go) or Schedule (at); Cancel (x); the preview's copy of the stop button, which
+	// does nothing there (nop).
+	BroadcastWizardButtons = callback.New("bcw", callback.Verb{Name: "k", Args: 1}, callback.Verb{Name: "l", Args: 1},
+		callback.Verb{Name: "g", Args: 1}, callback.Verb{Name: "p", Args: 1}, callback.Verb{Name: "ps", Args: 2},
+		callback.Verb{Name: "e", Args: 1}, callback.Verb{Name: "t", Args: 1}, callback.Verb{Name: "back"},
+		callback.Verb{Name: "v", Args: 1}, callback.Verb{Name: "go"}, callback.Verb{Name: "at"},
+		callback.Verb{Name: "x"}, callback.Verb{Name: "nop"})
+	// SettingsButtons: /settings — follow or stop following a topic's announcements (t <topic>), turn all
+	// announcements off or back on (off, on).
+	SettingsButtons = callback.New("set", callback.Verb{Name: "t", Args: 1}, callback.Verb{Name: "off"}, callback.Verb{Name: "on"})
 	// MyButtons: withdraw a registration — ask (w), confirm (y) or keep (n) — of programme <id>.
 	MyButtons = callback.New("my", callback.Verb{Name: "w", Args: 1}, callback.Verb{Name: "y", Args: 1}, callback.Verb{Name: "n", Args: 1})
 )

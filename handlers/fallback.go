@@ -36,14 +36,14 @@ type FlowFunc func(ctx context.Context, r *Request, text string)
 
 // Text routes free text in a private chat: to the flow the user is in, if any, else to ask (the FAQ). A
 // user who has not chosen a language follows the one they write in (FollowLanguage), except in answers to
-// a form or to staff's event wizard, which are data — a name, an address, a comment in Vietnamese from a
+// a form or to staff's event and broadcast wizards, which are data — a name, an address, a comment in Vietnamese from a
 // Lao student, an event's Lao title — and not a choice of the language to be answered in.
 func Text(d Deps, flows map[string]FlowFunc, ask FlowFunc) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		text := r.Update.Message.Text
 		if sess, err := d.Store.GetSession(ctx, r.UserID); err == nil {
 			if flow, ok := flows[sess.Flow]; ok {
-				if sess.Flow != FlowForm && sess.Flow != FlowEventDraft { // answers are data, not a choice of language
+				if sess.Flow != FlowForm && sess.Flow != FlowEventDraft && sess.Flow != FlowBroadcastDraft { // answers are data, not a choice of language
 					FollowLanguage(ctx, d, r, text)
 				}
 				flow(ctx, r, text)

@@ -101,7 +101,7 @@ func (s *Service) Describe(ctx context.Context, a Audience, lang string) string 
 	}
 	switch a.Kind {
 	case ByLang:
-		return c.T(lang, "broadcast.aud.lang", "lang", c.T(a.Arg, "language.name"))
+		return c.T(lang, "broadcast.aud.lang", "lang", c.T(a.Arg, "lang.name"))
 	case ByGroup:
 		return c.T(lang, "broadcast.aud.group", "group", c.T(lang, "audience."+a.Arg))
 	case Programme:

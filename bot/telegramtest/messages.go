@@ -40,9 +40,14 @@ type Message struct {
 	ID     int
 	ChatID int64
 	// Text is the text as the bot sent it, markup included (parse mode
-	// ParseMode); empty for a document.
+	// ParseMode); a photo's caption; empty for a document.
 	Text      string
 	ParseMode string
+	// Entities are the text's (or a photo's or document's caption's)
+	// formatting as the bot sent it (entities, caption_entities).
+	Entities []models.MessageEntity
+	// Photo is the file_id of a photo the bot sent (sendPhoto).
+	Photo string
 	// Buttons is the inline keyboard, or the reply keyboard when Reply is set.
 	Buttons [][]Button
 	Reply   bool
@@ -50,12 +55,6 @@ type Message struct {
 	RemoveKeyboard bool
 	// Document is set for sendDocument.
 	Document *Document
-	// Photo is the file_id of a photo (sendPhoto); Caption its caption.
-	Photo   string
-	Caption string
-	// Entities format Text (or the caption): bold, links... as sent in
-	// entities or caption_entities.
-	Entities []models.MessageEntity
 	// Paid is set when the message was sent with allow_paid_broadcast.
 	Paid    bool
 	Edited  bool
@@ -179,7 +178,7 @@ func (s *Server) wireLocked(c *chat, sm *storedMessage) *models.Message {
 		m.Caption = sm.msg.Document.Caption
 	}
 	if sm.msg.Photo != "" {
-		m.Caption = sm.msg.Caption
+		m.Text, m.Caption = "", sm.msg.Text
 		m.Photo = []models.PhotoSize{{FileID: sm.msg.Photo, FileUniqueID: "u" + sm.msg.Photo, Width: 800, Height: 800}}
 	}
 	return m
@@ -244,6 +243,8 @@ func describe(m Message) string {
 	fmt.Fprintf(&b, "#%d", m.ID)
 	if m.Document != nil {
 		fmt.Fprintf(&b, " document %q (%d bytes) caption %q", m.Document.Name, len(m.Document.Data), m.Document.Caption)
+	} else if m.Photo != "" {
+		fmt.Fprintf(&b, " photo %q caption %q", m.Photo, m.Text)
 	} else {
 		fmt.Fprintf(&b, " %q", m.Text)
 	}
@@ -309,7 +310,7 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	if e := checkMessageText(text, mode); e != nil {
 		return nil, e
 	}
-	entities, e := req.entities("entities", text)
+	ents, e := req.entities("entities")
 	if e != nil {
 		return nil, e
 	}
@@ -322,61 +323,7 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	c := s.chatLocked(models.Chat{ID: chatID})
 	sm := c.add(false, int(time.Now().Unix()))
 	sm.msg.Text, sm.msg.ParseMode = text, mode
-	sm.msg.Entities, sm.msg.Paid = entities, req.str("allow_paid_broadcast") == "true"
-	kb.apply(sm)
-	s.changedMessageLocked(sm)
-	return mustJSON(s.wireLocked(c, sm)), nil
-}
-
-// entities reads a JSON array of message entities (entities, caption_entities) and checks that each
-// lies inside the text, as Telegram does.
-func (req *request) entities(name, text string) ([]models.MessageEntity, *apiError) {
-	raw := req.str(name)
-	if raw == "" {
-		return nil, nil
-	}
-	var es []models.MessageEntity
-	if err := json.Unmarshal([]byte(raw), &es); err != nil {
-		return nil, badRequest("can't parse entities: %v", err)
-	}
-	n := textLen(text)
-	for _, e := range es {
-		if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > n {
-			return nil, badRequest("can't parse entities: entity beyond the end of the text")
-		}
-	}
-	return es, nil
-}
-
-// sendPhoto records a photo sent by file_id (the fake takes no photo uploads: the bot only sends photos
-// staff sent it), with its caption.
-func (s *Server) sendPhoto(req *request) (json.RawMessage, *apiError) {
-	chatID, e := req.chatID()
-	if e != nil {
-		return nil, e
-	}
-	photo := strings.TrimSpace(req.str("photo"))
-	if photo == "" || strings.HasPrefix(photo, "attach://") {
-		return nil, badRequest("there is no photo in the request")
-	}
-	caption := req.str("caption")
-	if textLen(caption) > maxCaptionLen {
-		return nil, badRequest("message caption is too long")
-	}
-	entities, e := req.entities("caption_entities", caption)
-	if e != nil {
-		return nil, e
-	}
-	kb, e := parseMarkup(req.str("reply_markup"))
-	if e != nil {
-		return nil, e
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.chatLocked(models.Chat{ID: chatID})
-	sm := c.add(false, int(time.Now().Unix()))
-	sm.msg.Photo, sm.msg.Caption, sm.msg.Entities = photo, caption, entities
-	sm.msg.Paid = req.str("allow_paid_broadcast") == "true"
+	sm.msg.Entities, sm.msg.Paid = ents, req.str("allow_paid_broadcast") == "true"
 	kb.apply(sm)
 	s.changedMessageLocked(sm)
 	return mustJSON(s.wireLocked(c, sm)), nil
@@ -524,6 +471,10 @@ func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
 	if textLen(strings.TrimSpace(shown)) > maxCaptionLen {
 		return nil, badRequest("message caption is too long")
 	}
+	ents, e := req.entities("caption_entities")
+	if e != nil {
+		return nil, e
+	}
 	kb, e := parseMarkup(req.str("reply_markup"))
 	if e != nil {
 		return nil, e
@@ -572,9 +523,51 @@ func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
 		mimeType = "application/octet-stream"
 	}
 	sm.msg.ParseMode = mode
+	sm.msg.Entities = ents
 	sm.msg.Document = &doc
 	sm.doc = &models.Document{FileID: doc.FileID, FileUniqueID: "u" + doc.FileID, FileName: doc.Name,
 		MimeType: mimeType, FileSize: int64(len(doc.Data))}
+	kb.apply(sm)
+	s.changedMessageLocked(sm)
+	return mustJSON(s.wireLocked(c, sm)), nil
+}
+
+// sendPhoto records a photo sent by a file_id the fake gave out (a user's
+// photo, PushPhoto) with its caption: the bot sends again what staff sent it.
+func (s *Server) sendPhoto(req *request) (json.RawMessage, *apiError) {
+	chatID, e := req.chatID()
+	if e != nil {
+		return nil, e
+	}
+	caption, mode := req.str("caption"), req.str("parse_mode")
+	shown, e := visibleText(caption, mode)
+	if e != nil {
+		return nil, e
+	}
+	if textLen(strings.TrimSpace(shown)) > maxCaptionLen {
+		return nil, badRequest("message caption is too long")
+	}
+	ents, e := req.entities("caption_entities")
+	if e != nil {
+		return nil, e
+	}
+	kb, e := parseMarkup(req.str("reply_markup"))
+	if e != nil {
+		return nil, e
+	}
+	ref := strings.TrimSpace(req.str("photo"))
+	if ref == "" {
+		return nil, badRequest("there is no photo in the request")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.photos[ref] {
+		return nil, badRequest("wrong file identifier/HTTP URL specified")
+	}
+	c := s.chatLocked(models.Chat{ID: chatID})
+	sm := c.add(false, int(time.Now().Unix()))
+	sm.msg.Text, sm.msg.ParseMode, sm.msg.Entities, sm.msg.Photo = caption, mode, ents, ref
+	sm.msg.Paid = req.str("allow_paid_broadcast") == "true"
 	kb.apply(sm)
 	s.changedMessageLocked(sm)
 	return mustJSON(s.wireLocked(c, sm)), nil

@@ -453,3 +453,34 @@ func TestWait(t *testing.T) {
 		t.Error("Wait: missed a pushed update")
 	}
 }
+
+func TestSendPhoto_ByTheFileIDOfAUsersPhoto(t *testing.T) {
+	srv := newServer(t)
+	b := newBot(t, srv)
+	if _, err := b.SendPhoto(ctx(t), &bot.SendPhotoParams{ChatID: alice.ID, Photo: &models.InputFileString{Data: "made-up"}}); err == nil {
+		t.Fatal("a file_id the fake never gave out was accepted")
+	}
+	srv.PushPhoto(alice, "")
+	u := getUpdates(t, srv, nil)
+	photo := u[len(u)-1].Message.Photo[1].FileID
+	bold := []models.MessageEntity{{Type: models.MessageEntityTypeBold, Offset: 0, Length: 3}}
+	m, err := b.SendPhoto(ctx(t), &bot.SendPhotoParams{ChatID: alice.ID, Photo: &models.InputFileString{Data: photo},
+		Caption: "Tết gathering", CaptionEntities: bold})
+	if err != nil {
+		t.Fatalf("SendPhoto: %v", err)
+	}
+	if len(m.Photo) == 0 || m.Photo[0].FileID != photo || m.Caption != "Tết gathering" {
+		t.Fatalf("result = %+v", m)
+	}
+	got := srv.Messages(alice.ID)
+	if len(got) != 1 || got[0].Photo != photo || got[0].Text != "Tết gathering" || len(got[0].Entities) != 1 || got[0].Entities[0].Length != 3 {
+		t.Errorf("recorded %+v", got)
+	}
+	// A text's entities are recorded too.
+	if _, err := b.SendMessage(ctx(t), &bot.SendMessageParams{ChatID: alice.ID, Text: "Bold news", Entities: bold}); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Messages(alice.ID); len(got[1].Entities) != 1 || got[1].Entities[0].Type != models.MessageEntityTypeBold {
+		t.Errorf("text entities: %+v", got[1])
+	}
+}

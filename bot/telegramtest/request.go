@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/go-telegram/bot/models"
 )
 
 // maxBody is the largest request the fake reads: Telegram's upload limit.
@@ -183,4 +185,18 @@ func (req *request) messageID() (int, *apiError) {
 		return 0, badRequest("message identifier is not specified")
 	}
 	return id, nil
+}
+
+// entities reads a parameter holding message entities (entities,
+// caption_entities), nil when absent.
+func (req *request) entities(name string) ([]models.MessageEntity, *apiError) {
+	raw := req.str(name)
+	if raw == "" {
+		return nil, nil
+	}
+	var out []models.MessageEntity
+	if err := json.Unmarshal([]byte(raw), &out); err != nil {
+		return nil, badRequest("can't parse %s JSON object", name)
+	}
+	return out, nil
 }

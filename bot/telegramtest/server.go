@@ -107,6 +107,7 @@ type Server struct {
 	// What users see and what the bot configured.
 	chats    map[int64]*chat
 	files    map[string]Document // file_id → document, for resending by file_id
+	photos   map[string]bool     // file_ids of the photos users sent, for sendPhoto
 	commands map[string][]models.BotCommand
 	outbox   []Message // onSend notifications not yet made
 
@@ -167,6 +168,7 @@ func New(opts ...Option) *Server {
 		bodies:    make(map[int64]json.RawMessage),
 		chats:     make(map[int64]*chat),
 		files:     make(map[string]Document),
+		photos:    make(map[string]bool),
 		commands:  make(map[string][]models.BotCommand),
 		latency:   make(map[string]time.Duration),
 	}

@@ -284,6 +284,29 @@ func (s *Server) PushPhoto(from models.User, caption string) int64 {
 		}
 		m.Caption = caption
 		m.CaptionEntities = commandEntities(caption)
+		for _, p := range m.Photo {
+			s.photos[p.FileID] = true // the bot may send it again
+		}
+	})
+}
+
+// PushFormatted sends a text with its formatting (bold, links, ...) as
+// Telegram gives it: entities with UTF-16 offsets, which the caller computes.
+func (s *Server) PushFormatted(from models.User, text string, entities []models.MessageEntity) int64 {
+	return s.pushMessage(privateChat(from), from, func(m *models.Message) {
+		m.Text = text
+		m.Entities = entities
+	})
+}
+
+// PushDocument sends a file the user attached, with a caption; the bot may
+// send it again by its file_id.
+func (s *Server) PushDocument(from models.User, name string, data []byte, caption string) int64 {
+	return s.pushMessage(privateChat(from), from, func(m *models.Message) {
+		id := fmt.Sprintf("doc-%d-%d", m.Chat.ID, m.ID)
+		s.files[id] = Document{Name: name, Data: data, FileID: id}
+		m.Document = &models.Document{FileID: id, FileUniqueID: "u" + id, FileName: name, FileSize: int64(len(data))}
+		m.Caption = caption
 	})
 }
 
