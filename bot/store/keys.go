@@ -72,6 +72,10 @@ import (
 //	hn:user:{uid}:reminders     hash   reminders the user turned off: "*" (all) or event ids → "off".
 //	hn:handoff:blocked          hash   user id → "<staff id>:<unix>": users whose messages no longer reach the
 //	                                   staff chat (a staff decision from a handoff card; kept after /forget).
+//	hn:staff                    hash   user id → JSON {scope: [programme and event ids; none = all], added_by,
+//	                                   added_at}: staff added in the chat by an admin (/team). Admins are
+//	                                   STAFF_IDS, never stored. The Union's decision: kept after /forget, as
+//	                                   hn:handoff:blocked; /mydata says it is there.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
 //	                                   per user flood control, messages to staff); redis_rate adds its own
@@ -129,6 +133,7 @@ func keyReminders() string                 { return prefix + "reminders" }
 func keyEventReminders(ev string) string   { return prefix + "reminders:" + ev }
 func keyReminderPrefs(uid int64) string    { return prefix + "user:" + id(uid) + ":reminders" }
 func keyHandoffBlocked() string            { return prefix + "handoff:blocked" }
+func keyStaff() string                     { return prefix + "staff" }
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")
