@@ -155,3 +155,14 @@ func (a *App) refreshMenu(ctx context.Context, uid int64) {
 		a.log.Warn("setMyCommands", "chat_id", uid, "err", err)
 	}
 }
+
+// withMenu publishes a staff member's command menu again after h, which may have changed the language
+// they are answered in and so the one their menu is written in.
+func (a *App) withMenu(h tg.HandlerFunc) tg.HandlerFunc {
+	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
+		h(ctx, b, u)
+		if r := handlers.RequestFrom(ctx); r.IsStaff() {
+			a.refreshMenu(ctx, r.UserID)
+		}
+	}
+}

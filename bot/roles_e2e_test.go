@@ -251,6 +251,15 @@ func TestRoles_TeamAddAndRemove(t *testing.T) {
 	if _, ok := names["team"]; ok {
 		t.Error("a staff member's menu offers /team")
 	}
+	// A new language, a new menu.
+	lao.send("/language")
+	lao.press("lang:vi")
+	h.idle()
+	if menu := h.srv.Commands()[fmt.Sprintf("chat:%d/", lao.u.ID)]; !slices.ContainsFunc(menu, func(c models.BotCommand) bool {
+		return c.Command == "export" && c.Description == h.content.T("vi", "cmd.export")
+	}) {
+		t.Errorf("the menu after choosing Vietnamese: %v", menu)
+	}
 	if got := admin.send("/team").Text; !strings.Contains(got, h.content.T("en", "team.member", "id", "7710",
 		"scope", h.content.T("en", "team.scope_all"), "by", "900", "date", testNow.Format("02/01/2006"))) {
 		t.Errorf("/team: got %q, want the new member", got)
@@ -259,7 +268,7 @@ func TestRoles_TeamAddAndRemove(t *testing.T) {
 	if got := admin.send("/team remove 7710").Text; got != h.content.T("en", "team.removed", "id", "7710") {
 		t.Fatalf("/team remove: got %q", got)
 	}
-	if got := lao.send("/programmes").Text; got != unknown {
+	if got := lao.send("/programmes").Text; got != h.content.T("vi", "command.unknown") {
 		t.Errorf("/programmes after /team remove: got %q, want the unknown answer", got)
 	}
 	h.idle()

@@ -273,7 +273,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"menu:language", callback(handlers.MenuButtons.Data("language")), private, to("language"), f(handlers.Language(d))},
 		{"menu:mydata", callback(handlers.MenuButtons.Data("mydata")), private, to("mydata"), f(handlers.MyData(d))},
 		{"menu:help", callback(handlers.MenuButtons.Data("help")), anywhere, nil, f(handlers.Help(d))},
-		{"lang:", callback(handlers.LangButtons.Prefix()), private, to("language"), f(handlers.LanguageChosen(d, menu))},
+		{"lang:", callback(handlers.LangButtons.Prefix()), private, to("language"), a.withMenu(f(handlers.LanguageChosen(d, menu)))},
 		{"aud:", callback(handlers.AudienceButtons.Prefix()), private, to("mydata"), f(handlers.AudienceChosen(d, menu))},
 		{"mydata:", callback(handlers.MyDataButtons.Prefix()), private, to("mydata"), f(handlers.MyDataAction(d))},
 		{"forget:", callback(handlers.ForgetButtons.Prefix()), private, to("forget"), f(handlers.Forget(d))},
