@@ -52,7 +52,7 @@ func Help(d Deps) func(ctx context.Context, r *Request) {
 		text := d.T(r, "help.text")
 		if r.IsStaff() && (r.Private || IsStaffChat(d.Content, d.StaffChatID, r.ChatID)) {
 			text += "\n\n" + d.T(r, "help.staff")
-			if r.Role == RoleAdmin {
+			if r.Role == RoleAdmin && r.Private { // a staff chat's other readers may not use /team
 				text += "\n\n" + d.T(r, "help.admin")
 			}
 		}
