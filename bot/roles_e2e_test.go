@@ -415,3 +415,52 @@ func TestRoles_ScopedStaffSeeOnlyTheirs(t *testing.T) {
 		t.Errorf("/mydata of staff: got %q, want the staff line", got)
 	}
 }
+
+// TestRoles_ScopedStaffKeepTheEventsTheyCreate: an event a scoped staff member publishes joins their scope,
+// so they can go on to see who signed up (and change or cancel it) — without an admin.
+func TestRoles_ScopedStaffKeepTheEventsTheyCreate(t *testing.T) {
+	h := rolesHarness(t)
+	admin := &applicant{h: h, u: user(900, "en")}
+	officer := &applicant{h: h, u: user(7740, "en")}
+	officer.send("/start")
+	admin.send("/team add 7740 move_test")
+	officer.send("/newevent")
+	for steps := officer.draftSteps(); len(steps) > 0; steps = officer.draftSteps() {
+		kind, lang, _ := strings.Cut(steps[0], ":")
+		switch kind {
+		case "title":
+			officer.send("Scoped evening " + lang)
+		case "id":
+			officer.press("sev:sug")
+		case "description":
+			officer.send("Songs " + lang)
+		case "place":
+			officer.send("Hall " + lang)
+		case "starts":
+			officer.send("2031-05-25 08:00")
+		case "ends":
+			officer.send("2031-05-25 11:00")
+		case "audience":
+			officer.send("everyone")
+		case "signup":
+			officer.press("sev:sig:y")
+		case "capacity":
+			officer.press("sev:nocap")
+		case "reminders":
+			officer.press("sev:rdef")
+		case "map":
+			officer.press("sev:nomap")
+		default:
+			t.Fatalf("unexpected step %q", steps[0])
+		}
+	}
+	officer.press("sev:pub")
+	m, err := h.store().GetStaff(context.Background(), 7740)
+	if err != nil || len(m.Scope) != 2 || m.Scope[0] != "move_test" {
+		t.Fatalf("scope after publishing: %+v %v, want move_test and the new event", m, err)
+	}
+	id := m.Scope[1]
+	if got := officer.send("/attendees " + id).Text; got != h.content.T("en", "staff.attendees.none", "event", "Scoped evening en") {
+		t.Errorf("/attendees of the event they created: got %q", got)
+	}
+}
