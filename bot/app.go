@@ -52,12 +52,14 @@ type App struct {
 	// staffCommands are the commands of staff-desk routes (routes.go, staffCommand): a staff chat may
 	// use them without naming the bot. Written while the routes are built in New, read-only after.
 	staffCommands map[string]bool
-	matcher       *faq.Matcher
-	stats         *handlers.Stats // /stats, and the statistics on /metrics
-	jobs          *jobs.Scheduler
-	intake        atomic.Pointer[Intake] // set by Run; read by the webhook handler
-	running       atomic.Bool
-	httpAddr      chan string
+	// desk are the routes that need a role (roles.go), read from the routing table in New.
+	desk     []DeskRoute
+	matcher  *faq.Matcher
+	stats    *handlers.Stats // /stats, and the statistics on /metrics
+	jobs     *jobs.Scheduler
+	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
+	running  atomic.Bool
+	httpAddr chan string
 	// metricsAddr is METRICS_ADDR once listening.
 	metricsAddr chan string
 	guard       *connGuard // bounds the public listener's connections
@@ -185,11 +187,12 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, StaffLang: cfg.StaffLang, Location: cfg.Location, Now: a.now,
 		Events:     a.events,
 		Broadcasts: a.broadcasts,
-		IsStaff:    func(id int64) bool { return cfg.StaffIDs[id] },
 	}
-	for _, r := range a.routes(d) {
+	table := a.routes(d)
+	for _, r := range table {
 		api.RegisterHandlerMatchFunc(r.match, a.scoped(r))
 	}
+	a.desk = deskRoutes(table)
 	if a.jobs, err = jobs.New(a.store, cfg.Location, log, a.now, a.schedule()...); err != nil {
 		return nil, err
 	}
@@ -245,6 +248,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.publishCommands(ctx)
+	a.publishStaffMenus(ctx)
 
 	dispatcher := NewDispatcher(ctx, hard, a.store, a.log, a.workers, a.lease, a.api.ProcessUpdate)
 	dispatcher.dropped = a.metrics.dropped.Inc

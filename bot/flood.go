@@ -45,7 +45,7 @@ func WithFloodLimits(l FloodLimits) Option { return func(a *App) { a.floodLimits
 func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		r := handlers.RequestFrom(ctx)
-		if r.UserID == 0 || a.cfg.StaffIDs[r.UserID] {
+		if r.UserID == 0 || r.IsStaff() {
 			next(ctx, b, u)
 			return
 		}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -94,7 +95,7 @@ func (a *App) dedupe(next tg.HandlerFunc) tg.HandlerFunc {
 	}
 }
 
-// resolve loads the sender, picks the language and puts the handlers.Request into the context. (Free text
+// resolve loads the sender, picks the language and the sender's role, and puts the handlers.Request into the context. (Free text
 // in Lao or Vietnamese may then switch an undecided user's language: handlers.FollowLanguage, called where
 // the text is known not to be a form's answer.)
 func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
@@ -133,6 +134,7 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		r.User = user
 		r.Lang = handlers.ResolveLang(a.content, user, from.LanguageCode)
+		r.Role, r.Scope = a.role(ctx, from.ID)
 		if !r.Private && u.CallbackQuery == nil && a.isStaffChat(r.ChatID) {
 			// Several staff read what the bot writes in a staff chat: its language, not the sender's. A
 			// button's toast is seen by the one who tapped it alone, and stays in theirs.
@@ -143,6 +145,26 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		next(handlers.WithRequest(ctx, r), b, u)
 	}
+}
+
+// role is what the sender may do: admins are STAFF_IDS; staff are those an admin added (/team), with their
+// scope. When Redis cannot say, the sender is treated as a user: a staff command then answers as unknown,
+// which is safer than opening the desk to anyone during an outage.
+func (a *App) role(ctx context.Context, uid int64) (handlers.Role, []string) {
+	if a.cfg.StaffIDs[uid] {
+		return handlers.RoleAdmin, nil
+	}
+	m, err := a.store.GetStaff(ctx, uid)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.log.Warn("load role", "err", err)
+		}
+		return handlers.RoleNone, nil
+	}
+	if len(m.Scope) == 0 {
+		return handlers.RoleStaff, nil
+	}
+	return handlers.RoleStaff, m.Scope
 }
 
 // languageCodeOf is the sender's Telegram language_code, "" without a sender.

@@ -39,9 +39,13 @@ const (
 	// private: someone's data, settings or forms. Elsewhere the bot says "write to me privately" with a
 	// deep link that opens the same thing in the private chat.
 	private
-	// staffDesk: staff only (STAFF_IDS). Others get the answer to an unknown command or button, as if it did
-	// not exist; staff in a group that is not a staff chat are asked to write privately.
+	// staffDesk: the staff role needed (staff an admin added with /team, and admins). Others get the answer
+	// to an unknown command or button, as if it did not exist; staff in a group that is not a staff chat
+	// are asked to write privately.
 	staffDesk
+	// adminDesk: admins only (STAFF_IDS), for managing the staff. Everyone else, staff included, gets the
+	// unknown answer, as for staffDesk.
+	adminDesk
 )
 
 // route is one line of the routing table.
@@ -224,6 +228,7 @@ func (a *App) routes(d handlers.Deps) []route {
 	a.stats = handlers.NewStats(d, a.statsSections()...)
 	bcs := handlers.NewBroadcasts(d)
 	settings := handlers.Settings(d)
+	team := handlers.NewTeam(d, a.admins(), commandMenus{a})
 	a.out.Handle(events.RenderReminder, evs.RenderReminder)
 	a.out.Handle(events.RenderNotice, evs.RenderNotice)
 	page := func(h func(context.Context, *handlers.Request)) handlers.DeepLink {
@@ -298,6 +303,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/reply (staff)", a.staffCommand("reply"), staffDesk, nil, f(handlers.Reply(d))},
 		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
 		{"/stats (staff)", a.staffCommand("stats"), staffDesk, nil, f(a.stats.Command)},
+		{"/team (admin)", a.staffCommand("team"), adminDesk, nil, f(team.Command)},
 		{"hand: (staff)", callback(handlers.HandoffButtons.Prefix()), staffDesk, nil, f(handlers.HandoffAction(d))},
 		{"faq:", callback(handlers.FAQButtons.Prefix()), anywhere, nil, f(questions.Browse)},
 		{"staff:ask", callback(handlers.StaffButtons.Data("ask")), private, to("staff"), f(handlers.AskStaff(d))},
@@ -306,7 +312,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"menu:language", callback(handlers.MenuButtons.Data("language")), private, to("language"), f(handlers.Language(d))},
 		{"menu:mydata", callback(handlers.MenuButtons.Data("mydata")), private, to("mydata"), f(handlers.MyData(d))},
 		{"menu:help", callback(handlers.MenuButtons.Data("help")), anywhere, nil, f(handlers.Help(d))},
-		{"lang:", callback(handlers.LangButtons.Prefix()), private, to("language"), f(handlers.LanguageChosen(d, menu))},
+		{"lang:", callback(handlers.LangButtons.Prefix()), private, to("language"), a.withMenu(f(handlers.LanguageChosen(d, menu)))},
 		{"aud:", callback(handlers.AudienceButtons.Prefix()), private, to("mydata"), f(handlers.AudienceChosen(d, menu))},
 		{"mydata:", callback(handlers.MyDataButtons.Prefix()), private, to("mydata"), f(handlers.MyDataAction(d))},
 		{"forget:", callback(handlers.ForgetButtons.Prefix()), private, to("forget"), f(handlers.Forget(d))},
@@ -317,6 +323,15 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"stale button", isCallback, anywhere, nil, f(handlers.ExpiredButton(d))},
 		{"blocked / unblocked", isMemberChange, anywhere, nil, f(handlers.MemberChanged(d))},
 	}
+}
+
+// admins are STAFF_IDS.
+func (a *App) admins() []int64 {
+	out := make([]int64, 0, len(a.cfg.StaffIDs))
+	for uid := range a.cfg.StaffIDs {
+		out = append(out, uid)
+	}
+	return out
 }
 
 // startLink sends "/start <payload>" in a group on to the private chat with the same payload.
@@ -364,11 +379,15 @@ func (a *App) scoped(r route) tg.HandlerFunc {
 			}
 			a.writePrivately(ctx, req, "private.only", link)
 		}
-	case staffDesk:
+	case staffDesk, adminDesk:
+		need := handlers.RoleStaff
+		if r.where == adminDesk {
+			need = handlers.RoleAdmin
+		}
 		return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 			req := handlers.RequestFrom(ctx)
 			switch {
-			case !a.cfg.StaffIDs[req.UserID]:
+			case req.Role < need:
 				a.log.Info("staff route refused", "chat_id", req.ChatID)
 				if u.CallbackQuery != nil {
 					a.out.AnswerCallback(ctx, u.CallbackQuery.ID, a.content.T(req.Lang, "button.expired"))

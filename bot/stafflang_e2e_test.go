@@ -22,8 +22,8 @@ func TestStaff_TextsInTheStaffsOwnLanguage(t *testing.T) {
 		t.Errorf("/unanswered: got %q, want English", got)
 	}
 	help := staff.send("/help").Text
-	if want := h.content.T("en", "help.text") + "\n\n" + h.content.T("en", "help.staff"); help != want {
-		t.Errorf("staff /help: got %q, want the help with the staff commands", help)
+	if want := h.content.T("en", "help.text") + "\n\n" + h.content.T("en", "help.staff") + "\n\n" + h.content.T("en", "help.admin"); help != want {
+		t.Errorf("an admin's /help: got %q, want the help with the staff and admin commands", help)
 	}
 
 	lao := &applicant{h: h, u: user(4500, "th")}

@@ -394,7 +394,7 @@ func (s *Broadcasts) Text(ctx context.Context, r *Request, text string) {
 	d := s.d
 	sess, err := d.Store.GetSession(ctx, r.UserID)
 	dr, ok := s.current(ctx, r)
-	if err != nil || !ok || d.IsStaff == nil || !d.IsStaff(r.UserID) {
+	if err != nil || !ok || !r.IsStaff() {
 		_ = d.Store.ClearSession(ctx, r.UserID)
 		d.Reply(ctx, r, d.T(r, "broadcast.w.expired"))
 		return
@@ -419,7 +419,7 @@ func (s *Broadcasts) Text(ctx context.Context, r *Request, text string) {
 func (s *Broadcasts) Media(ctx context.Context, r *Request) {
 	d := s.d
 	dr, ok := s.current(ctx, r)
-	if !ok || d.IsStaff == nil || !d.IsStaff(r.UserID) {
+	if !ok || !r.IsStaff() {
 		_ = d.Store.ClearSession(ctx, r.UserID)
 		d.Reply(ctx, r, d.T(r, "broadcast.w.expired"))
 		return

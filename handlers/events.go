@@ -56,7 +56,7 @@ func (v *Events) List(ctx context.Context, r *Request) {
 	page = min(max(page, 0), pages-1)
 	// Staff see each event's id, which /editevent, /cancelevent and /attendees take; only where no one
 	// else reads the list (a private chat or a staff chat).
-	staffView := d.IsStaff != nil && d.IsStaff(r.UserID) && (r.Private || IsStaffChat(d.Content, d.StaffChatID, r.ChatID))
+	staffView := r.IsStaff() && (r.Private || IsStaffChat(d.Content, d.StaffChatID, r.ChatID))
 	var b strings.Builder
 	b.WriteString(d.T(r, "events.title"))
 	var rows [][]outbox.Button

@@ -214,6 +214,10 @@ func (s *StaffEvents) named(ctx context.Context, r *Request, usage string) (even
 		d.Reply(ctx, r, d.T(r, "staff.event.unknown", "id", id))
 		return events.Event{}, false
 	}
+	if !r.InScope(e.ID) {
+		d.Reply(ctx, r, d.T(r, "staff.scope.not_yours", "id", e.ID))
+		return events.Event{}, false
+	}
 	return e, true
 }
 
@@ -258,9 +262,14 @@ func (s *StaffEvents) Text(ctx context.Context, r *Request, text string) {
 	d := s.d
 	sess, err := d.Store.GetSession(ctx, r.UserID)
 	dr, e, ok := s.current(ctx, r)
-	if err != nil || !ok || d.IsStaff == nil || !d.IsStaff(r.UserID) {
+	if err != nil || !ok || !r.IsStaff() {
 		_ = d.Store.ClearSession(ctx, r.UserID)
 		d.Reply(ctx, r, d.T(r, "staff.event.expired"))
+		return
+	}
+	if dr.Edit && !r.InScope(e.ID) { // the scope changed while the change was being written
+		_ = d.Store.ClearSession(ctx, r.UserID)
+		d.Reply(ctx, r, d.T(r, "staff.scope.not_yours", "id", e.ID))
 		return
 	}
 	if sess.Update != 0 && sess.Update == r.Update.ID { // handled again after a lost ack: ask again, no more
@@ -904,6 +913,10 @@ func (s *StaffEvents) Button(ctx context.Context, r *Request) {
 		d.Expired(ctx, r)
 		return
 	}
+	if dr.Edit && !r.InScope(e.ID) {
+		d.Answer(ctx, r, d.T(r, "staff.scope.button"))
+		return
+	}
 	step := ""
 	if len(dr.Steps) > 0 {
 		step, _, _ = strings.Cut(dr.Steps[0], ":")
@@ -1037,6 +1050,9 @@ func (s *StaffEvents) publish(ctx context.Context, r *Request, dr *eventDraft, e
 			return
 		}
 		_ = d.Store.ClearSession(ctx, r.UserID)
+		if err := addToScope(ctx, d, r, parsed.ID); err != nil {
+			d.Log.Error("add event to staff scope", "event", parsed.ID, "err", err)
+		}
 		d.Edit(ctx, r, d.T(r, "staff.event.published", "event", title, "id", parsed.ID))
 		return
 	}
@@ -1133,6 +1149,10 @@ func (s *StaffEvents) cancelAnswer(ctx context.Context, r *Request, verb, id str
 	}
 	if !ok {
 		d.Expired(ctx, r)
+		return
+	}
+	if !r.InScope(e.ID) {
+		d.Answer(ctx, r, d.T(r, "staff.scope.button"))
 		return
 	}
 	d.Answer(ctx, r, "")

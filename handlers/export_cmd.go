@@ -65,6 +65,9 @@ func (g *Registrations) Programmes(ctx context.Context, r *Request) {
 	var b strings.Builder
 	b.WriteString(d.T(r, "staff.programmes"))
 	for _, p := range d.Content.Programmes {
+		if !r.InScope(p.ID) {
+			continue // an association's officer sees their association's calls
+		}
 		reg, wait, err := d.Store.Counts(ctx, p.ID)
 		if err != nil {
 			d.Reply(ctx, r, d.T(r, "error.apology"))
@@ -102,6 +105,10 @@ func (g *Registrations) Export(ctx context.Context, r *Request) {
 	p, ok := d.Content.Programme(id)
 	if !ok {
 		d.Reply(ctx, r, d.T(r, "export.unknown", "id", id))
+		return
+	}
+	if !r.InScope(p.ID) {
+		d.Reply(ctx, r, d.T(r, "staff.scope.not_yours", "id", p.ID))
 		return
 	}
 	t, err := RegistrationsTable(ctx, d.Store, d.Content, p, d.Location, r.Lang)

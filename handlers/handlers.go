@@ -7,6 +7,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -34,8 +35,6 @@ type Deps struct {
 	Out     Sender
 	Content *messages.Content
 	Log     *slog.Logger
-	// IsStaff reports whether a Telegram user id belongs to the Union's staff (STAFF_IDS).
-	IsStaff func(uid int64) bool
 	// StaffChatID is the staff group that receives handoffs and notifications (0: none configured).
 	StaffChatID int64
 	// StaffLang is the language of staff chats (STAFF_LANG; Vietnamese when empty).
@@ -95,6 +94,41 @@ type Request struct {
 	FirstName string // for greetings only; never stored or logged
 	// Command and Args are set for a command addressed to the bot ("/start faq_visa" → "start", "faq_visa").
 	Command, Args string
+	// Role is what the sender may do, resolved once per update; handlers read it here, never from config.
+	Role Role
+	// Scope is the programmes and events a staff member is limited to; nil for everything (admins, and
+	// staff added without a scope).
+	Scope []string
+}
+
+// Role is a sender's standing with the Union: a user, staff (added in the chat by an admin, /team) or an
+// admin (STAFF_IDS). Each role can do all that the one before it can.
+type Role int
+
+const (
+	RoleNone Role = iota
+	RoleStaff
+	RoleAdmin
+)
+
+// IsStaff reports whether the sender is staff or an admin.
+func (r *Request) IsStaff() bool { return r.Role >= RoleStaff }
+
+// InScope reports whether a staff member may see and act on the programme or event id: an association's
+// officer sees only their association's. Ids are compared as typed commands give them, case-insensitively.
+func (r *Request) InScope(id string) bool {
+	if !r.IsStaff() {
+		return false
+	}
+	if r.Scope == nil {
+		return true
+	}
+	for _, s := range r.Scope {
+		if strings.EqualFold(s, id) {
+			return true
+		}
+	}
+	return false
 }
 
 type requestKey struct{}

@@ -50,8 +50,11 @@ func Help(d Deps) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
 		text := d.T(r, "help.text")
-		if d.IsStaff != nil && d.IsStaff(r.UserID) && (r.Private || IsStaffChat(d.Content, d.StaffChatID, r.ChatID)) {
+		if r.IsStaff() && (r.Private || IsStaffChat(d.Content, d.StaffChatID, r.ChatID)) {
 			text += "\n\n" + d.T(r, "help.staff")
+			if r.Role == RoleAdmin && r.Private { // a staff chat's other readers may not use /team
+				text += "\n\n" + d.T(r, "help.admin")
+			}
 		}
 		d.Reply(ctx, r, text)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
@@ -56,6 +57,13 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 		}
 		regsLine += "\n" + signupsLine(ctx, d, r)
 		regsLine += "\n" + announcementsLine(ctx, d, r)
+		if r.Role == RoleStaff { // kept in hn:staff by an admin's decision; admins are configuration
+			scope := d.T(r, "team.scope_all")
+			if r.Scope != nil {
+				scope = strings.Join(r.Scope, ", ")
+			}
+			regsLine += "\n" + d.T(r, "mydata.staff", "scope", scope)
+		}
 		questions := "0"
 		if n, err := d.Store.UnansweredCount(ctx, r.UserID); err != nil {
 			d.Log.Warn("mydata: unanswered", "chat_id", r.ChatID, "err", err)

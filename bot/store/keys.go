@@ -102,6 +102,10 @@ import (
 //	hn:bcs:active               set    broadcasts being sent.
 //	hn:topic:{topic}            set    users subscribed to a topic's broadcasts (/settings).
 //	hn:user:{uid}:topics        set    the user's topics, for /settings and /forget.
+//	hn:staff                    hash   user id → JSON {scope: [programme and event ids; none = all], added_by,
+//	                                   added_at}: staff added in the chat by an admin (/team). Admins are
+//	                                   STAFF_IDS, never stored. The Union's decision: kept after /forget, as
+//	                                   hn:handoff:blocked; /mydata says it is there.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, the bulk
 //	                                   lanes' own, the paid broadcasts', per chat,
@@ -174,6 +178,7 @@ func keyBroadcastsDue() string             { return prefix + "bcs:due" }
 func keyBroadcastsActive() string          { return prefix + "bcs:active" }
 func keyTopic(topic string) string         { return prefix + "topic:" + topic }
 func keyUserTopics(uid int64) string       { return prefix + "user:" + id(uid) + ":topics" }
+func keyStaff() string                     { return prefix + "staff" }
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")

@@ -265,6 +265,32 @@ func (s *Server) PushGroupText(from models.User, chat models.Chat, text string) 
 	})
 }
 
+// PushReplyTo sends text from a user in their private chat as a reply to to, a
+// message of theirs given as Telegram would include it — a forwarded one with
+// its forward_origin: "/team add" answering a message forwarded from the
+// person. to takes the next message id in the chat (the forwarded message, not
+// itself pushed as an update), the chat and the date.
+func (s *Server) PushReplyTo(from models.User, to models.Message, text string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.allowedLocked("message") {
+		return 0
+	}
+	c := s.chatLocked(privateChat(from))
+	now := int(time.Now().Unix())
+	fwd := c.add(true, now)
+	fwd.msg.Text = to.Text
+	to.ID, to.Chat, to.Date = fwd.msg.ID, c.info, now
+	if to.From == nil {
+		to.From = &from
+	}
+	sm := c.add(true, now)
+	sm.msg.Text = text
+	m := models.Message{ID: sm.msg.ID, From: &from, Date: now, Chat: c.info, Text: text,
+		Entities: commandEntities(text), ReplyToMessage: &to}
+	return s.pushLocked(models.Update{Message: &m})
+}
+
 // PushSticker sends a sticker, a message without text the bot must cope with.
 func (s *Server) PushSticker(from models.User) int64 {
 	return s.pushMessage(privateChat(from), from, func(m *models.Message) {

@@ -276,6 +276,26 @@ func TestPush_MessageKinds(t *testing.T) {
 	}
 }
 
+func TestPushReplyTo_ForwardedMessage(t *testing.T) {
+	srv := newServer(t)
+	origin := models.MessageOrigin{Type: models.MessageOriginTypeUser,
+		MessageOriginUser: &models.MessageOriginUser{Type: models.MessageOriginTypeUser, Date: 1, SenderUser: bob}}
+	srv.PushReplyTo(alice, models.Message{Text: "Xin chào", ForwardOrigin: &origin}, "/team add")
+	ups := getUpdates(t, srv, map[string]any{})
+	if len(ups) != 1 {
+		t.Fatalf("got %d updates, want 1", len(ups))
+	}
+	m := ups[0].Message
+	if m.Text != "/team add" || len(m.Entities) != 1 || m.ID != 2 {
+		t.Errorf("reply: %+v", m)
+	}
+	to := m.ReplyToMessage
+	if to == nil || to.ID != 1 || to.Chat.ID != alice.ID || to.Text != "Xin chào" || to.ForwardOrigin == nil ||
+		to.ForwardOrigin.MessageOriginUser == nil || to.ForwardOrigin.MessageOriginUser.SenderUser.ID != bob.ID {
+		t.Errorf("replied-to message: %+v", to)
+	}
+}
+
 func TestPushCallback_AnswerCallbackQuery(t *testing.T) {
 	srv := newServer(t)
 	b := newBot(t, srv)
