@@ -525,3 +525,31 @@ func (a *applicant) saw(text string) bool {
 	}
 	return false
 }
+
+// TestBroadcastChat_ScopedStaffAddressTheirsOnly: a staff member limited to one programme (/team) is
+// offered only programmes and events, only theirs, and a forged tap for everyone is refused.
+func TestBroadcastChat_ScopedStaffAddressTheirsOnly(t *testing.T) {
+	h := broadcastHarness(t, nil)
+	mine, theirs := h.content.Programmes[0], h.content.Programmes[1]
+	admin := &applicant{h: h, u: user(900, "en")}
+	officer := &applicant{h: h, u: user(7731, "en")}
+	officer.send("/start")
+	admin.send("/team add 7731 " + mine.ID)
+	kinds := officer.send("/broadcast")
+	if hasButton(kinds, "bcw:k:all") || hasButton(kinds, "bcw:k:lang") || !hasButton(kinds, "bcw:k:programme") {
+		t.Fatalf("kinds offered to a scoped officer: %v", buttonData(kinds))
+	}
+	officer.press("bcw:k:programme")
+	list := officer.last()
+	if !hasButton(list, "bcw:p:"+mine.ID) || hasButton(list, "bcw:p:"+theirs.ID) {
+		t.Fatalf("programmes offered: %v", buttonData(list))
+	}
+	h.srv.PushCallback(officer.u, list, "bcw:k:all")
+	officer.settle()
+	if got := officer.last().Text; got != h.content.T("en", "staff.scope.button") {
+		t.Fatalf("forged everyone: %q", got)
+	}
+	if _, err := h.store().GetBroadcast(context.Background(), "b1"); err != store.ErrNotFound {
+		t.Fatalf("a broadcast was made: %v", err)
+	}
+}

@@ -156,9 +156,21 @@ func (s *Broadcasts) discardRow(r *Request) []outbox.Button {
 // audienceKinds are the first choice of the wizard, in the order the buttons show them.
 var audienceKinds = []string{broadcast.All, broadcast.ByLang, broadcast.ByGroup, broadcast.Programme, broadcast.Event, broadcast.Topic}
 
+// mayAddress reports whether the staff member may broadcast to an audience of the kind (and, given, id):
+// staff limited to some programmes and events (/team) write to those people only, never to everyone.
+func mayAddress(r *Request, kind, id string) bool {
+	if r.Scope == nil {
+		return true
+	}
+	return (kind == broadcast.Programme || kind == broadcast.Event) && (id == "" || r.InScope(id))
+}
+
 func (s *Broadcasts) kindButtons(r *Request) [][]outbox.Button {
 	var rows [][]outbox.Button
 	for _, k := range audienceKinds {
+		if !mayAddress(r, k, "") {
+			continue
+		}
 		rows = append(rows, []outbox.Button{{Text: s.d.T(r, "broadcast.w.kind."+k), Data: BroadcastWizardButtons.Data("k", k)}})
 	}
 	return append(rows, s.discardRow(r))
@@ -181,6 +193,9 @@ func (s *Broadcasts) pick(ctx context.Context, r *Request, kind string) {
 		}
 	case broadcast.Programme:
 		for _, p := range d.Content.Programmes {
+			if !mayAddress(r, kind, p.ID) {
+				continue
+			}
 			add(p.TitleIn(r.Lang), BroadcastWizardButtons.Data("p", p.ID))
 		}
 	case broadcast.Event:
@@ -193,7 +208,7 @@ func (s *Broadcasts) pick(ctx context.Context, r *Request, kind string) {
 			// Sign-ups are kept 30 days after an event (signups_retention); older ones reach nobody.
 			since := d.now().AddDate(0, 0, -30)
 			for _, e := range all {
-				if e.Signup && e.Ends.After(since) {
+				if e.Signup && e.Ends.After(since) && mayAddress(r, kind, e.ID) {
 					add(e.TitleIn(r.Lang), BroadcastWizardButtons.Data("e", e.ID))
 				}
 			}
@@ -378,6 +393,10 @@ func (s *Broadcasts) Button(ctx context.Context, r *Request) {
 	}
 	if err != nil {
 		d.Reply(ctx, r, d.T(r, "broadcast.w.expired"))
+		return
+	}
+	if !mayAddress(r, a.Kind, a.Arg) { // a forged tap: the buttons offer only what the member looks after
+		d.Reply(ctx, r, d.T(r, "staff.scope.button"))
 		return
 	}
 	dr.Audience, dr.Step = a.String(), bcStepVersions
