@@ -124,7 +124,7 @@ func TestDecisions_AcceptFromTheCardTellsTheApplicantOnce(t *testing.T) {
 
 	// Forged or stale data: answered as expired, nothing changes.
 	for _, data := range []string{
-		decisionData("d", exchange, 424242, 1),     // nobody's registration
+		decisionData("d", exchange, 424242, 1),       // nobody's registration
 		decisionData("d", "no_such_call", a.u.ID, 1), // no such programme
 		"dec:d:" + exchange + ":" + strconv.FormatInt(a.u.ID, 36) + ":-1",
 		"dec:zz:" + exchange,
