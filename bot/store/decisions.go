@@ -224,3 +224,31 @@ func (s *Store) GetReasonPrompt(ctx context.Context, chat int64, msg int) (Reaso
 	}
 	return p, nil
 }
+
+// DecisionCounts is how a programme's active registrations stand with staff.
+type DecisionCounts struct {
+	Accepted, Waitlisted, Declined, Undecided int64
+}
+
+// decisionCountsScript counts a programme's active registrations by staff's decision: {accepted,
+// waitlisted, declined, undecided}. KEYS: all (zset). ARGV: prefix of registrations.
+var decisionCountsScript = redis.NewScript(`
+local a, w, d, u = 0, 0, 0, 0
+for _, uid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local dec = redis.call('HGET', ARGV[1] .. uid, 'decision')
+  if dec == 'accepted' then a = a + 1 elseif dec == 'waitlisted' then w = w + 1 elseif dec == 'declined' then d = d + 1 else u = u + 1 end
+end
+return {a, w, d, u}
+`)
+
+// Decisions counts a programme's active registrations by staff's decision, for the weekly digest.
+func (s *Store) Decisions(ctx context.Context, prog string) (DecisionCounts, error) {
+	res, err := decisionCountsScript.Run(ctx, s.rdb, []string{keyRegs(prog)}, regs.prefix(prog)).Int64Slice()
+	if err == nil && len(res) != 4 {
+		err = fmt.Errorf("unexpected reply %v", res)
+	}
+	if err != nil {
+		return DecisionCounts{}, fmt.Errorf("count decisions of %s: %w", prog, err)
+	}
+	return DecisionCounts{Accepted: res[0], Waitlisted: res[1], Declined: res[2], Undecided: res[3]}, nil
+}

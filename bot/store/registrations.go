@@ -266,7 +266,8 @@ return {reg, #ids - reg - declined}
 
 // NewRegistrations returns how many of a programme's active registrations were made from from, included,
 // to to, excluded — by where they are now: holding a place or on the waiting list. Registrations withdrawn
-// since are not counted (the weekly digest reports what is left of the week's applications).
+// or declined since are not counted (the weekly digest reports what is left of the week's applications,
+// and staff's decisions apart).
 func (s *Store) NewRegistrations(ctx context.Context, prog string, from, to time.Time) (registered, waiting int64, err error) {
 	return s.newIn(ctx, regs, prog, from, to)
 }
