@@ -345,4 +345,71 @@ func TestDecisions_FromProgrammesInAPrivateChat(t *testing.T) {
 	if got := list[len(list)-1].Text; !strings.Contains(got, r1.Ref) || !strings.Contains(got, h.content.T("en", "dec.waiting.held")) {
 		t.Errorf("waiting list after wait-listing: %q", got)
 	}
+	// A reason asked for the wait-listing, then the decision changed: Change shows the other decisions and
+	// Back; accepting needs a place the second now holds, so it asks, and Back leaves it as it was.
+	var cardID int
+	for _, m := range h.srv.Messages(staff.u.ID) {
+		if hasButton(m, decisionData("r", prog, first.u.ID, 1)) {
+			cardID = m.ID
+		}
+	}
+	byID := func(id int) telegramtest.Message {
+		for _, m := range h.srv.Messages(staff.u.ID) {
+			if m.ID == id {
+				return m
+			}
+		}
+		t.Fatalf("no message %d", id)
+		return telegramtest.Message{}
+	}
+	staff.press(decisionData("r", prog, first.u.ID, 1))
+	list = h.srv.Messages(staff.u.ID)
+	oldPrompt := list[len(list)-1]
+	if !oldPrompt.ForceReply {
+		t.Fatalf("reason prompt: %q", oldPrompt.Text)
+	}
+	u36 := strconv.FormatInt(first.u.ID, 36)
+	staff.press("dec:c:" + prog + ":" + u36)
+	changing := byID(cardID)
+	if !hasButton(changing, decisionData("a", prog, first.u.ID, 1)) || !hasButton(changing, decisionData("d", prog, first.u.ID, 1)) ||
+		hasButton(changing, decisionData("w", prog, first.u.ID, 1)) || !hasButton(changing, "dec:k:"+prog+":"+u36) {
+		t.Fatalf("changing the decision: %v", buttonData(changing))
+	}
+	staff.press(decisionData("a", prog, first.u.ID, 1))
+	if got := byID(cardID); !hasButton(got, decisionData("f", prog, first.u.ID, 1)) {
+		t.Errorf("accepting while full: %q %v", got.Text, buttonData(got))
+	}
+	staff.press("dec:k:" + prog + ":" + u36)
+	if r, _ := h.store().GetRegistration(ctx, prog, first.u.ID); r.Decision != store.DecisionWaitlisted || r.Reason != reason {
+		t.Errorf("after asking to accept and going back: %+v", r)
+	}
+	staff.press("dec:c:" + prog + ":" + u36)
+	n = first.count()
+	staff.press(decisionData("d", prog, first.u.ID, 1))
+	h.idle()
+	if got, want := first.wait(n + 1)[n].Text, h.content.T("lo", "dec.told.declined", "programme", p.TitleIn("lo"), "ref", r1.Ref); got != want {
+		t.Errorf("changed to declined, told %q, want %q", got, want)
+	}
+	// The reason asked for the earlier decision is refused, and reaches nobody.
+	n = first.count()
+	h.srv.PushReply(staff.u, oldPrompt, "Lý do cũ")
+	h.idle()
+	list = h.srv.Messages(staff.u.ID)
+	if got := list[len(list)-1].Text; got != h.content.T("en", "dec.reason.stale", "ref", r1.Ref) {
+		t.Errorf("reason for a changed decision answered %q", got)
+	}
+	if got := first.count(); got != n {
+		t.Errorf("the stale reason sent the applicant %d messages", got-n)
+	}
+	if r, _ := h.store().GetRegistration(ctx, prog, first.u.ID); r.Reason != "" || r.Decision != store.DecisionDeclined {
+		t.Errorf("after the stale reason: %+v", r)
+	}
+	// The waiting list is empty now: the declined one is not on it.
+	staff.send("/programmes")
+	staff.press("dec:l:" + prog + ":0")
+	staff.press("dec:q:" + prog)
+	list = h.srv.Messages(staff.u.ID)
+	if got := list[len(list)-1].Text; got != h.content.T("en", "dec.waiting.none", "programme", p.TitleIn("en")) {
+		t.Errorf("waiting list after declining: %q", got)
+	}
 }
