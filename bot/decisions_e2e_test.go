@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 	"github.com/xuri/excelize/v2"
@@ -403,6 +404,24 @@ func TestDecisions_FromProgrammesInAPrivateChat(t *testing.T) {
 	}
 	if r, _ := h.store().GetRegistration(ctx, prog, first.u.ID); r.Reason != "" || r.Decision != store.DecisionDeclined {
 		t.Errorf("after the stale reason: %+v", r)
+	}
+	// Asked for a reason and forgotten: a message typed more than an hour later is not taken as one.
+	staff.press(decisionData("r", prog, first.u.ID, 2))
+	list = h.srv.Messages(staff.u.ID)
+	if got, want := list[len(list)-1].Text, h.content.T("en", "dec.reason.prompt_private", "ref", r1.Ref, "decision", h.content.T("en", "dec.name.declined")); got != want {
+		t.Errorf("private reason prompt %q, want %q", got, want)
+	}
+	h.moveClock(h.clock.Now().Add(61 * time.Minute))
+	n = first.count()
+	if got := staff.send("how do I renew a visa?").Text; got != h.content.T("en", "dec.reason.expired") {
+		t.Errorf("a late message answered %q, want dec.reason.expired", got)
+	}
+	h.idle()
+	if got := first.count(); got != n {
+		t.Errorf("a late message reached the applicant (%d messages)", got-n)
+	}
+	if r, _ := h.store().GetRegistration(ctx, prog, first.u.ID); r.Reason != "" {
+		t.Errorf("a late message became the reason: %q", r.Reason)
 	}
 	// The waiting list is empty now: the declined one is not on it.
 	staff.send("/programmes")

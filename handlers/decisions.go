@@ -23,6 +23,17 @@ const FlowDecisionReason = "decisionreason"
 // maxReason bounds a reason: it is a note to the applicant, not a letter, and it travels in one message.
 const maxReason = 1000
 
+// reasonFlowTTL is how long, in a private chat, the next message typed is taken as the reason asked for:
+// a staff member who asked and then forgot must not, days later, send a question meant for the bot to an
+// applicant. A reply to the question itself is taken while the question is kept (store).
+const reasonFlowTTL = time.Hour
+
+// reasonFlow is the session of FlowDecisionReason: what was asked, and when.
+type reasonFlow struct {
+	store.ReasonPrompt
+	Asked time.Time
+}
+
 // applicationsPage is how many applications a page of a programme's list shows, each with its button:
 // a screen on a phone.
 const applicationsPage = 10
@@ -302,7 +313,11 @@ func (g *Decisions) askReason(ctx context.Context, r *Request, p *messages.Progr
 	if m := r.Update.CallbackQuery.Message.Message; m != nil {
 		pr.CardID = m.ID
 	}
-	text := d.Content.T(lang, "dec.reason.prompt", "ref", reg.Ref, "decision", d.Content.T(lang, "dec.name."+reg.Decision))
+	key := "dec.reason.prompt"
+	if r.Private {
+		key = "dec.reason.prompt_private"
+	}
+	text := d.Content.T(lang, key, "ref", reg.Ref, "decision", d.Content.T(lang, "dec.name."+reg.Decision))
 	id := d.send(ctx, outbox.Message{ChatID: r.ChatID, Text: text, ForceReply: d.Content.T(lang, "dec.reason.placeholder")})
 	if id != 0 {
 		if err := d.Store.SaveReasonPrompt(ctx, r.ChatID, id, pr); err != nil {
@@ -310,7 +325,7 @@ func (g *Decisions) askReason(ctx context.Context, r *Request, p *messages.Progr
 		}
 	}
 	if r.Private {
-		raw, _ := json.Marshal(pr)
+		raw, _ := json.Marshal(reasonFlow{ReasonPrompt: pr, Asked: d.now()})
 		if err := d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowDecisionReason, Data: raw, Update: r.Update.ID}); err != nil {
 			d.Log.Warn("save reason flow", "chat_id", r.ChatID, "err", err)
 		}
@@ -338,16 +353,21 @@ func (g *Decisions) ReasonReply(fallback func(ctx context.Context, r *Request)) 
 }
 
 // ReasonText is the FlowDecisionReason flow: the text a staff member typed after "Add a reason" in their
-// private chat.
+// private chat, taken as the reason within reasonFlowTTL of the question and refused (said so) after.
 func (g *Decisions) ReasonText(ctx context.Context, r *Request, text string) {
 	sess, err := g.d.Store.GetSession(ctx, r.UserID)
-	var pr store.ReasonPrompt
-	if err != nil || sess.Flow != FlowDecisionReason || json.Unmarshal(sess.Data, &pr) != nil {
+	var fl reasonFlow
+	if err != nil || sess.Flow != FlowDecisionReason || json.Unmarshal(sess.Data, &fl) != nil {
 		_ = g.d.Store.ClearSession(ctx, r.UserID)
 		g.d.Reply(ctx, r, g.d.T(r, "error.apology"))
 		return
 	}
-	g.giveReason(ctx, r, pr, text)
+	if g.d.now().Sub(fl.Asked) > reasonFlowTTL {
+		_ = g.d.Store.ClearSession(ctx, r.UserID)
+		g.d.Reply(ctx, r, g.d.T(r, "dec.reason.expired"))
+		return
+	}
+	g.giveReason(ctx, r, fl.ReasonPrompt, text)
 }
 
 // giveReason records the reason for the decision pr asked about, tells the applicant and shows it on the
