@@ -139,7 +139,9 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 			})
 			continue
 		}
-		if chat == staffChat.ID {
+		if q, ok := term.takeQuestion(chat); ok && !strings.HasPrefix(line, "/") {
+			srv.PushReply(user, q, line) // what a Telegram client does under a ForceReply question
+		} else if chat == staffChat.ID {
 			srv.PushGroupText(user, staffChat, line)
 		} else {
 			srv.PushText(user, line)
@@ -232,11 +234,23 @@ type terminal struct {
 	user, staff int64
 	inline      map[int64]telegramtest.Message
 	keyboard    telegramtest.Message // the reply keyboard shown under the text box, if any
-	shown       time.Time
+	// questions are the bot's ForceReply questions not answered yet, by chat: the next line typed there
+	// answers one as a reply to it, as a Telegram client opens the reply by itself.
+	questions map[int64]telegramtest.Message
+	shown     time.Time
 }
 
 func newTerminal(out io.Writer, user, staff int64) *terminal {
-	return &terminal{out: out, user: user, staff: staff, inline: map[int64]telegramtest.Message{}}
+	return &terminal{out: out, user: user, staff: staff, inline: map[int64]telegramtest.Message{}, questions: map[int64]telegramtest.Message{}}
+}
+
+// takeQuestion returns the ForceReply question the next line in chat answers, and forgets it.
+func (t *terminal) takeQuestion(chat int64) (telegramtest.Message, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	q, ok := t.questions[chat]
+	delete(t.questions, chat)
+	return q, ok
 }
 
 func (t *terminal) show(m telegramtest.Message) {
@@ -263,6 +277,10 @@ func (t *terminal) show(m telegramtest.Message) {
 		text = fmt.Sprintf("📎 %s (%d bytes) %s", m.Document.Name, len(m.Document.Data), m.Text)
 	}
 	fmt.Fprintf(t.out, "%s%s\n", prefix, strings.ReplaceAll(text, "\n", "\n   "))
+	if m.ForceReply {
+		t.questions[m.ChatID] = m
+		fmt.Fprintf(t.out, "   ↩️ %s(the next line you type there replies to this)\n", press)
+	}
 	switch {
 	case m.Reply && m.ChatID == t.user:
 		t.keyboard = m

@@ -344,6 +344,29 @@ func TestChat_StaffHandoffAllTheWay(t *testing.T) {
 	}
 }
 
+// TestChat_DecisionAllTheWay: in the demo the person applies, then, as staff, accepts from the card in the
+// staff chat and gives a reason by typing the next staff> line, which answers the bot's ForceReply question
+// as a Telegram client's reply does.
+func TestChat_DecisionAllTheWay(t *testing.T) {
+	t.Parallel()
+	c := embedded(t)
+	const reason = "Hồ sơ đã đủ, chúc mừng bạn."
+	out := runChat(t, []string{"--date", "2031-06-01"},
+		"[1]", "/start reg_lao_excellence_scholarship", "[1]", "Noy Phommasane", "3/5/2001", "[1]", "[2]", "2", "8.5", "[a]", "[2]",
+		"Tôi muốn học tiếng Việt và văn hóa Việt Nam ở Thanh Hóa.", "[1]", "[10]", "staff> [1]", "staff> [1]", "staff> "+reason)
+	p, _ := c.Programme("lao_excellence_scholarship")
+	if missing := inOrder(out,
+		"staff> [1] "+c.T("vi", "dec.accept"), "👥 👤 ["+c.T("vi", "dec.accept")+"]",
+		"staff> [1] "+c.T("vi", "dec.reason"),
+		"🤖 "+c.T("en", "dec.told.accepted", "programme", p.TitleIn("en"), "ref", "HN-000001"),
+		"👥 [staff chat] 🤖 "+c.T("vi", "dec.reason.prompt", "ref", "HN-000001", "decision", c.T("vi", "dec.name.accepted")), "↩️ staff>",
+		"🤖 "+strings.ReplaceAll(c.T("en", "dec.told.reason", "programme", p.TitleIn("en"), "ref", "HN-000001", "reason", reason), "\n", "\n   "),
+		c.T("vi", "dec.card.reason", "reason", reason),
+		"👥 [staff chat] 🤖 "+c.T("vi", "dec.reason.sent", "ref", "HN-000001")); missing != "" {
+		t.Errorf("no %q in:\n%s", missing, out)
+	}
+}
+
 // TestServe_KillDashNineAcrossAReminder signs a user up, kills the bot with SIGKILL before the reminder is
 // due, lets the due time pass while nothing runs, and starts it again: the reminder arrives once, late, from
 // the catch-up at start. A second kill and start send nothing more. The child runs on real time (it is the

@@ -29,7 +29,13 @@ func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 			m = u.EditedMessage
 		}
 		if m != nil && m.Chat.Type != models.ChatTypePrivate {
-			if _, _, ok := a.parseCommand(m); !ok || u.EditedMessage != nil {
+			// In a group: commands for the bot, and in a staff chat staff's replies to the bot's messages
+			// (the reason for a decision is one).
+			_, _, ok := a.parseCommand(m)
+			if !ok && u.Message != nil && a.isStaffChat(m.Chat.ID) {
+				ok = a.reasonReply(u)
+			}
+			if !ok || u.EditedMessage != nil {
 				return
 			}
 		}

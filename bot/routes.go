@@ -223,6 +223,7 @@ func (a *App) routes(d handlers.Deps) []route {
 	menu := handlers.Menu(d, menuItems)
 	questions := handlers.NewQuestions(d, a.matcher, topicActions)
 	regs := handlers.NewRegistrations(d)
+	decs := handlers.NewDecisions(d)
 	evs := handlers.NewEvents(d, regs.ApplyEvent)
 	staffEvs := handlers.NewStaffEvents(d, evs)
 	a.stats = handlers.NewStats(d, a.statsSections()...)
@@ -257,12 +258,14 @@ func (a *App) routes(d handlers.Deps) []route {
 		handlers.FlowEventDraft:     staffEvs.Text,
 		handlers.FlowBroadcastDraft: bcs.Text,
 	}
+	flows[handlers.FlowDecisionReason] = decs.ReasonText // staff in a private chat typing a decision's reason
 	mediaFlows := map[string]func(context.Context, *handlers.Request){
 		handlers.FlowForm:           regs.FormMedia,
 		handlers.FlowEventDraft:     staffEvs.Media,
 		handlers.FlowBroadcastDraft: bcs.Media,
 	}
 	unknown := f(handlers.UnknownCommand(d))
+	text := handlers.Text(d, flows, questions.Ask)
 	return []route{
 		{"/start", a.command("start"), private, startLink, f(handlers.Start(d, menu, links))},
 		{"/menu", a.command("menu"), private, to("menu"), f(handlers.MenuCommand(d, menu))},
@@ -275,6 +278,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/my", a.command("my"), private, to("my"), f(regs.My)},
 		{"/programmes (staff)", a.staffCommand("programmes"), staffDesk, nil, f(regs.Programmes)},
 		{"/export (staff)", a.staffCommand("export"), staffDesk, nil, f(regs.Export)},
+		{"dec: (staff)", callback(handlers.DecisionButtons.Prefix()), staffDesk, nil, f(decs.Button)},
 		{"/events", a.command("events"), anywhere, nil, f(evs.List)},
 		{"ev:list", callback(handlers.EventButtons.VerbPrefix("list")), anywhere, nil, f(evs.List)},
 		{"ev:v", callback(handlers.EventButtons.VerbPrefix("v")), anywhere, nil, f(evs.View)},
@@ -319,7 +323,8 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"unknown command", a.anyCommand, anywhere, nil, unknown},
 		{"edited", edited, anywhere, nil, f(handlers.Unsupported(d))},
 		{"media", media, anywhere, nil, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},
-		{"text", privateText, anywhere, nil, f(handlers.Text(d, flows, questions.Ask))},
+		{"reason reply (staff)", a.reasonReply, staffDesk, nil, f(decs.ReasonReply(text))},
+		{"text", privateText, anywhere, nil, f(text)},
 		{"stale button", isCallback, anywhere, nil, f(handlers.ExpiredButton(d))},
 		{"blocked / unblocked", isMemberChange, anywhere, nil, f(handlers.MemberChanged(d))},
 	}
@@ -497,6 +502,15 @@ func callback(data string) tg.MatchFunc {
 		}
 		return u.CallbackQuery.Data == data
 	}
+}
+
+// reasonReply matches a staff member's text replying to a message of the bot — in a staff chat, how the
+// reason for a decision is given (Decisions.ReasonReply); other replies there are let through to it too
+// (addressed) and ignored.
+func (a *App) reasonReply(u *models.Update) bool {
+	m := u.Message
+	return m != nil && m.Text != "" && m.From != nil && a.cfg.StaffIDs[m.From.ID] && m.ReplyToMessage != nil &&
+		m.ReplyToMessage.From != nil && m.ReplyToMessage.From.IsBot && strings.EqualFold(m.ReplyToMessage.From.Username, a.username)
 }
 
 func isCallback(u *models.Update) bool { return u.CallbackQuery != nil }

@@ -73,6 +73,16 @@ var (
 	// SettingsButtons: /settings — follow or stop following a topic's announcements (t <topic>), turn all
 	// announcements off or back on (off, on).
 	SettingsButtons = callback.New("set", callback.Verb{Name: "t", Args: 1}, callback.Verb{Name: "off"}, callback.Verb{Name: "on"})
+	// DecisionButtons: staff's decisions on registrations. Accept (a), wait-list (w), decline (d), accept
+	// beyond capacity (f) or give a reason (r) for the registration of <programme> <user id, base 36>,
+	// each for decision version <v> (what the card showed: a tap for another version changes nothing);
+	// change the decision (c <programme> <user>) or keep it (k <programme> <user>); open a registration's
+	// card (v <programme> <user>); a programme's applications (l <programme> <page>) and its waiting list
+	// (q <programme>); the programmes (p). "dec:a:" + a 32-byte id + 13 digits of base 36 + a version fits 64.
+	DecisionButtons = callback.New("dec", callback.Verb{Name: "a", Args: 3}, callback.Verb{Name: "w", Args: 3},
+		callback.Verb{Name: "d", Args: 3}, callback.Verb{Name: "f", Args: 3}, callback.Verb{Name: "r", Args: 3},
+		callback.Verb{Name: "c", Args: 2}, callback.Verb{Name: "k", Args: 2}, callback.Verb{Name: "v", Args: 2},
+		callback.Verb{Name: "l", Args: 2}, callback.Verb{Name: "q", Args: 1}, callback.Verb{Name: "p"})
 	// MyButtons: withdraw a registration — ask (w), confirm (y) or keep (n) — of programme <id>.
 	MyButtons = callback.New("my", callback.Verb{Name: "w", Args: 1}, callback.Verb{Name: "y", Args: 1}, callback.Verb{Name: "n", Args: 1})
 )

@@ -10,7 +10,7 @@ import (
 // codecs are the features' codecs as declared in buttons.go.
 func codecs() []callback.Codec {
 	return []callback.Codec{LangButtons, AudienceButtons, MenuButtons, FAQButtons, StaffButtons, HandoffButtons,
-		MyDataButtons, ForgetButtons, MyButtons, ProgrammeButtons, FormButtons, EventButtons, ReminderButtons, StaffEventButtons}
+		MyDataButtons, ForgetButtons, MyButtons, ProgrammeButtons, FormButtons, EventButtons, ReminderButtons, StaffEventButtons, DecisionButtons}
 }
 
 // TestButtons_PrefixesDoNotOverlap: the routing table matches on prefixes, so no feature's prefix may start
@@ -30,7 +30,7 @@ func TestButtons_PrefixesDoNotOverlap(t *testing.T) {
 // codec accepts is exactly what it would make of the parsed verb and arguments.
 func FuzzButtons(f *testing.F) {
 	for _, s := range []string{"lang:lo", "aud:student", "menu:help", "faq:t:visa", "faq:c:papers", "faq:no", "staff:ask",
-		"hand:b:42", "prog:list", "prog:v:x", "form:c:a", "form:cancel", "form:cancel:p:1z", "form:keep:0a1b2c3d", "mydata:audience", "forget:yes", "my:w:lao_vn_exchange_2027", "faq:t:", "hand:b:1:2", "lang:", "ev:list:0", "ev:ics:bunpimay_2027", "rem:alloff", "rem:off:x", "sev:pv:lo", "sev:cx:bunpimay_2027", "sev:nop"} {
+		"hand:b:42", "prog:list", "prog:v:x", "form:c:a", "form:cancel", "form:cancel:p:1z", "form:keep:0a1b2c3d", "mydata:audience", "forget:yes", "my:w:lao_vn_exchange_2027", "faq:t:", "hand:b:1:2", "lang:", "ev:list:0", "ev:ics:bunpimay_2027", "rem:alloff", "rem:off:x", "sev:pv:lo", "sev:cx:bunpimay_2027", "sev:nop", "dec:a:lao_vn_exchange_2027:lx:0", "dec:l:p:0", "dec:p", "dec:q:p"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {

@@ -21,7 +21,7 @@ func RegistrationsTable(ctx context.Context, st *store.Store, c *messages.Conten
 	if err != nil {
 		return export.Table{}, err
 	}
-	return registrationsTable(p.ID, regs, p.Fields, loc, lang), nil
+	return registrationsTable(p.ID, regs, p.Fields, loc, lang, true), nil
 }
 
 // SignupsTable is the spreadsheet of an event's active sign-ups (places and waiting list), the same columns
@@ -31,13 +31,17 @@ func SignupsTable(ctx context.Context, st *store.Store, e *messages.Event, loc *
 	if err != nil {
 		return export.Table{}, err
 	}
-	return registrationsTable(e.ID, regs, e.Fields, loc, lang), nil
+	return registrationsTable(e.ID, regs, e.Fields, loc, lang, false), nil
 }
 
 // registrationsTable flattens registrations into a table: one row each, the form's answers after the
-// fixed columns.
-func registrationsTable(sheet string, regs []store.Registration, fields []forms.Field, loc *time.Location, lang string) export.Table {
+// fixed columns. With decisions (programmes; events take no decisions) the fixed columns end with staff's
+// decision, who took it, when, and the reason sent.
+func registrationsTable(sheet string, regs []store.Registration, fields []forms.Field, loc *time.Location, lang string, decisions bool) export.Table {
 	t := export.Table{Sheet: sheet, Header: []string{"ref", "status", "created", "user_id", "lang"}}
+	if decisions {
+		t.Header = append(t.Header, "decision", "decided_by", "decided_at", "reason")
+	}
 	for _, f := range fields {
 		t.Header = append(t.Header, f.Label(lang))
 	}
@@ -46,6 +50,13 @@ func registrationsTable(sheet string, regs []store.Registration, fields []forms.
 	}
 	for _, r := range regs {
 		row := []string{r.Ref, r.Status, r.Created.In(loc).Format("2006-01-02 15:04"), fmt.Sprint(r.UserID), r.Lang}
+		if decisions {
+			by, at := "", ""
+			if r.Decision != "" {
+				by, at = fmt.Sprint(r.DecidedBy), r.DecidedAt.In(loc).Format("2006-01-02 15:04")
+			}
+			row = append(row, r.Decision, by, at, r.Reason)
+		}
 		for _, f := range fields {
 			raw, ok := r.Answers[f.ID]
 			if !ok {
@@ -59,29 +70,47 @@ func registrationsTable(sheet string, regs []store.Registration, fields []forms.
 	return t
 }
 
-// Programmes handles the staff command /programmes: every programme with its state and counts.
+// Programmes handles the staff command /programmes: every programme with its state and counts, and a
+// button to each one's applications.
 func (g *Registrations) Programmes(ctx context.Context, r *Request) {
 	d := g.d
+	text, rows, err := programmesOverview(ctx, d, r, g.now())
+	if err != nil {
+		d.Log.Error("programmes", "err", err)
+		d.Reply(ctx, r, d.T(r, "error.apology"))
+		return
+	}
+	d.Reply(ctx, r, text, rows...)
+}
+
+// programmesOverview is what /programmes shows, in the language of r's chat: the programmes with their
+// counts, and a button to each one's applications (Decisions).
+func programmesOverview(ctx context.Context, d Deps, r *Request, now time.Time) (string, [][]outbox.Button, error) {
+	lang := r.Lang
+	if !r.Private {
+		lang = d.staffLang()
+	}
 	var b strings.Builder
-	b.WriteString(d.T(r, "staff.programmes"))
+	var rows [][]outbox.Button
+	b.WriteString(d.Content.T(lang, "staff.programmes"))
 	for _, p := range d.Content.Programmes {
 		if !r.InScope(p.ID) {
 			continue // an association's officer sees their association's calls
 		}
 		reg, wait, err := d.Store.Counts(ctx, p.ID)
 		if err != nil {
-			d.Reply(ctx, r, d.T(r, "error.apology"))
-			return
+			return "", nil, err
 		}
-		capacity := d.T(r, "capacity.unlimited")
+		capacity := d.Content.T(lang, "capacity.unlimited")
 		if p.Capacity > 0 {
 			capacity = fmt.Sprint(p.Capacity)
 		}
-		b.WriteString("\n\n• " + p.TitleIn(r.Lang) + "\n  " + d.T(r, "staff.programme_line", "id", p.ID,
-			"status", d.T(r, "prog.status."+p.Status(g.now())), "registered", fmt.Sprint(reg),
+		b.WriteString("\n\n• " + p.TitleIn(lang) + "\n  " + d.Content.T(lang, "staff.programme_line", "id", p.ID,
+			"status", d.Content.T(lang, "prog.status."+p.Status(now)), "registered", fmt.Sprint(reg),
 			"waitlist", fmt.Sprint(wait), "capacity", capacity))
+		rows = append(rows, []outbox.Button{{Text: "📋 " + p.TitleIn(lang), Data: DecisionButtons.Data("l", p.ID, "0")}})
 	}
-	d.Reply(ctx, r, b.String())
+	return b.String(), rows, nil
 }
 
 // Export handles the staff command "/export <programme> [--csv]": the registrations as an XLSX (or CSV)

@@ -43,7 +43,7 @@ func Text(d Deps, flows map[string]FlowFunc, ask FlowFunc) func(ctx context.Cont
 		text := r.Update.Message.Text
 		if sess, err := d.Store.GetSession(ctx, r.UserID); err == nil {
 			if flow, ok := flows[sess.Flow]; ok {
-				if sess.Flow != FlowForm && sess.Flow != FlowEventDraft && sess.Flow != FlowBroadcastDraft { // answers are data, not a choice of language
+				if sess.Flow != FlowForm && sess.Flow != FlowEventDraft && sess.Flow != FlowBroadcastDraft && sess.Flow != FlowDecisionReason { // answers are data, not a choice of language
 					FollowLanguage(ctx, d, r, text)
 				}
 				flow(ctx, r, text)

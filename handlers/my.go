@@ -11,7 +11,8 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
-// My handles /my: the user's registrations with their status and a Withdraw button for active ones.
+// My handles /my: the user's registrations with their status, staff's decision and its reason, and a
+// Withdraw button for active ones.
 func (g *Registrations) My(ctx context.Context, r *Request) {
 	d := g.d
 	d.Answer(ctx, r, "")
@@ -41,6 +42,12 @@ func (g *Registrations) My(ctx context.Context, r *Request) {
 		p := programmeOrID(d, reg.Programme)
 		b.WriteString("\n\n• " + d.T(r, "my.item", "programme", p.TitleIn(r.Lang), "status", d.T(r, "reg.status."+reg.Status),
 			"ref", reg.Ref, "date", g.date(reg.Created)))
+		if reg.Decision != "" && store.Active(reg.Status) {
+			b.WriteString("\n  " + d.T(r, "my.decision", "decision", d.T(r, "dec.name."+reg.Decision), "date", g.date(reg.DecidedAt)))
+			if reg.Reason != "" {
+				b.WriteString("\n  " + d.T(r, "my.reason", "reason", reg.Reason))
+			}
+		}
 		if reg.Status != store.StatusWithdrawn {
 			rows = append(rows, []outbox.Button{{Text: d.T(r, "prog.withdraw") + ": " + p.TitleIn(r.Lang), Data: MyButtons.Data("w", p.ID)}})
 		}
@@ -131,7 +138,8 @@ func (g *Registrations) MyAction(ctx context.Context, r *Request) {
 // TellPromoted tells a waiting-list applicant, in their language, that they now have a place, and the
 // programme's staff chat that the list changed. Both go through the notify lane, kept in Redis until sent:
 // the person who freed the place is not held up by the promoted person's send budget, and a crash after
-// the enqueue does not lose the news.
+// the enqueue does not lose the news. Both are sent once per registration (Once), so a decision handled
+// again after a crash, which queues them again, tells nobody twice.
 func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	p := programmeOrID(d, progID)
 	reg, err := d.Store.GetRegistration(ctx, progID, uid)
@@ -141,11 +149,11 @@ func TellPromoted(ctx context.Context, d Deps, progID string, uid int64) {
 	u, _ := d.Store.GetUser(ctx, uid)
 	lang := ResolveLang(d.Content, u, reg.Lang)
 	text := d.Content.T(lang, "reg.promoted", "programme", p.TitleIn(lang), "ref", reg.Ref)
-	msgs := []outbox.Message{{ChatID: uid, Text: text, Key: "promoted:" + reg.Ref, About: uid}}
+	msgs := []outbox.Message{{ChatID: uid, Text: text, Key: "promoted:" + reg.Ref, Once: true, About: uid}}
 	if chat := staffChat(d, p); chat != 0 {
 		lang := d.staffLang()
 		card := d.Content.T(lang, "staff.promoted", "ref", reg.Ref, "programme", p.TitleIn(lang))
-		msgs = append(msgs, outbox.Message{ChatID: chat, Text: card, Key: "promoted:staff:" + reg.Ref, About: uid})
+		msgs = append(msgs, outbox.Message{ChatID: chat, Text: card, Key: "promoted:staff:" + reg.Ref, Once: true, About: uid})
 	}
 	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, msgs...); err != nil {
 		d.Log.Error("tell promoted applicant", "chat_id", uid, "err", err)

@@ -748,7 +748,7 @@ func staffChat(d Deps, p *messages.Programme) int64 {
 }
 
 // notifyStaff queues the registration for the programme's staff chat as plain text, so nothing a user typed
-// can inject formatting or links into the card. It is queued, not sent, so that the applicant's
+// can inject formatting or links into the card, with the buttons of staff's decision (Decisions). It is queued, not sent, so that the applicant's
 // confirmation never waits for the staff group's budget of 20 messages a minute.
 func (g *Registrations) notifyStaff(ctx context.Context, r *Request, p *messages.Programme, reg store.Registration, st forms.State) {
 	chat := staffChat(g.d, p)
@@ -763,7 +763,11 @@ func (g *Registrations) notifyStaff(ctx context.Context, r *Request, p *messages
 	}
 	b.WriteString("\n\n" + g.d.Content.T(lang, "staff.registration_footer", "id", strconv.FormatInt(r.UserID, 10),
 		"lang", r.Lang, "status", g.d.Content.T(lang, "reg.status."+reg.Status)))
-	if err := g.d.Out.Enqueue(ctx, outbox.LaneNotify, outbox.Message{ChatID: chat, Text: b.String(), Key: "reg:" + reg.Ref, About: r.UserID}); err != nil {
+	var rows [][]outbox.Button
+	if p.Kind != messages.KindEvent { // staff decide on applications to programmes; an event's sign-up is taken as it comes
+		rows = decisionButtons(g.d, lang, reg, false)
+	}
+	if err := g.d.Out.Enqueue(ctx, outbox.LaneNotify, outbox.Message{ChatID: chat, Text: b.String(), Buttons: rows, Key: "reg:" + reg.Ref, About: r.UserID}); err != nil {
 		g.d.Log.Warn("notify staff of registration", "ref", reg.Ref, "err", err)
 	}
 }

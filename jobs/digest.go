@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -119,10 +120,13 @@ type RegistrationCounter interface {
 	NewRegistrations(ctx context.Context, prog string, from, to time.Time) (registered, waiting int64, err error)
 	// Counts counts all of a programme's active registrations.
 	Counts(ctx context.Context, prog string) (registered, waiting int64, err error)
+	// Decisions counts a programme's active registrations by staff's decision.
+	Decisions(ctx context.Context, prog string) (store.DecisionCounts, error)
 }
 
 // RegistrationsSection is the digest's part on programmes: for each programme that took registrations
-// during the week, or got some, the new ones (how many of them wait) and the totals.
+// during the week, or got some, the new ones (how many of them wait) and the totals; once staff decide on
+// its applications, how many they accepted, wait-listed and declined, and how many wait for a decision.
 func RegistrationsSection(st RegistrationCounter, content *messages.Content) DigestSection {
 	return func(ctx context.Context, w DigestWeek) (string, error) {
 		var b strings.Builder
@@ -141,6 +145,15 @@ func RegistrationsSection(st RegistrationCounter, content *messages.Content) Dig
 			b.WriteString("\n\n• " + p.TitleIn(w.Lang) + "\n  " + content.T(w.Lang, "staff.digest.programme",
 				"new", strconv.FormatInt(reg+wait, 10), "new_waiting", strconv.FormatInt(wait, 10),
 				"registered", strconv.FormatInt(allReg, 10), "waiting", strconv.FormatInt(allWait, 10)))
+			dc, err := st.Decisions(ctx, p.ID)
+			if err != nil {
+				return "", err
+			}
+			if dc.Accepted+dc.Waitlisted+dc.Declined > 0 { // staff decide on this programme's applications
+				b.WriteString("\n  " + content.T(w.Lang, "staff.digest.decisions", "accepted", strconv.FormatInt(dc.Accepted, 10),
+					"waitlisted", strconv.FormatInt(dc.Waitlisted, 10), "declined", strconv.FormatInt(dc.Declined, 10),
+					"undecided", strconv.FormatInt(dc.Undecided, 10)))
+			}
 		}
 		if b.Len() == 0 {
 			return content.T(w.Lang, "staff.digest.no_registrations"), nil

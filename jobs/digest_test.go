@@ -294,3 +294,31 @@ func TestDigest_NothingWithoutStaffChatOrOnError(t *testing.T) {
 		t.Errorf("the next morning: %d digests, want 1", len(got))
 	}
 }
+
+func TestDigest_CountsStaffsDecisions(t *testing.T) {
+	loc := hcm(t)
+	d := newDigestSetup(t)
+	c := d.content
+	for i, uid := range []int64{880101, 880102, 880103} {
+		d.register(t, uid, time.Date(2031, 5, 13+i, 9, 0, 0, 0, loc))
+	}
+	ctx := context.Background()
+	// The third waits for a place; declining the first gives it the place.
+	if _, err := d.st.Decide(ctx, "exchange", 880101, store.DecisionDeclined, 0, 900, 1, 2, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.st.Decide(ctx, "exchange", 880102, store.DecisionAccepted, 0, 900, 2, 2, false); err != nil {
+		t.Fatal(err)
+	}
+	*d.now = time.Date(2031, 5, 19, 8, 0, 0, 0, loc)
+	if err := d.scheduler(t).RunTick(ctx, "digest", *d.now); err != nil {
+		t.Fatal(err)
+	}
+	got := queued(t, d.st)
+	// The declined one is neither holding a place nor waiting: like a withdrawn one, not among the new.
+	want := c.T("vi", "staff.digest.programme", "new", "2", "new_waiting", "0", "registered", "2", "waiting", "0") + "\n  " +
+		c.T("vi", "staff.digest.decisions", "accepted", "1", "waitlisted", "0", "declined", "1", "undecided", "1")
+	if len(got) != 1 || !strings.Contains(got[0].Text, want) {
+		t.Errorf("digest %+v, want %q", got, want)
+	}
+}

@@ -80,6 +80,10 @@ type Message struct {
 	ContactButton string `json:"contact_button,omitempty"`
 	// RemoveKeyboard hides a reply keyboard shown earlier.
 	RemoveKeyboard bool `json:"remove_keyboard,omitempty"`
+	// ForceReply, when set, opens a reply to this message in the client, with ForceReply as the input
+	// field's placeholder (at most 64 characters): how a bot in a group with privacy mode asks for text,
+	// since it sees only commands and replies to its own messages there.
+	ForceReply string `json:"force_reply,omitempty"`
 	// Document, when set, sends a file with Text as its caption.
 	Document *Document `json:"document,omitempty"`
 	// Entities format Text (bold, links, ...) as Telegram's message entities: formatting a staff member
@@ -581,6 +585,8 @@ func (o *Outbox) call(ctx context.Context, m Message, paid bool) (int, error) {
 		}
 	case m.RemoveKeyboard:
 		markup = &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+	case m.ForceReply != "":
+		markup = &models.ForceReply{ForceReply: true, InputFieldPlaceholder: m.ForceReply}
 	}
 	var sent *models.Message
 	var err error

@@ -28,13 +28,14 @@ var expireRegistrationScript = redis.NewScript(`
 local created = tonumber(redis.call('HGET', KEYS[1], 'created') or '')
 if not created or created >= tonumber(ARGV[1]) then return 0 end
 local st = redis.call('HGET', KEYS[1], 'status')
-if ARGV[4] == '1' and (st == 'registered' or st == 'waitlist') then
-  return redis.call('HDEL', KEYS[1], 'answers')
+if ARGV[4] == '1' and (st == 'registered' or st == 'waitlist' or st == 'declined') then
+  return redis.call('HDEL', KEYS[1], 'answers', 'reason')
 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('SREM', KEYS[3], ARGV[2])
 redis.call('SREM', KEYS[4], ARGV[3])
+redis.call('SREM', KEYS[5], ARGV[2])
 return 1
 `)
 
@@ -56,7 +57,7 @@ func (s *Store) ExpireRegistrations(ctx context.Context, cutoff time.Time, open 
 			keep = "1"
 		}
 		n, err := expireRegistrationScript.Run(ctx, s.rdb,
-			[]string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog), keyUserRegs(uid)},
+			[]string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog), keyUserRegs(uid), keyDeclined(prog)},
 			cutoff.Unix(), uid, prog, keep).Int()
 		if err != nil {
 			return changed, fmt.Errorf("expire registration of %d in %s: %w", uid, prog, err)

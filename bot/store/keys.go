@@ -60,10 +60,19 @@ import (
 //	                                   at most 10 a day, so that /forget can take them out again; 31 day TTL.
 //	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
 //	                                   I asked" and "Ask staff" buttons.
-//	hn:reg:{prog}:{uid}         hash   a registration: ref, status (registered|waitlist|withdrawn), created,
-//	                                   lang, answers (JSON; deleted on withdrawal).
-//	hn:regs:{prog}              zset   users with an active registration, by creation time.
+//	hn:reg:{prog}:{uid}         hash   a registration: ref, status (registered|waitlist|declined|withdrawn),
+//	                                   created, lang, answers (JSON; deleted on withdrawal); staff's decision:
+//	                                   decision (accepted|waitlisted|declined), decided_by (staff id),
+//	                                   decided_at (unix), dver (decisions taken: buttons carry it), dupd (the
+//	                                   update that took the last one), dprom (who it promoted), reason (staff's
+//	                                   text, the applicant's data: deleted with the answers), rver, rupd (the
+//	                                   reasons given for this decision, and the update of the last).
+//	hn:regs:{prog}              zset   users with an active registration (declined ones too), by creation time.
 //	hn:regs:{prog}:registered   set    users holding a place (capacity is checked against it).
+//	hn:regs:{prog}:declined     set    users whose registration staff declined (neither a place nor waiting).
+//	hn:decision:prompt:{chat}:{msg} string a question the bot asked staff in a group for a decision's reason
+//	                                   (ForceReply message msg): "<prog>|<uid>|<dver>|<card chat>|<card msg>";
+//	                                   48 h TTL. A reply to that message is the reason.
 //	hn:user:{uid}:regs          set    programmes the user registered for (/my, /forget).
 //	hn:reg:seq                  string counter behind reference numbers (HN-000001, ...).
 //	hn:signup:{ev}:{uid}        hash   an event sign-up, shaped as a registration (ref, status, created, lang,
@@ -156,6 +165,7 @@ func (sp space) one(prog string, uid int64) string { return sp.prefix(prog) + id
 func (sp space) all(prog string) string            { return prefix + string(sp) + "s:" + prog }
 func (sp space) held(prog string) string           { return sp.all(prog) + ":registered" }
 func (sp space) user(uid int64) string             { return prefix + "user:" + id(uid) + ":" + string(sp) + "s" }
+func (sp space) declined(prog string) string       { return sp.all(prog) + ":declined" }
 
 func keyReg(prog string, uid int64) string { return regs.one(prog, uid) }
 func keyRegs(prog string) string           { return regs.all(prog) }
@@ -179,6 +189,12 @@ func keyBroadcastsActive() string          { return prefix + "bcs:active" }
 func keyTopic(topic string) string         { return prefix + "topic:" + topic }
 func keyUserTopics(uid int64) string       { return prefix + "user:" + id(uid) + ":topics" }
 func keyStaff() string                     { return prefix + "staff" }
+
+func keyDeclined(prog string) string { return regs.declined(prog) }
+
+func keyReasonPrompt(chat int64, msg int) string {
+	return prefix + "decision:prompt:" + id(chat) + ":" + strconv.Itoa(msg)
+}
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")

@@ -19,6 +19,12 @@ const (
 	StatusWithdrawn  = "withdrawn"
 )
 
+// Active reports whether a registration of this status still stands (it holds a place, waits for one, or
+// was declined by staff and awaits the applicant's withdrawal): one the applicant cannot apply again over.
+func Active(status string) bool {
+	return status == StatusRegistered || status == StatusWaitlist || status == StatusDeclined
+}
+
 // Registration is one person's application to one programme. Answers hold the form's canonical values by
 // field id; they are deleted when the registration is withdrawn or the user uses /forget.
 type Registration struct {
@@ -29,17 +35,26 @@ type Registration struct {
 	Lang      string
 	Created   time.Time
 	Answers   map[string]string
+	// Decision is staff's decision (DecisionAccepted, DecisionWaitlisted, DecisionDeclined; "" while none
+	// was taken), by DecidedBy (a staff user id) at DecidedAt, with an optional Reason written by staff
+	// (the applicant's data, deleted with the answers). DecisionVersion counts the decisions taken, for
+	// the buttons that change one (store.Decide).
+	Decision        string
+	DecidedBy       int64
+	DecidedAt       time.Time
+	Reason          string
+	DecisionVersion int
 }
 
 // ErrFull is returned by Register when a programme without a waiting list has no place left.
 var ErrFull = errors.New("programme is full")
 
 // registerScript creates a registration once: a second call (double tap, re-delivered update, another
-// replica) finds the active one and returns it. Capacity is checked in the same step, so two applicants for
+// replica) finds the active one (a declined one too) and returns it. Capacity is checked in the same step, so two applicants for
 // the last place cannot both get it.
 var registerScript = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], 'status')
-if st == 'registered' or st == 'waitlist' then
+if st == 'registered' or st == 'waitlist' or st == 'declined' then
   return {'exists', redis.call('HGET', KEYS[1], 'ref'), st}
 end
 local status = 'registered'
@@ -114,23 +129,31 @@ func registrationFrom(prog string, uid int64, m map[string]string) Registration 
 	if a := m["answers"]; a != "" {
 		_ = json.Unmarshal([]byte(a), &r.Answers)
 	}
+	r.Decision, r.Reason = m["decision"], m["reason"]
+	r.DecidedBy, _ = strconv.ParseInt(m["decided_by"], 10, 64)
+	if v, err := strconv.ParseInt(m["decided_at"], 10, 64); err == nil {
+		r.DecidedAt = time.Unix(v, 0)
+	}
+	r.DecisionVersion, _ = strconv.Atoi(m["dver"])
 	return r
 }
 
-// withdrawScript withdraws an active registration, deletes its answers and, when it held a place, promotes
-// the oldest waiting-list registration. It returns the promoted user id or 0, or -1 when there was nothing
-// active to withdraw.
+// withdrawScript withdraws an active registration (a declined one too), deletes its answers and staff's
+// reason and, when it held a place, promotes the oldest waiting-list registration — skipping those staff
+// put on the waiting list themselves, who come off it only by staff's decision. It returns the promoted
+// user id or 0, or -1 when there was nothing active to withdraw.
 var withdrawScript = redis.NewScript(`
 local st = redis.call('HGET', KEYS[1], 'status')
-if st ~= 'registered' and st ~= 'waitlist' then return -1 end
+if st ~= 'registered' and st ~= 'waitlist' and st ~= 'declined' then return -1 end
 redis.call('HSET', KEYS[1], 'status', 'withdrawn')
-redis.call('HDEL', KEYS[1], 'answers')
+redis.call('HDEL', KEYS[1], 'answers', 'reason')
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('SREM', KEYS[4], ARGV[1])
 if st ~= 'registered' then return 0 end
 for _, uid in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local key = ARGV[2] .. uid
-  if redis.call('HGET', key, 'status') == 'waitlist' then
+  if redis.call('HGET', key, 'status') == 'waitlist' and redis.call('HGET', key, 'decision') ~= 'waitlisted' then
     redis.call('HSET', key, 'status', 'registered')
     redis.call('SADD', KEYS[3], uid)
     return tonumber(uid)
@@ -146,7 +169,7 @@ func (s *Store) Withdraw(ctx context.Context, prog string, uid int64) (promoted 
 }
 
 func (s *Store) withdraw(ctx context.Context, sp space, prog string, uid int64) (promoted int64, err error) {
-	n, err := withdrawScript.Run(ctx, s.rdb, []string{sp.one(prog, uid), sp.all(prog), sp.held(prog)},
+	n, err := withdrawScript.Run(ctx, s.rdb, []string{sp.one(prog, uid), sp.all(prog), sp.held(prog), sp.declined(prog)},
 		uid, sp.prefix(prog)).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("withdraw %d from %s: %w", uid, prog, err)
@@ -182,7 +205,8 @@ func (s *Store) ofUser(ctx context.Context, sp space, uid int64) ([]Registration
 	return out, nil
 }
 
-// Registrations returns the active registrations of a programme (registered and waiting), oldest first.
+// Registrations returns the active registrations of a programme (registered, waiting and declined), oldest
+// first.
 func (s *Store) Registrations(ctx context.Context, prog string) ([]Registration, error) {
 	return s.active(ctx, regs, prog)
 }
@@ -210,7 +234,8 @@ func (s *Store) active(ctx context.Context, sp space, prog string) ([]Registrati
 	return out, nil
 }
 
-// Counts returns how many hold a place and how many wait, for /programmes and capacity display.
+// Counts returns how many hold a place and how many wait, for /programmes and capacity display. Declined
+// registrations are neither.
 func (s *Store) Counts(ctx context.Context, prog string) (registered, waiting int64, err error) {
 	return s.counts(ctx, regs, prog)
 }
@@ -219,24 +244,30 @@ func (s *Store) counts(ctx context.Context, sp space, prog string) (registered, 
 	pipe := s.rdb.Pipeline()
 	reg := pipe.SCard(ctx, sp.held(prog))
 	all := pipe.ZCard(ctx, sp.all(prog))
+	declined := pipe.SCard(ctx, sp.declined(prog))
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, 0, fmt.Errorf("count %s: %w", prog, err)
 	}
-	return reg.Val(), all.Val() - reg.Val(), nil
+	return reg.Val(), all.Val() - reg.Val() - declined.Val(), nil
 }
 
 // newRegistrationsScript counts the active registrations of a programme created in [ARGV[1], ARGV[2])
-// (unix µs, the score Register gives) by whether they hold a place: {registered, waiting}.
+// (unix µs, the score Register gives) by whether they hold a place: {registered, waiting}. Declined ones
+// are neither.
 var newRegistrationsScript = redis.NewScript(`
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2])
-local reg = 0
-for _, id in ipairs(ids) do reg = reg + redis.call('SISMEMBER', KEYS[2], id) end
-return {reg, #ids - reg}
+local reg, declined = 0, 0
+for _, id in ipairs(ids) do
+  reg = reg + redis.call('SISMEMBER', KEYS[2], id)
+  declined = declined + redis.call('SISMEMBER', KEYS[3], id)
+end
+return {reg, #ids - reg - declined}
 `)
 
 // NewRegistrations returns how many of a programme's active registrations were made from from, included,
 // to to, excluded — by where they are now: holding a place or on the waiting list. Registrations withdrawn
-// since are not counted (the weekly digest reports what is left of the week's applications).
+// or declined since are not counted (the weekly digest reports what is left of the week's applications,
+// and staff's decisions apart).
 func (s *Store) NewRegistrations(ctx context.Context, prog string, from, to time.Time) (registered, waiting int64, err error) {
 	return s.newIn(ctx, regs, prog, from, to)
 }
@@ -247,7 +278,7 @@ func (s *Store) NewSignups(ctx context.Context, ev string, from, to time.Time) (
 }
 
 func (s *Store) newIn(ctx context.Context, sp space, prog string, from, to time.Time) (registered, waiting int64, err error) {
-	res, err := newRegistrationsScript.Run(ctx, s.rdb, []string{sp.all(prog), sp.held(prog)},
+	res, err := newRegistrationsScript.Run(ctx, s.rdb, []string{sp.all(prog), sp.held(prog), sp.declined(prog)},
 		from.UnixMicro(), to.UnixMicro()).Int64Slice()
 	if err == nil && len(res) != 2 {
 		err = fmt.Errorf("unexpected reply %v", res)

@@ -757,3 +757,87 @@ func TestHandoffBlock_SurvivesForget(t *testing.T) {
 		}
 	})
 }
+
+func TestDecisions(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ans := map[string]string{"full_name": "Noy Phommasane"}
+		for uid := int64(1); uid <= 4; uid++ {
+			if _, _, err := s.Register(ctx, "p", uid, "lo", ans, 2, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// 1 and 2 hold the two places; 3 and 4 wait. Staff put 3 on the waiting list themselves.
+		if res, err := s.Decide(ctx, "p", 3, store.DecisionWaitlisted, 0, 900, 11, 2, false); err != nil || res.Outcome != store.Decided || res.Version != 1 {
+			t.Fatalf("wait-list 3: %+v %v", res, err)
+		}
+		// The same update handled again is recognised; a tap made for the old version changes nothing.
+		if res, _ := s.Decide(ctx, "p", 3, store.DecisionWaitlisted, 0, 900, 11, 2, false); res.Outcome != store.DecidedAgain {
+			t.Fatalf("same update again: %+v", res)
+		}
+		if res, _ := s.Decide(ctx, "p", 3, store.DecisionDeclined, 0, 901, 12, 2, false); res.Outcome != store.DecisionChanged || res.Version != 1 {
+			t.Fatalf("stale version: %+v", res)
+		}
+		// Accepting someone waiting while the programme is full needs the explicit choice.
+		if res, _ := s.Decide(ctx, "p", 4, store.DecisionAccepted, 0, 900, 13, 2, false); res.Outcome != store.DecisionFull {
+			t.Fatalf("accept while full: %+v", res)
+		}
+		// Declining 1 frees a place: it goes to 4, not to 3 whom staff put on the list.
+		res, err := s.Decide(ctx, "p", 1, store.DecisionDeclined, 0, 900, 14, 2, false)
+		if err != nil || res.Outcome != store.Decided || res.Promoted != 4 {
+			t.Fatalf("decline 1: %+v %v, want 4 promoted", res, err)
+		}
+		r1, _ := s.GetRegistration(ctx, "p", 1)
+		if r1.Status != store.StatusDeclined || r1.Decision != store.DecisionDeclined || r1.DecidedBy != 900 || r1.DecisionVersion != 1 {
+			t.Fatalf("declined registration: %+v", r1)
+		}
+		if reg, wait, _ := s.Counts(ctx, "p"); reg != 2 || wait != 1 {
+			t.Fatalf("counts after decline: %d registered, %d waiting, want 2 and 1", reg, wait)
+		}
+		// Declined cannot apply again over the decision.
+		if again, created, _ := s.Register(ctx, "p", 1, "lo", ans, 2, true); created || again.Status != store.StatusDeclined {
+			t.Fatalf("re-apply after decline: %+v %v", again, created)
+		}
+		// A reason is for one decision: given for the current one, refused for an old one.
+		if out, n, err := s.SetReason(ctx, "p", 1, 1, "Hồ sơ chưa đủ", 15); err != nil || out != store.Decided || n != 1 {
+			t.Fatalf("reason: %s %d %v", out, n, err)
+		}
+		if out, n, _ := s.SetReason(ctx, "p", 1, 1, "Hồ sơ chưa đủ", 15); out != store.DecidedAgain || n != 1 {
+			t.Fatalf("reason again: %s %d", out, n)
+		}
+		if out, _, _ := s.SetReason(ctx, "p", 1, 0, "x", 16); out != store.DecisionChanged {
+			t.Fatalf("reason for an old decision: %s", out)
+		}
+		if r, _ := s.GetRegistration(ctx, "p", 1); r.Reason != "Hồ sơ chưa đủ" {
+			t.Fatalf("reason stored: %+v", r)
+		}
+		// Accepting 3 beyond capacity, explicitly.
+		if res, _ := s.Decide(ctx, "p", 3, store.DecisionAccepted, 1, 900, 17, 2, true); res.Outcome != store.Decided {
+			t.Fatalf("accept beyond capacity: %+v", res)
+		}
+		if reg, wait, _ := s.Counts(ctx, "p"); reg != 3 || wait != 0 {
+			t.Fatalf("counts beyond capacity: %d %d", reg, wait)
+		}
+		// Withdrawing a declined registration deletes the answers and staff's reason.
+		if _, err := s.Withdraw(ctx, "p", 1); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := s.GetRegistration(ctx, "p", 1); r.Status != store.StatusWithdrawn || r.Reason != "" || r.Answers != nil {
+			t.Fatalf("withdrawn declined registration: %+v", r)
+		}
+		if _, err := s.Decide(ctx, "p", 1, store.DecisionAccepted, 1, 900, 18, 2, false); !errors.Is(err, store.ErrNotActive) {
+			t.Fatalf("decide on withdrawn: %v", err)
+		}
+		// A reason prompt round-trips.
+		pr := store.ReasonPrompt{Programme: "p", UserID: 2, Version: 0, CardChat: -7000, CardID: 42}
+		if err := s.SaveReasonPrompt(ctx, -7000, 43, pr); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.GetReasonPrompt(ctx, -7000, 43); err != nil || got != pr {
+			t.Fatalf("prompt: %+v %v", got, err)
+		}
+		if _, err := s.GetReasonPrompt(ctx, -7000, 44); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("no prompt: %v", err)
+		}
+	})
+}

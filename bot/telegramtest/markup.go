@@ -46,6 +46,8 @@ func (kb keyboard) apply(sm *storedMessage) {
 		sm.msg.Reply = true
 	case markupRemove:
 		sm.msg.RemoveKeyboard = true
+	case markupForceReply:
+		sm.msg.ForceReply = true
 	}
 }
 

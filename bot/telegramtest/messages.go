@@ -53,6 +53,8 @@ type Message struct {
 	Reply   bool
 	// RemoveKeyboard is set when the message removed the reply keyboard.
 	RemoveKeyboard bool
+	// ForceReply is set when the message asked the client to open a reply to it.
+	ForceReply bool
 	// Document is set for sendDocument.
 	Document *Document
 	// Paid is set when the message was sent with allow_paid_broadcast.

@@ -291,6 +291,25 @@ func (s *Server) PushReplyTo(from models.User, to models.Message, text string) i
 	return s.pushLocked(models.Update{Message: &m})
 }
 
+// PushReply sends text from a user as a reply to the bot's message to, in to's chat (a group, or the
+// user's private chat): the update carries the message replied to as it is now, as Telegram's does. A bot
+// in a group with privacy mode receives such replies although it sees no other plain messages there.
+func (s *Server) PushReply(from models.User, to Message, text string) int64 {
+	s.mu.Lock()
+	c := s.chatLocked(models.Chat{ID: to.ChatID})
+	info := c.info
+	var replied *models.Message
+	if sm := c.find(to.ID); sm != nil && !sm.fromUser {
+		replied = s.wireLocked(c, sm)
+	}
+	s.mu.Unlock()
+	return s.pushMessage(info, from, func(m *models.Message) {
+		m.Text = text
+		m.Entities = commandEntities(text)
+		m.ReplyToMessage = replied
+	})
+}
+
 // PushSticker sends a sticker, a message without text the bot must cope with.
 func (s *Server) PushSticker(from models.User) int64 {
 	return s.pushMessage(privateChat(from), from, func(m *models.Message) {
