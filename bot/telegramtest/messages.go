@@ -48,10 +48,23 @@ type Message struct {
 	Reply   bool
 	// RemoveKeyboard is set when the message removed the reply keyboard.
 	RemoveKeyboard bool
-	// Document is set for sendDocument.
+	// Document is set for sendDocument and for a copied document.
 	Document *Document
-	Edited   bool
-	Deleted  bool
+	// Media is the kind of a copied media message without a Document ("photo", "voice", "video",
+	// "sticker", "audio"), FileID its file (the largest size of a photo) and Caption its caption.
+	Media   string
+	FileID  string
+	Caption string
+	// ReplyTo is the id of the message this one replies to (reply_parameters), 0 for none.
+	ReplyTo int
+	// ForceReply is set when the message asks the client to reply to it (ForceReply markup), with
+	// Placeholder the input field's hint.
+	ForceReply  bool
+	Placeholder string
+	// CopyOf is "<chat>:<message>" of the message copyMessage copied, "" for a message sent anew.
+	CopyOf  string
+	Edited  bool
+	Deleted bool
 }
 
 // Document is a file the bot sent with sendDocument. A file sent again by
@@ -107,6 +120,9 @@ type storedMessage struct {
 	inline    *models.InlineKeyboardMarkup
 	inlineKey string
 	doc       *models.Document
+	// src is a user's message as it was pushed (what copyMessage copies), or the media of a bot's copy;
+	// nil for the bot's own texts and documents.
+	src *models.Message
 }
 
 // add appends a new message with the next id.
@@ -168,6 +184,17 @@ func (s *Server) wireLocked(c *chat, sm *storedMessage) *models.Message {
 	}
 	if sm.msg.Document != nil {
 		m.Caption = sm.msg.Document.Caption
+	}
+	if src := sm.src; src != nil { // a copied photo, voice …: its media, as a client would see it
+		m.Photo, m.Voice, m.Video, m.Sticker, m.Audio = src.Photo, src.Voice, src.Video, src.Sticker, src.Audio
+		m.Caption = sm.msg.Caption
+	}
+	if sm.msg.ReplyTo != 0 {
+		if to := c.find(sm.msg.ReplyTo); to != nil && !to.msg.Deleted && !to.fromUser {
+			shown := to.msg
+			shown.ReplyTo = 0 // Telegram includes one level of replies
+			m.ReplyToMessage = s.wireLocked(c, &storedMessage{msg: shown, date: to.date, inline: to.inline, doc: to.doc, src: to.src})
+		}
 	}
 	return m
 }
@@ -303,8 +330,12 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(models.Chat{ID: chatID})
+	replyTo, e := replyToLocked(req, c)
+	if e != nil {
+		return nil, e
+	}
 	sm := c.add(false, int(time.Now().Unix()))
-	sm.msg.Text, sm.msg.ParseMode = text, mode
+	sm.msg.Text, sm.msg.ParseMode, sm.msg.ReplyTo = text, mode, replyTo
 	kb.apply(sm)
 	s.changedMessageLocked(sm)
 	return mustJSON(s.wireLocked(c, sm)), nil
@@ -490,7 +521,12 @@ func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(models.Chat{ID: chatID})
+	replyTo, e := replyToLocked(req, c)
+	if e != nil {
+		return nil, e
+	}
 	sm := c.add(false, int(time.Now().Unix()))
+	sm.msg.ReplyTo = replyTo
 	if upload {
 		doc.FileID = fmt.Sprintf("doc-%d-%d", chatID, sm.msg.ID)
 		s.files[doc.FileID] = Document{Name: doc.Name, Data: doc.Data, FileID: doc.FileID}

@@ -135,6 +135,7 @@ func (s *Server) routes() map[string]endpoint {
 		{"editMessageReplyMarkup", s.editMessageReplyMarkup},
 		{"deleteMessage", s.deleteMessage},
 		{"sendDocument", s.sendDocument},
+		{"copyMessage", s.copyMessage},
 		{"sendChatAction", s.sendChatAction},
 		{"answerCallbackQuery", s.answerCallbackQuery},
 		{"setMyCommands", s.setMyCommands},

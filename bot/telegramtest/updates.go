@@ -369,6 +369,8 @@ func (s *Server) pushMessage(chat models.Chat, from models.User, fill func(*mode
 	m := models.Message{ID: sm.msg.ID, From: &from, Date: now, Chat: c.info}
 	fill(&m)
 	sm.msg.Text = m.Text
+	src := m
+	sm.src = &src
 	return s.pushLocked(models.Update{Message: &m})
 }
 
