@@ -72,6 +72,21 @@ import (
 //	hn:user:{uid}:reminders     hash   reminders the user turned off: "*" (all) or event ids → "off".
 //	hn:handoff:blocked          hash   user id → "<staff id>:<unix>": users whose messages no longer reach the
 //	                                   staff chat (a staff decision from a handoff card; kept after /forget).
+//	hn:conv:{uid}               hash   the user's conversation with staff (handoff): state (open|closed),
+//	                                   closed_by (user|staff), opened, last (either side's last message),
+//	                                   waiting (the user's oldest message staff have not answered; 0 once
+//	                                   they did), staff_last (unix seconds), chat and card (the card's
+//	                                   message in the staff chat), card_queued, by and by_name (the staff
+//	                                   member who claimed it: id and first name). TTL 7 days renewed by
+//	                                   every message (an idle conversation closes by itself); a closed one
+//	                                   is kept a day. No message content.
+//	hn:conv:{uid}:pending       list   the user's message ids waiting for their card to be sent (then
+//	                                   copied as replies to it).
+//	hn:conv:{uid}:msgs          set    "<chat>:<message id>" of the staff-chat messages of the user's
+//	                                   conversations (card, copies, reply prompts), for /forget; 30 day TTL.
+//	hn:convmsg:{chat}:{msg}     string the user a staff-chat message belongs to, so a reply to it reaches
+//	                                   them; 30 day TTL.
+//	hn:convs                    zset   uid → when the conversation was opened (unix ms): open ones, for /inbox.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, per chat,
 //	                                   per user flood control, messages to staff); redis_rate adds its own
@@ -129,6 +144,15 @@ func keyReminders() string                 { return prefix + "reminders" }
 func keyEventReminders(ev string) string   { return prefix + "reminders:" + ev }
 func keyReminderPrefs(uid int64) string    { return prefix + "user:" + id(uid) + ":reminders" }
 func keyHandoffBlocked() string            { return prefix + "handoff:blocked" }
+func keyConversation(uid int64) string     { return prefix + "conv:" + id(uid) }
+func keyConversationPending(uid int64) string {
+	return prefix + "conv:" + id(uid) + ":pending"
+}
+func keyConversationMessages(uid int64) string { return prefix + "conv:" + id(uid) + ":msgs" }
+func keyConversationMessage(chat int64, msg int) string {
+	return prefix + "convmsg:" + id(chat) + ":" + strconv.Itoa(msg)
+}
+func keyConversations() string { return prefix + "convs" }
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")
