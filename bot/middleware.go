@@ -20,7 +20,9 @@ import (
 
 // addressed drops group traffic that is not for the bot, before anything is stored about its sender: in a
 // group only commands naming the bot ("/help@huunghi_bot"), staff commands in a staff chat (see
-// parseCommand) and taps on the bot's own buttons are handled.
+// parseCommand), a staff member's reply to one of the bot's messages in a staff chat (an answer to a
+// handoff card: see staffReply) and taps on the bot's own buttons are handled. A reply by someone else in
+// the staff group is dropped here: it is not an answer the bot may pass on.
 func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		m := u.Message
@@ -28,7 +30,7 @@ func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 			m = u.EditedMessage
 		}
 		if m != nil && m.Chat.Type != models.ChatTypePrivate {
-			if _, _, ok := a.parseCommand(m); !ok || u.EditedMessage != nil {
+			if _, _, ok := a.parseCommand(m); (!ok && !a.staffReply(u)) || u.EditedMessage != nil {
 				return
 			}
 		}

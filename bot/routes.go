@@ -227,6 +227,20 @@ func (a *App) routes(d handlers.Deps) []route {
 		handlers.FlowForm:       regs.FormMedia,
 		handlers.FlowEventDraft: staffEvs.Media,
 	}
+	// A user with an open conversation with staff writes to it, not to the FAQ (a form in progress
+	// still takes its answers first).
+	handoff := handlers.NewHandoff(d)
+	a.out.OnSent(handlers.SentHandoff, handoff.Sent)
+	text := handlers.Text(d, flows, handoff.UserText(questions.Ask))
+	mediaMsg := handlers.Media(d, mediaFlows, handoff.UserMedia(handlers.Unsupported(d)))
+	// A staff member's reply to something else of the bot's in their private chat is an ordinary message.
+	ordinary := func(ctx context.Context, r *handlers.Request) {
+		if r.Update.Message.Text != "" {
+			text(ctx, r)
+		} else {
+			mediaMsg(ctx, r)
+		}
+	}
 	unknown := f(handlers.UnknownCommand(d))
 	return []route{
 		{"/start", a.command("start"), private, startLink, f(handlers.Start(d, menu, links))},
@@ -235,7 +249,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/language", a.command("language"), private, to("language"), f(handlers.Language(d))},
 		{"/mydata", a.command("mydata"), private, to("mydata"), f(handlers.MyData(d))},
 		{"/forget", a.command("forget"), private, to("forget"), f(handlers.Forget(d))},
-		{"/cancel", a.command("cancel"), private, nil, f(handlers.Cancel(d))},
+		{"/cancel", a.command("cancel"), private, nil, f(handoff.Cancel(handlers.Cancel(d)))},
 		{"/faq", a.command("faq"), anywhere, nil, f(questions.Browse)},
 		{"/my", a.command("my"), private, to("my"), f(regs.My)},
 		{"/programmes (staff)", a.staffCommand("programmes"), staffDesk, nil, f(regs.Programmes)},
@@ -258,12 +272,15 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"form:", callback(handlers.FormButtons.Prefix()), private, nil, f(regs.Form)},
 		{"my:", callback(handlers.MyButtons.Prefix()), private, to("my"), f(regs.MyAction)},
 		{"/reply (staff)", a.staffCommand("reply"), staffDesk, nil, f(handlers.Reply(d))},
+		{"/inbox (staff)", a.staffCommand("inbox"), staffDesk, nil, f(handoff.Inbox)},
 		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
 		{"hand: (staff)", callback(handlers.HandoffButtons.Prefix()), staffDesk, nil, f(handlers.HandoffAction(d))},
+		{"reply to the bot (staff)", a.staffReply, staffDesk, nil, f(handoff.StaffReply(ordinary))},
 		{"faq:", callback(handlers.FAQButtons.Prefix()), anywhere, nil, f(questions.Browse)},
 		{"staff:ask", callback(handlers.StaffButtons.Data("ask")), private, to("staff"), f(handlers.AskStaff(d))},
 		{"/staff", a.command("staff"), private, to("staff"), f(handlers.TalkToStaff(d))},
 		{"staff:new", callback(handlers.StaffButtons.Data("new")), private, to("staff"), f(handlers.TalkToStaff(d))},
+		{"staff:end", callback(handlers.StaffButtons.Data("end")), private, nil, f(handoff.End)},
 		{"menu:language", callback(handlers.MenuButtons.Data("language")), private, to("language"), f(handlers.Language(d))},
 		{"menu:mydata", callback(handlers.MenuButtons.Data("mydata")), private, to("mydata"), f(handlers.MyData(d))},
 		{"menu:help", callback(handlers.MenuButtons.Data("help")), anywhere, nil, f(handlers.Help(d))},
@@ -273,8 +290,8 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"forget:", callback(handlers.ForgetButtons.Prefix()), private, to("forget"), f(handlers.Forget(d))},
 		{"unknown command", a.anyCommand, anywhere, nil, unknown},
 		{"edited", edited, anywhere, nil, f(handlers.Unsupported(d))},
-		{"media", media, anywhere, nil, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},
-		{"text", privateText, anywhere, nil, f(handlers.Text(d, flows, questions.Ask))},
+		{"media", media, anywhere, nil, f(mediaMsg)},
+		{"text", privateText, anywhere, nil, f(text)},
 		{"stale button", isCallback, anywhere, nil, f(handlers.ExpiredButton(d))},
 		{"blocked / unblocked", isMemberChange, anywhere, nil, f(handlers.MemberChanged(d))},
 	}
@@ -427,6 +444,24 @@ func callback(data string) tg.MatchFunc {
 		}
 		return u.CallbackQuery.Data == data
 	}
+}
+
+// staffReply matches a staff member's message replying to one of the bot's own messages, in a staff chat
+// or in their private chat: the answer to a handoff card or copy. A bot in privacy mode receives replies
+// to its messages in groups, so this works with privacy on.
+func (a *App) staffReply(u *models.Update) bool {
+	m := u.Message
+	if m == nil || m.From == nil || m.ReplyToMessage == nil || !a.cfg.StaffIDs[m.From.ID] {
+		return false
+	}
+	if _, _, ok := a.parseCommand(m); ok {
+		return false // a command is a command, whatever it replies to
+	}
+	to := m.ReplyToMessage.From
+	if to == nil || !to.IsBot || !strings.EqualFold(to.Username, a.username) {
+		return false
+	}
+	return m.Chat.Type == models.ChatTypePrivate || a.isStaffChat(m.Chat.ID)
 }
 
 func isCallback(u *models.Update) bool { return u.CallbackQuery != nil }

@@ -81,7 +81,8 @@ func TestStaffLang_ConfiguresTheStaffChat(t *testing.T) {
 	u.send("/staff")
 	u.send("cho toi hoi ve hoc bong")
 	card := h.messages(-7401, 1)[0]
-	if !strings.HasPrefix(card.Text, h.content.T("en", "staff.card", "id", "4700", "lang", "vi")) {
+	if !strings.HasPrefix(card.Text, h.content.T("en", "staff.conv.card", "name", "Noy", "id", "4700", "lang", "vi",
+		"audience", h.content.T("en", "mydata.unknown"), "country", h.content.T("en", "mydata.unknown"))) {
 		t.Errorf("card: got %q, want English", card.Text)
 	}
 }

@@ -45,6 +45,9 @@ type Conversation struct {
 	// ClaimedBy and ClaimedName are the staff member who took the conversation (0 and "" until one does).
 	ClaimedBy   int64
 	ClaimedName string
+	// Name is the user's first name as Telegram gave it when the conversation opened, for the card and
+	// /inbox; deleted with the conversation.
+	Name string
 }
 
 // Answered reports whether staff have written in the conversation since the user's last message.
@@ -59,18 +62,19 @@ func conversationFrom(uid int64, m map[string]string) Conversation {
 		return time.Unix(n, 0)
 	}
 	c := Conversation{UserID: uid, Open: m["state"] == "open", Closed: m["closed_by"], Opened: unix("opened"),
-		Last: unix("last"), Waiting: unix("waiting"), StaffLast: unix("staff_last"), ClaimedName: m["by_name"]}
+		Last: unix("last"), Waiting: unix("waiting"), StaffLast: unix("staff_last"), ClaimedName: m["by_name"], Name: m["name"]}
 	c.Chat, _ = strconv.ParseInt(m["chat"], 10, 64)
 	c.Card, _ = strconv.Atoi(m["card"])
 	c.ClaimedBy, _ = strconv.ParseInt(m["by"], 10, 64)
 	return c
 }
 
-// OpenConversation opens a conversation for the user, or returns the one already open (created false).
-func (s *Store) OpenConversation(ctx context.Context, uid int64) (c Conversation, created bool, err error) {
+// OpenConversation opens a conversation for the user (name: their first name), or returns the one already
+// open (created false).
+func (s *Store) OpenConversation(ctx context.Context, uid int64, name string) (c Conversation, created bool, err error) {
 	now := s.now()
 	created, err = openConversationScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversations()},
-		uid, now.Unix(), now.UnixMilli(), int(ConversationIdle.Seconds())).Bool()
+		uid, now.Unix(), now.UnixMilli(), int(ConversationIdle.Seconds()), name).Bool()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return Conversation{}, false, fmt.Errorf("open conversation of %d: %w", uid, err)
 	}
@@ -78,12 +82,12 @@ func (s *Store) OpenConversation(ctx context.Context, uid int64) (c Conversation
 	return c, created, err
 }
 
-// openConversationScript: KEYS conv, index; ARGV uid, now (unix), now (ms), idle TTL (s). Returns 1 when it
-// opened a new one.
+// openConversationScript: KEYS conv, index; ARGV uid, now (unix), now (ms), idle TTL (s), name. Returns 1
+// when it opened a new one.
 var openConversationScript = redis.NewScript(`
 if redis.call('HGET', KEYS[1], 'state') == 'open' then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'state', 'open', 'opened', ARGV[2], 'last', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'open', 'opened', ARGV[2], 'last', ARGV[2], 'name', ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1`)
@@ -100,13 +104,14 @@ func (s *Store) Conversation(ctx context.Context, uid int64) (Conversation, erro
 	return conversationFrom(uid, m), nil
 }
 
-// UserWrote records a message of the user (msg, in their private chat) in their open conversation and says
-// where it goes: after the card (card > 0, reply to it); first, with the card still to be queued (first);
-// or neither, when the card is queued but not sent yet: the message is kept in the conversation's pending
-// list and CardSent hands it out. ErrNotFound when no conversation is open.
-func (s *Store) UserWrote(ctx context.Context, uid int64, msg int) (card int, first bool, err error) {
+// UserWrote records a message of the user in their open conversation and says where it goes: after the
+// card (card > 0, reply to it); first, with the card still to be queued (first); or neither, when the card
+// is queued but not sent yet. In the last two cases entry (what to send on: the caller's encoding of the
+// message) is kept in the conversation's pending list, and CardSent hands it out once the card is there.
+// ErrNotFound when no conversation is open.
+func (s *Store) UserWrote(ctx context.Context, uid int64, entry string) (card int, first bool, err error) {
 	res, err := userWroteScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversationPending(uid)},
-		s.now().Unix(), msg, int(ConversationIdle.Seconds())).Int()
+		s.now().Unix(), entry, int(ConversationIdle.Seconds())).Int()
 	switch {
 	case err != nil:
 		return 0, false, fmt.Errorf("message in conversation of %d: %w", uid, err)
@@ -135,23 +140,17 @@ redis.call('EXPIRE', KEYS[2], ARGV[3])
 if redis.call('HSETNX', KEYS[1], 'card_queued', '1') == 1 then return 0 end
 return -2`)
 
-// CardSent records where the user's card landed (message card in the staff chat) and returns the user's
-// messages that waited for it, in order, to be sent on as replies to it. A card delivered twice (the
+// CardSent records where the user's card landed (message card in the staff chat) and returns the entries
+// of the user's messages that waited for it, in order, to be sent on as replies to it. A card delivered twice (the
 // outbox's reaper) moves the conversation to the newer card.
-func (s *Store) CardSent(ctx context.Context, uid, chat int64, card int) ([]int, error) {
+func (s *Store) CardSent(ctx context.Context, uid, chat int64, card int) ([]string, error) {
 	raw, err := cardSentScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversationPending(uid),
 		keyConversationMessage(chat, card), keyConversationMessages(uid)},
 		chat, card, uid, chat, int(ConversationIdle.Seconds()), int(conversationMapTTL.Seconds())).StringSlice()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("card of %d sent: %w", uid, err)
 	}
-	out := make([]int, 0, len(raw))
-	for _, v := range raw {
-		if n, err := strconv.Atoi(v); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out, nil
+	return raw, nil
 }
 
 // cardSentScript: KEYS conv, pending, map entry, user's map index; ARGV chat, card, uid, chat, idle TTL, map

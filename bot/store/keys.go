@@ -77,11 +77,12 @@ import (
 //	                                   waiting (the user's oldest message staff have not answered; 0 once
 //	                                   they did), staff_last (unix seconds), chat and card (the card's
 //	                                   message in the staff chat), card_queued, by and by_name (the staff
-//	                                   member who claimed it: id and first name). TTL 7 days renewed by
-//	                                   every message (an idle conversation closes by itself); a closed one
-//	                                   is kept a day. No message content.
-//	hn:conv:{uid}:pending       list   the user's message ids waiting for their card to be sent (then
-//	                                   copied as replies to it).
+//	                                   member who claimed it: id and first name), name (the user's first
+//	                                   name, for the card and /inbox). TTL 7 days renewed by every message
+//	                                   (an idle conversation closes by itself); a closed one is kept a day.
+//	hn:conv:{uid}:pending       list   the user's messages waiting for their card to be sent (then sent on
+//	                                   as replies to it): "m:<message id>" to copy, "q:<text>" for a question
+//	                                   asked of the bot first. Deleted when the card is sent or on close.
 //	hn:conv:{uid}:msgs          set    "<chat>:<message id>" of the staff-chat messages of the user's
 //	                                   conversations (card, copies, reply prompts), for /forget; 30 day TTL.
 //	hn:convmsg:{chat}:{msg}     string the user a staff-chat message belongs to, so a reply to it reaches
