@@ -428,7 +428,7 @@ func (h *Handoff) takeFor(ctx context.Context, r *Request, uid int64, replyTo in
 	}
 	if !ok {
 		d.send(ctx, outbox.Message{ChatID: r.ChatID, ReplyTo: replyTo,
-			Text: d.T(r, "staff.conv.claimed_by", "staff", displayName(c.ClaimedName)),
+			Text:    d.T(r, "staff.conv.claimed_by", "staff", displayName(c.ClaimedName)),
 			Buttons: [][]outbox.Button{{{Text: d.T(r, "staff.conv.takeover_button"), Data: HandoffButtons.Data("t", strconv.FormatInt(uid, 10))}}}})
 		return c, false
 	}
