@@ -322,17 +322,19 @@ func TestChat_ButtonsNeverCollideWithAnswers(t *testing.T) {
 }
 
 // TestChat_StaffHandoffAllTheWay: in the demo the person is also staff, so a message to staff can be
-// followed to the end — the card in the staff chat, the answer typed there with /reply, and the card's
-// Block button.
+// followed to the end — the card in the staff chat with the message under it, the answer typed there with
+// /reply, and the card's Block button.
 func TestChat_StaffHandoffAllTheWay(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
 	out := runChat(t, nil, "/staff", "Please call me about the scholarship",
-		"staff> /reply 1001 We will call you tomorrow", "staff> [1]")
+		"staff> /reply 1001 We will call you tomorrow", "staff> [4]")
+	unknown := c.T("vi", "mydata.unknown")
+	card := strings.Split(c.T("vi", "staff.conv.card", "name", "Noy", "id", "1001", "lang", "en", "audience", unknown, "country", unknown), "\n")[0]
 	if missing := inOrder(out,
 		"🤖 "+c.T("en", "staff.prompt"),
-		"👥 [staff chat] 🤖 "+c.T("vi", "staff.card", "id", "1001", "lang", "en"), "Please call me about the scholarship",
-		"staff> [1] "+c.T("vi", "staff.block"),
+		"👥 [staff chat] 🤖 "+card, "staff> [4] "+c.T("vi", "staff.block"),
+		"👥 [staff chat] 🤖 Please call me about the scholarship",
 		"🤖 "+c.T("en", "staff.reply"), "We will call you tomorrow",
 		"👥 [staff chat] 🤖 "+c.T("vi", "staff.reply_done", "id", "1001"),
 		"👥 👤 ["+c.T("vi", "staff.block")+"]",

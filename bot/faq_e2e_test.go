@@ -64,9 +64,10 @@ func TestFAQ_DeclineLogsAndOffersStaff(t *testing.T) {
 	}
 	// "Ask staff" forwards the question to the staff chat.
 	h.srv.PushCallback(u, m, "staff:ask")
-	card := h.messages(-5000, 1)[0]
-	if !strings.Contains(card.Text, "giá vàng hôm nay bao nhiêu") || !strings.Contains(card.Text, "/reply 1100") {
-		t.Errorf("staff card: got %q", card.Text)
+	staffMsgs := h.messages(-5000, 2)
+	if card, q := staffMsgs[0], staffMsgs[1]; !strings.Contains(card.Text, "/reply 1100") ||
+		q.Text != h.content.T("vi", "staff.conv.question", "text", "giá vàng hôm nay bao nhiêu") || q.ReplyTo != card.ID {
+		t.Errorf("staff card %q and question %q (reply to %d), want the question under the card", card.Text, q.Text, q.ReplyTo)
 	}
 	if got := h.messages(u.ID, 2)[1].Text; got != h.content.T("vi", "staff.sent") {
 		t.Errorf("after ask staff: got %q", got)
@@ -194,12 +195,16 @@ func TestStaff_TalkToStaffFromTheMenu(t *testing.T) {
 	if got := a.send("ຂ້ອຍຢາກຖາມເລື່ອງຫໍພັກ *ດ່ວນ* <b>"); got.Text != h.content.T("lo", "staff.sent") {
 		t.Errorf("after the message: got %q", got.Text)
 	}
-	card := h.messages(-5100, 1)[0]
-	if !strings.Contains(card.Text, "ຂ້ອຍຢາກຖາມເລື່ອງຫໍພັກ *ດ່ວນ* <b>") || card.ParseMode != "" {
-		t.Errorf("staff card must carry the text verbatim as plain text: %q (parse mode %q)", card.Text, card.ParseMode)
+	copied := h.messages(-5100, 2)[1]
+	if copied.Text != "ຂ້ອຍຢາກຖາມເລື່ອງຫໍພັກ *ດ່ວນ* <b>" || copied.ParseMode != "" {
+		t.Errorf("the copy under the card must carry the text verbatim as plain text: %q (parse mode %q)", copied.Text, copied.ParseMode)
 	}
-	// The flow ends with that message: the next text is a question again.
-	if got := a.send("ສະບາຍດີ"); got.Text == h.content.T("lo", "staff.sent") {
-		t.Error("the handoff flow did not end after one message")
+	// The conversation stays open until the user ends it: the next text goes to staff too.
+	if got := a.send("ສະບາຍດີ"); got.Text != h.content.T("lo", "staff.conv.added") {
+		t.Errorf("the next message in the conversation: got %q", got.Text)
+	}
+	a.press("staff:end")
+	if got := a.send("ສະບາຍດີ"); got.Text == h.content.T("lo", "staff.conv.added") {
+		t.Error("after End conversation the text still went to staff")
 	}
 }

@@ -9,48 +9,54 @@ import (
 )
 
 // TestHandoff_BoundedPerUserAndStaffCanBlock has one person write to staff again and again, and staff block
-// and unblock another from a card: the staff chat gets at most three messages of one person at once, the
-// person is told when they can write again, and a blocked person's messages stop with a neutral answer.
+// and unblock another from a card: the staff chat gets at most three messages of one person waiting for an
+// answer, the person is told when they can write again, and a blocked person's messages stop with a
+// neutral answer.
 func TestHandoff_BoundedPerUserAndStaffCanBlock(t *testing.T) {
 	t.Parallel() // waits on the staff group's send budget, not the CPU
 	const staffChat = -7300
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7300"})
 	chatty := &applicant{h: h, u: user(4300, "en")}
-	for i := range 3 {
-		chatty.send("/staff")
-		if got := chatty.send("question " + string(rune('A'+i))); got.Text != h.content.T("en", "staff.sent") {
-			t.Fatalf("message %d: got %q, want staff.sent", i, got.Text)
+	chatty.send("/staff")
+	for i, want := range []string{"staff.sent", "staff.conv.added", "staff.conv.added"} {
+		if got := chatty.send("question " + string(rune('A'+i))); got.Text != h.content.T("en", want) {
+			t.Fatalf("message %d: got %q, want %s", i, got.Text, want)
 		}
 	}
-	if got := chatty.send("/staff").Text; !strings.HasPrefix(got, strings.Split(h.content.T("en", "staff.limit"), "{")[0]) {
-		t.Errorf("fourth /staff: got %q, want the limit notice", got)
+	if got := chatty.send("question D").Text; !strings.HasPrefix(got, strings.Split(h.content.T("en", "staff.limit_unsent"), "{")[0]) {
+		t.Errorf("fourth message: got %q, want the limit notice", got)
 	}
-	h.messages(staffChat, 3)
+	if got := chatty.send("/staff").Text; !strings.HasPrefix(got, strings.Split(h.content.T("en", "staff.limit"), "{")[0]) {
+		t.Errorf("/staff again: got %q, want the limit notice", got)
+	}
+	h.messages(staffChat, 4)
 	h.bulkIdle()
-	if n := len(h.srv.Messages(staffChat)); n != 3 {
-		t.Errorf("the staff chat got %d cards from one person, want 3", n)
+	if n := len(h.srv.Messages(staffChat)); n != 4 {
+		t.Errorf("the staff chat got %d messages from one person, want the card and 3 copies", n)
 	}
 
 	// Staff block another person from their card.
 	rude := &applicant{h: h, u: user(4301, "vi")}
 	rude.send("/staff")
 	rude.send("tin nhắn khó chịu")
-	card := h.messages(staffChat, 4)[3]
-	if !strings.Contains(card.Text, "tin nhắn khó chịu") || !hasButton(card, "hand:b:4301") {
-		t.Fatalf("card: %q %v, want the message and a Block button", card.Text, buttonData(card))
+	msgs := h.messages(staffChat, 6)
+	card, copied := msgs[4], msgs[5]
+	if !strings.Contains(card.Text, "4301") || !hasButton(card, "hand:b:4301") || copied.Text != "tin nhắn khó chịu" || copied.ReplyTo != card.ID {
+		t.Fatalf("card %q %v and copy %q (reply to %d), want a card with a Block button and the message under it",
+			card.Text, buttonData(card), copied.Text, copied.ReplyTo)
 	}
 	// Someone who is not staff cannot press it.
 	h.srv.PushCallback(chatty.u, card, "hand:b:4301")
 	staff := user(900, "vi")
 	h.srv.PushCallback(staff, card, "hand:b:4301")
-	if !h.srv.Wait(func() bool { return hasButton(h.srv.Messages(staffChat)[3], "hand:u:4301") }, wait) {
-		t.Fatalf("after Block the card is %q %v, want an Unblock button", h.srv.Messages(staffChat)[3].Text, buttonData(h.srv.Messages(staffChat)[3]))
+	if !h.srv.Wait(func() bool { return hasButton(h.srv.Messages(staffChat)[4], "hand:u:4301") }, wait) {
+		t.Fatalf("after Block the card is %q %v, want an Unblock button", h.srv.Messages(staffChat)[4].Text, buttonData(h.srv.Messages(staffChat)[4]))
 	}
 	answers := h.srv.Answers()
 	if len(answers) != 2 || answers[0].Params["text"] != h.content.T("en", "button.expired") {
 		t.Errorf("a non-staff press: got %v, want button.expired", answers)
 	}
-	if got := h.srv.Messages(staffChat)[3].Text; !strings.Contains(got, "tin nhắn khó chịu") || !strings.Contains(got, h.content.T("vi", "staff.blocked_note", "staff", "900")) {
+	if got := h.srv.Messages(staffChat)[4].Text; !strings.Contains(got, h.content.T("vi", "staff.blocked_note", "staff", "900")) {
 		t.Errorf("blocked card: %q", got)
 	}
 	unavailable := h.content.T("vi", "staff.unavailable")
@@ -64,19 +70,16 @@ func TestHandoff_BoundedPerUserAndStaffCanBlock(t *testing.T) {
 		t.Errorf("blocked person's Ask staff: got %q", got[len(got)-1].Text)
 	}
 	// Unblocked, they can write again.
-	h.srv.PushCallback(staff, h.srv.Messages(staffChat)[3], "hand:u:4301")
-	if !h.srv.Wait(func() bool { return hasButton(h.srv.Messages(staffChat)[3], "hand:b:4301") }, wait) {
+	h.srv.PushCallback(staff, h.srv.Messages(staffChat)[4], "hand:u:4301")
+	if !h.srv.Wait(func() bool { return hasButton(h.srv.Messages(staffChat)[4], "hand:b:4301") }, wait) {
 		t.Fatal("Unblock did not restore the Block button")
-	}
-	if got := h.srv.Messages(staffChat)[3].Text; got != card.Text {
-		t.Errorf("unblocked card: %q, want the original %q", got, card.Text)
 	}
 	rude.send("/staff")
 	if got := rude.send("xin lỗi, câu hỏi thật"); got.Text != h.content.T("vi", "staff.sent") {
 		t.Errorf("after unblocking: got %q", got.Text)
 	}
-	if got := h.messages(staffChat, 5)[4].Text; !strings.Contains(got, "xin lỗi, câu hỏi thật") {
-		t.Errorf("card after unblocking: %q", got)
+	if got := h.messages(staffChat, 8)[7].Text; got != "xin lỗi, câu hỏi thật" {
+		t.Errorf("copy after unblocking: %q", got)
 	}
 }
 
@@ -118,8 +121,8 @@ func TestHandoff_StaffAnswerInTheStaffChat(t *testing.T) {
 	a := &applicant{h: h, u: user(4400, "lo")}
 	a.send("/staff")
 	a.send("ຂ້ອຍຢາກຖາມເລື່ອງທຶນ")
-	card := h.messages(staffChat.ID, 1)[0]
-	if want := h.content.T("vi", "staff.card_hint", "id", "4400"); !strings.Contains(card.Text, want) {
+	card := h.messages(staffChat.ID, 2)[0] // the card and the copy of the message
+	if want := "/reply 4400"; !strings.Contains(card.Text, want) {
 		t.Fatalf("card %q lacks %q", card.Text, want)
 	}
 	staff := user(900, "vi")
@@ -129,13 +132,13 @@ func TestHandoff_StaffAnswerInTheStaffChat(t *testing.T) {
 	if !strings.HasPrefix(got, h.content.T("lo", "staff.reply")) || !strings.Contains(got, "hạn nộp là 31/3") {
 		t.Errorf("the person got %q, want the staff reply", got)
 	}
-	msgs := h.messages(staffChat.ID, 2)
-	if want := h.content.T("vi", "staff.reply_done", "id", "4400"); msgs[1].Text != want {
-		t.Errorf("staff chat: %q, want %q", msgs[1].Text, want)
+	msgs := h.messages(staffChat.ID, 3)
+	if want := h.content.T("vi", "staff.reply_done", "id", "4400"); msgs[2].Text != want {
+		t.Errorf("staff chat: %q, want %q", msgs[2].Text, want)
 	}
 	// The chat's updates are handled in order: the bare /help before the /reply was left alone.
-	if len(msgs) != 2 {
-		t.Errorf("staff chat got %d messages, want the card and the delivery note: %q", len(msgs), msgs[len(msgs)-1].Text)
+	if len(msgs) != 3 {
+		t.Errorf("staff chat got %d messages, want the card, the copy and the delivery note: %q", len(msgs), msgs[len(msgs)-1].Text)
 	}
 }
 

@@ -21,7 +21,9 @@ import (
 
 // addressed drops group traffic that is not for the bot, before anything is stored about its sender: in a
 // group only commands naming the bot ("/help@huunghi_bot"), staff commands in a staff chat (see
-// parseCommand) and taps on the bot's own buttons are handled.
+// parseCommand), a staff member's reply to one of the bot's messages in a staff chat (an answer to a
+// handoff card: see staffReply) and taps on the bot's own buttons are handled. A reply by someone else in
+// the staff group is dropped here: it is not an answer the bot may pass on.
 func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
 		m := u.Message
@@ -29,13 +31,9 @@ func (a *App) addressed(next tg.HandlerFunc) tg.HandlerFunc {
 			m = u.EditedMessage
 		}
 		if m != nil && m.Chat.Type != models.ChatTypePrivate {
-			// In a group: commands for the bot, and in a staff chat staff's replies to the bot's messages
-			// (the reason for a decision is one).
-			_, _, ok := a.parseCommand(m)
-			if !ok && u.Message != nil && a.isStaffChat(m.Chat.ID) {
-				ok = a.reasonReply(u)
-			}
-			if !ok || u.EditedMessage != nil {
+			// In a group: commands for the bot, and in a staff chat staff's replies to the bot's messages (to
+			// a handoff card, or with the reason for a decision).
+			if _, _, ok := a.parseCommand(m); (!ok && !a.staffReply(u)) || u.EditedMessage != nil {
 				return
 			}
 		}

@@ -264,8 +264,21 @@ func (a *App) routes(d handlers.Deps) []route {
 		handlers.FlowEventDraft:     staffEvs.Media,
 		handlers.FlowBroadcastDraft: bcs.Media,
 	}
+	// A user with an open conversation with staff writes to it, not to the FAQ (a form in progress
+	// still takes its answers first).
+	handoff := handlers.NewHandoff(d)
+	a.out.OnSent(handlers.SentHandoff, handoff.Sent)
+	text := handlers.Text(d, flows, handoff.UserText(questions.Ask))
+	mediaMsg := handlers.Media(d, mediaFlows, handoff.UserMedia(handlers.Unsupported(d)))
+	// A staff member's reply to something else of the bot's in their private chat is an ordinary message.
+	ordinary := func(ctx context.Context, r *handlers.Request) {
+		if r.Update.Message.Text != "" {
+			text(ctx, r)
+		} else {
+			mediaMsg(ctx, r)
+		}
+	}
 	unknown := f(handlers.UnknownCommand(d))
-	text := handlers.Text(d, flows, questions.Ask)
 	return []route{
 		{"/start", a.command("start"), private, startLink, f(handlers.Start(d, menu, links))},
 		{"/menu", a.command("menu"), private, to("menu"), f(handlers.MenuCommand(d, menu))},
@@ -273,7 +286,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/language", a.command("language"), private, to("language"), f(handlers.Language(d))},
 		{"/mydata", a.command("mydata"), private, to("mydata"), f(handlers.MyData(d))},
 		{"/forget", a.command("forget"), private, to("forget"), f(handlers.Forget(d))},
-		{"/cancel", a.command("cancel"), private, nil, f(handlers.Cancel(d))},
+		{"/cancel", a.command("cancel"), private, nil, f(handoff.Cancel(handlers.Cancel(d)))},
 		{"/faq", a.command("faq"), anywhere, nil, f(questions.Browse)},
 		{"/my", a.command("my"), private, to("my"), f(regs.My)},
 		{"/programmes (staff)", a.staffCommand("programmes"), staffDesk, nil, f(regs.Programmes)},
@@ -305,14 +318,17 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"form:", callback(handlers.FormButtons.Prefix()), private, nil, f(regs.Form)},
 		{"my:", callback(handlers.MyButtons.Prefix()), private, to("my"), f(regs.MyAction)},
 		{"/reply (staff)", a.staffCommand("reply"), staffDesk, nil, f(handlers.Reply(d))},
+		{"/inbox (staff)", a.staffCommand("inbox"), staffDesk, nil, f(handoff.Inbox)},
 		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
 		{"/stats (staff)", a.staffCommand("stats"), staffDesk, nil, f(a.stats.Command)},
 		{"/team (admin)", a.staffCommand("team"), adminDesk, nil, f(team.Command)},
 		{"hand: (staff)", callback(handlers.HandoffButtons.Prefix()), staffDesk, nil, f(handlers.HandoffAction(d))},
+		{"reply to the bot (staff)", a.staffReply, staffDesk, nil, f(decs.ReasonReply(handoff.StaffReply(ordinary)))},
 		{"faq:", callback(handlers.FAQButtons.Prefix()), anywhere, nil, f(questions.Browse)},
 		{"staff:ask", callback(handlers.StaffButtons.Data("ask")), private, to("staff"), f(handlers.AskStaff(d))},
 		{"/staff", a.command("staff"), private, to("staff"), f(handlers.TalkToStaff(d))},
 		{"staff:new", callback(handlers.StaffButtons.Data("new")), private, to("staff"), f(handlers.TalkToStaff(d))},
+		{"staff:end", callback(handlers.StaffButtons.Data("end")), private, nil, f(handoff.End)},
 		{"menu:language", callback(handlers.MenuButtons.Data("language")), private, to("language"), f(handlers.Language(d))},
 		{"menu:mydata", callback(handlers.MenuButtons.Data("mydata")), private, to("mydata"), f(handlers.MyData(d))},
 		{"menu:help", callback(handlers.MenuButtons.Data("help")), anywhere, nil, f(handlers.Help(d))},
@@ -322,8 +338,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"forget:", callback(handlers.ForgetButtons.Prefix()), private, to("forget"), f(handlers.Forget(d))},
 		{"unknown command", a.anyCommand, anywhere, nil, unknown},
 		{"edited", edited, anywhere, nil, f(handlers.Unsupported(d))},
-		{"media", media, anywhere, nil, f(handlers.Media(d, mediaFlows, handlers.Unsupported(d)))},
-		{"reason reply (staff)", a.reasonReply, staffDesk, nil, f(decs.ReasonReply(text))},
+		{"media", media, anywhere, nil, f(mediaMsg)},
 		{"text", privateText, anywhere, nil, f(text)},
 		{"stale button", isCallback, anywhere, nil, f(handlers.ExpiredButton(d))},
 		{"blocked / unblocked", isMemberChange, anywhere, nil, f(handlers.MemberChanged(d))},
@@ -504,13 +519,31 @@ func callback(data string) tg.MatchFunc {
 	}
 }
 
-// reasonReply matches a staff member's text replying to a message of the bot — in a staff chat, how the
-// reason for a decision is given (Decisions.ReasonReply); other replies there are let through to it too
-// (addressed) and ignored.
-func (a *App) reasonReply(u *models.Update) bool {
+// staffReply matches a staff member's message replying to one of the bot's own messages, in a staff chat
+// or in their private chat: the answer to a handoff card or copy, or the reason for a decision asked with a
+// ForceReply prompt. A bot in privacy mode receives replies
+// to its messages in groups, so this works with privacy on.
+func (a *App) staffReply(u *models.Update) bool {
 	m := u.Message
-	return m != nil && m.Text != "" && m.From != nil && a.cfg.StaffIDs[m.From.ID] && m.ReplyToMessage != nil &&
-		m.ReplyToMessage.From != nil && m.ReplyToMessage.From.IsBot && strings.EqualFold(m.ReplyToMessage.From.Username, a.username)
+	if m == nil || m.From == nil || m.ReplyToMessage == nil || !a.staffMember(m.From.ID) {
+		return false
+	}
+	if _, _, ok := a.parseCommand(m); ok {
+		return false // a command is a command, whatever it replies to
+	}
+	to := m.ReplyToMessage.From
+	if to == nil || !to.IsBot || !strings.EqualFold(to.Username, a.username) {
+		return false
+	}
+	return m.Chat.Type == models.ChatTypePrivate || a.isStaffChat(m.Chat.ID)
+}
+
+// staffMember reports whether a user is an admin or staff, for the matchers that run before the request's
+// role is resolved (a group member's reply to the bot is dropped before anything is stored about them
+// unless they are staff). Redis unavailable: not staff, as role says.
+func (a *App) staffMember(uid int64) bool {
+	r, _ := a.role(context.Background(), uid)
+	return r >= handlers.RoleStaff
 }
 
 func isCallback(u *models.Update) bool { return u.CallbackQuery != nil }

@@ -31,13 +31,13 @@ func TestStaff_TextsInTheStaffsOwnLanguage(t *testing.T) {
 	lao.press("lang:lo")
 	lao.send("/staff")
 	lao.send("ຂ້ອຍຢາກຖາມກ່ຽວກັບທຶນການສຶກສາ")
-	card := h.messages(staffChat, 1)[0]
-	want := h.content.T("vi", "staff.card", "id", "4500", "lang", "lo") + "\n\n" + "ຂ້ອຍຢາກຖາມກ່ຽວກັບທຶນການສຶກສາ" +
-		"\n\n" + h.content.T("vi", "staff.card_hint", "id", "4500")
+	card := h.messages(staffChat, 2)[0]
+	unknown := h.content.T("vi", "mydata.unknown")
+	want := h.content.T("vi", "staff.conv.card", "name", "Noy", "id", "4500", "lang", "lo", "audience", unknown, "country", unknown)
 	if card.Text != want {
 		t.Errorf("card: got %q, want %q", card.Text, want)
 	}
-	if got := card.Buttons[0][0].Text; got != h.content.T("vi", "staff.block") {
+	if got := card.Buttons[0][0].Text; got != h.content.T("vi", "staff.conv.reply_button") {
 		t.Errorf("card button: got %q, want Vietnamese", got)
 	}
 
@@ -81,7 +81,8 @@ func TestStaffLang_ConfiguresTheStaffChat(t *testing.T) {
 	u.send("/staff")
 	u.send("cho toi hoi ve hoc bong")
 	card := h.messages(-7401, 1)[0]
-	if !strings.HasPrefix(card.Text, h.content.T("en", "staff.card", "id", "4700", "lang", "vi")) {
+	if !strings.HasPrefix(card.Text, h.content.T("en", "staff.conv.card", "name", "Noy", "id", "4700", "lang", "vi",
+		"audience", h.content.T("en", "mydata.unknown"), "country", h.content.T("en", "mydata.unknown"))) {
 		t.Errorf("card: got %q, want English", card.Text)
 	}
 }

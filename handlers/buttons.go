@@ -17,10 +17,15 @@ var (
 	// asked" (no).
 	FAQButtons = callback.New("faq", callback.Verb{Name: "cats"}, callback.Verb{Name: "c", Args: 1},
 		callback.Verb{Name: "t", Args: 1}, callback.Verb{Name: "no"})
-	// StaffButtons: send my last question to staff (ask), write to staff (new).
-	StaffButtons = callback.New("staff", callback.Verb{Name: "ask"}, callback.Verb{Name: "new"})
-	// HandoffButtons: staff block (b <user id>) or unblock (u <user id>) the sender of a card.
-	HandoffButtons = callback.New("hand", callback.Verb{Name: "b", Args: 1}, callback.Verb{Name: "u", Args: 1})
+	// StaffButtons: send my last question to staff (ask), write to staff (new), end my conversation with
+	// staff (end).
+	StaffButtons = callback.New("staff", callback.Verb{Name: "ask"}, callback.Verb{Name: "new"}, callback.Verb{Name: "end"})
+	// HandoffButtons: staff block (b <user id>) or unblock (u <user id>) the sender of a card; and, for a
+	// user's conversation, Reply (r), Take it (c), Take it over from another (t), Close (x), and /inbox's
+	// Open, which posts the card again where it was tapped (o).
+	HandoffButtons = callback.New("hand", callback.Verb{Name: "b", Args: 1}, callback.Verb{Name: "u", Args: 1},
+		callback.Verb{Name: "r", Args: 1}, callback.Verb{Name: "c", Args: 1}, callback.Verb{Name: "t", Args: 1},
+		callback.Verb{Name: "x", Args: 1}, callback.Verb{Name: "o", Args: 1})
 	// MyDataButtons: change who I am (audience).
 	MyDataButtons = callback.New("mydata", callback.Verb{Name: "audience"})
 	// ForgetButtons: ask to delete my data, confirm (yes) or keep it (no).

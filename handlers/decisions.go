@@ -333,8 +333,8 @@ func (g *Decisions) askReason(ctx context.Context, r *Request, p *messages.Progr
 }
 
 // ReasonReply handles a staff member's text replying to a message of the bot: when that message asked for
-// a decision's reason, the text is the reason. Any other reply is left to fallback in a private chat (the
-// text goes where typed text goes) and ignored in a group, where the bot only reads what is meant for it.
+// a decision's reason, the text is the reason. Any other reply is left to fallback (the reply to a
+// handoff card, which ignores what it cannot place in a group).
 func (g *Decisions) ReasonReply(fallback func(ctx context.Context, r *Request)) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		m := r.Update.Message
@@ -343,9 +343,7 @@ func (g *Decisions) ReasonReply(fallback func(ctx context.Context, r *Request)) 
 			if !errors.Is(err, store.ErrNotFound) {
 				g.d.Log.Error("load reason prompt", "chat_id", r.ChatID, "err", err)
 			}
-			if r.Private {
-				fallback(ctx, r)
-			}
+			fallback(ctx, r) // a reply to something else of the bot's
 			return
 		}
 		g.giveReason(ctx, r, pr, m.Text)

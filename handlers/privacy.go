@@ -64,6 +64,9 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 			}
 			regsLine += "\n" + d.T(r, "mydata.staff", "scope", scope)
 		}
+		if c, err := d.Store.Conversation(ctx, r.UserID); err == nil && c.Open {
+			regsLine += "\n" + d.T(r, "mydata.conversation")
+		}
 		questions := "0"
 		if n, err := d.Store.UnansweredCount(ctx, r.UserID); err != nil {
 			d.Log.Warn("mydata: unanswered", "chat_id", r.ChatID, "err", err)

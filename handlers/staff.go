@@ -33,8 +33,9 @@ const staffChatBudget = "handoff-all"
 // mayWriteToStaff answers the user and returns false when their message cannot go to staff now: staff
 // blocked them (a neutral answer: staff cannot be reached through the bot, here is the office), or they
 // or everyone together have used the budget (when they can write again). With take it also takes the
-// budgets, for a message being passed on; without, it only looks, before the user writes.
-func mayWriteToStaff(ctx context.Context, d Deps, r *Request, take bool) bool {
+// budgets, for a message being passed on; without, it only looks, before the user writes. In a
+// conversation staff have answered (answered) the person's budget is the looser one of an exchange.
+func mayWriteToStaff(ctx context.Context, d Deps, r *Request, take, answered bool) bool {
 	if d.StaffChatID == 0 {
 		staffUnavailable(ctx, d, r)
 		return false
@@ -47,8 +48,12 @@ func mayWriteToStaff(ctx context.Context, d Deps, r *Request, take bool) bool {
 	if take {
 		personal = "staff.limit_unsent"
 	}
+	budget, limit := handoffBudget(r.UserID), handoffLimit
+	if answered {
+		budget, limit = convBudget(r.UserID), convLimit
+	}
 	// The person's budget is looked at first, so that a message refused for it costs nothing shared.
-	if ok, wait, err := d.Store.Peek(ctx, handoffBudget(r.UserID), handoffLimit); err == nil && !ok {
+	if ok, wait, err := d.Store.Peek(ctx, budget, limit); err == nil && !ok {
 		d.Reply(ctx, r, d.T(r, personal, "minutes", minutes(wait)))
 		return false
 	}
@@ -61,7 +66,7 @@ func mayWriteToStaff(ctx context.Context, d Deps, r *Request, take bool) bool {
 		return false
 	}
 	if take {
-		_, _, _ = d.Store.Allow(ctx, handoffBudget(r.UserID), handoffLimit)
+		_, _, _ = d.Store.Allow(ctx, budget, limit)
 	}
 	return true
 }
@@ -71,70 +76,42 @@ func minutes(d time.Duration) string {
 	return strconv.Itoa(max(int((d+time.Minute-1)/time.Minute), 1))
 }
 
-// AskStaff handles the "Ask staff" button: the user's last question goes to the staff chat, or, without a
-// recent question, the next message they write does.
+// AskStaff handles the "Ask staff" button: the user's last question goes to staff in a new conversation,
+// or, without a recent question, a conversation opens for what they write next.
 func AskStaff(d Deps) func(ctx context.Context, r *Request) {
-	talk := TalkToStaff(d)
+	h := NewHandoff(d)
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
 		if last, err := d.Store.GetLastQuestion(ctx, r.UserID); err == nil && last.Text != "" {
-			if forward(ctx, d, r, last.Text) {
+			if h.Ask(ctx, r, last.Text) {
 				// Asked once: a second tap must not send the same question again.
 				_ = d.Store.SetLastQuestion(ctx, r.UserID, store.LastQuestion{})
 			}
 			return
 		}
-		talk(ctx, r)
+		h.Open(ctx, r)
 	}
 }
 
-// TalkToStaff handles /staff and the menu's "Talk to staff": the next message the user writes goes to the
-// staff chat.
-func TalkToStaff(d Deps) func(ctx context.Context, r *Request) {
-	return func(ctx context.Context, r *Request) {
-		d.Answer(ctx, r, "")
-		if !mayWriteToStaff(ctx, d, r, false) {
-			return
-		}
-		if err := d.Store.SaveSession(ctx, r.UserID, store.Session{Flow: FlowHandoff}); err != nil {
-			d.Log.Error("start handoff", "chat_id", r.ChatID, "err", err)
-			d.Reply(ctx, r, d.T(r, "error.apology"))
-			return
-		}
-		d.Reply(ctx, r, d.T(r, "staff.prompt"))
-	}
-}
+// TalkToStaff handles /staff and the menu's "Talk to staff": it opens a conversation with staff.
+func TalkToStaff(d Deps) func(ctx context.Context, r *Request) { return NewHandoff(d).Open }
 
-// HandoffText sends the message a user wrote after "Ask staff" and ends the flow.
+// HandoffText handles a message of a user whose session still says "the next message goes to staff" (the
+// flow before conversations, saved by an older version): the session ends and the message opens a
+// conversation.
 func HandoffText(d Deps) func(ctx context.Context, r *Request, text string) {
+	h := NewHandoff(d)
 	return func(ctx context.Context, r *Request, text string) {
 		if err := d.Store.ClearSession(ctx, r.UserID); err != nil {
 			d.Log.Warn("end handoff", "chat_id", r.ChatID, "err", err)
 		}
-		forward(ctx, d, r, text)
+		if _, _, err := d.Store.OpenConversation(ctx, r.UserID, r.FirstName); err != nil {
+			d.Log.Error("open conversation", "chat_id", r.ChatID, "err", err)
+			d.Reply(ctx, r, d.T(r, "error.apology"))
+			return
+		}
+		h.pass(ctx, r, h.messageEntry(r))
 	}
-}
-
-// forward queues the user's message for the staff chat as a card with a Block button, and tells the user.
-// The card goes on the notify lane: kept in Redis until sent, never holding the user's answer behind the
-// staff group's send budget, and taken back by /forget if it has not been sent yet (About). It reports
-// whether the message was passed on.
-func forward(ctx context.Context, d Deps, r *Request, text string) bool {
-	if !mayWriteToStaff(ctx, d, r, true) {
-		return false
-	}
-	id := strconv.FormatInt(r.UserID, 10)
-	card := d.Content.T(d.staffLang(), "staff.card", "id", id, "lang", r.Lang) + "\n\n" + text + "\n\n" +
-		d.Content.T(d.staffLang(), "staff.card_hint", "id", id)
-	m := outbox.Message{ChatID: d.StaffChatID, Text: card, About: r.UserID, Key: "handoff:" + id,
-		Buttons: [][]outbox.Button{blockButton(d, r.UserID, false)}}
-	if err := d.Out.Enqueue(ctx, outbox.LaneNotify, m); err != nil {
-		d.Log.Error("forward to staff", "chat_id", r.ChatID, "err", err)
-		staffUnavailable(ctx, d, r)
-		return false
-	}
-	d.Reply(ctx, r, d.T(r, "staff.sent"))
-	return true
 }
 
 // blockButton is the button under a handoff card: Block, or Unblock once blocked. Data "hand:b:<uid>" or
@@ -160,10 +137,12 @@ func staffUnavailable(ctx context.Context, d Deps, r *Request) {
 // blockedMark starts the line a blocked card gets; Unblock removes what follows it.
 const blockedMark = "\n\n🚫 "
 
-// HandoffAction handles the staff's Block and Unblock buttons under a handoff card ("hand:b:<uid>",
-// "hand:u:<uid>"): a blocked user's messages no longer reach the staff chat, and they are told only that
-// staff cannot be reached through the bot. The card says who blocked them.
+// HandoffAction handles the staff's buttons under a handoff card and in /inbox ("hand:<verb>:<uid>"). Block
+// and Unblock (b, u) are here: a blocked user's messages no longer reach the staff chat (their conversation
+// is closed), and they are told only that staff cannot be reached through the bot; the card says who
+// blocked them. The conversation's own buttons are Handoff.Action's.
 func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
+	h := NewHandoff(d)
 	return func(ctx context.Context, r *Request) {
 		action, args, ok := parse(HandoffButtons, r)
 		if !ok {
@@ -175,9 +154,18 @@ func HandoffAction(d Deps) func(ctx context.Context, r *Request) {
 			d.Expired(ctx, r)
 			return
 		}
+		if action != "b" && action != "u" {
+			h.Action(ctx, r, action, uid)
+			return
+		}
 		block, toast := action == "b", "staff.unblocked"
 		if block {
 			err, toast = d.Store.BlockHandoff(ctx, uid, r.UserID), "staff.blocked"
+			if err == nil {
+				if _, cerr := d.Store.CloseConversation(ctx, uid, "staff"); cerr != nil && !errors.Is(cerr, store.ErrNotFound) {
+					d.Log.Warn("close conversation of a blocked user", "chat_id", r.ChatID, "err", cerr)
+				}
+			}
 		} else {
 			err = d.Store.UnblockHandoff(ctx, uid)
 		}
@@ -225,6 +213,8 @@ func Reply(d Deps) func(ctx context.Context, r *Request) {
 		if err != nil {
 			key = "staff.reply_failed"
 			d.Log.Warn("staff reply", "chat_id", uid, "err", err)
+		} else if _, err := d.Store.StaffWrote(ctx, uid); err != nil && !errors.Is(err, store.ErrNotFound) {
+			d.Log.Warn("staff reply in conversation", "chat_id", r.ChatID, "err", err)
 		}
 		d.Reply(ctx, r, d.T(r, key, "id", to))
 	}

@@ -49,6 +49,8 @@ type Smalltalk struct {
 type Contact struct {
 	Sample bool              `yaml:"sample"`
 	Value  map[string]string `yaml:"value"`
+	// Schedule is the same hours as data, for an entry that gives hours (staff_reply_hours).
+	Schedule *Schedule `yaml:"schedule"`
 }
 
 // FAQ is the loaded knowledge base.
@@ -126,6 +128,11 @@ func loadFAQ(fsys fs.FS, langs []string) (*FAQ, Problems) {
 		for _, l := range langs {
 			if strings.TrimSpace(c.Value[l]) == "" {
 				add("contacts.yaml", nodeLine(fsys, "contacts.yaml", key), "%s has no %s value", key, l)
+			}
+		}
+		if c.Schedule != nil {
+			if _, err := c.Schedule.parse(); err != nil {
+				add("contacts.yaml", nodeLine(fsys, "contacts.yaml", key), "%s: %v", key, err)
 			}
 		}
 	}

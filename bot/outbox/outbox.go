@@ -93,6 +93,15 @@ type Message struct {
 	// Text and Entities as its caption.
 	Photo      string `json:"photo,omitempty"`
 	DocumentID string `json:"document_id,omitempty"`
+	// Copy, when set, sends a copy of an existing message (copyMessage: photos, files and voice kept, no
+	// "forwarded from" link) instead of Text, which is then ignored.
+	Copy *Copy `json:"copy,omitempty"`
+	// ReplyTo is a message of the same chat this one answers (shown as a reply); if that message is gone the
+	// message is sent without it.
+	ReplyTo int `json:"reply_to,omitempty"`
+	// Sent names the hook (OnSent) told the sent message's id once a queued message is delivered: for what
+	// must know where a message landed (a staff card, whose replies are mapped back to a user).
+	Sent string `json:"sent,omitempty"`
 	// Key identifies a bulk message (e.g. "broadcast:17:42") so a reaped duplicate can be recognised in logs,
 	// and names a Once message's claim.
 	Key string `json:"key,omitempty"`
@@ -111,6 +120,17 @@ type Message struct {
 	// and it is not sent once the user's record is gone.
 	About int64 `json:"about,omitempty"`
 }
+
+// Copy names the message a Message copies.
+type Copy struct {
+	FromChatID int64 `json:"from_chat_id"`
+	MessageID  int   `json:"message_id"`
+}
+
+// SentHook is told that a queued message named by its Sent was delivered, with the id Telegram gave it.
+// It runs in the bulk sender before the message is finished, so a crash in between repeats the send and
+// the hook; hooks must be idempotent. Its errors are its own to log, without personal data.
+type SentHook func(ctx context.Context, m Message, id int)
 
 // Document is a file to send.
 type Document struct {
@@ -228,6 +248,8 @@ type Outbox struct {
 	// renderers and observers by Message.Render; written by Handle and Observe before Run, read-only after.
 	renderers map[string]Renderer
 	observers map[string]Observer
+	// hooks by Message.Sent; written by OnSent before Run, read-only after.
+	hooks map[string]SentHook
 }
 
 // New returns an Outbox sending through api.
@@ -239,6 +261,7 @@ func New(api *tg.Bot, st *store.Store, cfg Config, log *slog.Logger) *Outbox {
 		wake:      make(chan struct{}, 1),
 		renderers: map[string]Renderer{},
 		observers: map[string]Observer{},
+		hooks:     map[string]SentHook{},
 		sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "huunghi_sends_total", Help: "Messages sent to Telegram by lane and outcome.",
 		}, []string{"lane", "outcome"}),
@@ -266,6 +289,10 @@ func (o *Outbox) BroadcastRate() int {
 
 // Observe registers the observer of the outcomes of queued messages whose Render is kind. Call it before Run.
 func (o *Outbox) Observe(kind string, fn Observer) { o.observers[kind] = fn }
+
+// OnSent registers the hook told where queued messages whose Sent is kind were delivered. Call it before
+// Run.
+func (o *Outbox) OnSent(kind string, fn SentHook) { o.hooks[kind] = fn }
 
 // Collectors returns the outbox's metrics for registration.
 func (o *Outbox) Collectors() []prometheus.Collector { return []prometheus.Collector{o.sends, o.wait} }
@@ -353,7 +380,7 @@ func (o *Outbox) AnswerCallbackURL(ctx context.Context, id, text, url string) {
 
 func (o *Outbox) deliverAll(ctx context.Context, m Message, lane Lane) (int, error) {
 	parts := Split(m.Text, MaxText)
-	if m.Document != nil {
+	if m.Document != nil || m.Copy != nil {
 		parts = []string{m.Text} // a caption is limited by Telegram to 1024; callers keep it short
 	}
 	var id int
@@ -365,6 +392,7 @@ func (o *Outbox) deliverAll(ctx context.Context, m Message, lane Lane) (int, err
 		}
 		if i > 0 {
 			p.EditID = 0 // the first part replaces the edited message; the rest follow as new messages
+			p.ReplyTo = 0
 		}
 		// Once covers the first part: once it is out the message counts as sent, since sending it all
 		// again would repeat what the user has already read.
@@ -588,21 +616,36 @@ func (o *Outbox) call(ctx context.Context, m Message, paid bool) (int, error) {
 	case m.ForceReply != "":
 		markup = &models.ForceReply{ForceReply: true, InputFieldPlaceholder: m.ForceReply}
 	}
+	var reply *models.ReplyParameters
+	if m.ReplyTo != 0 {
+		reply = &models.ReplyParameters{MessageID: m.ReplyTo, AllowSendingWithoutReply: true}
+	}
+	if m.Copy != nil {
+		id, err := o.api.CopyMessage(ctx, &tg.CopyMessageParams{
+			ChatID: m.ChatID, FromChatID: m.Copy.FromChatID, MessageID: m.Copy.MessageID,
+			ReplyParameters: reply, ReplyMarkup: markup, AllowPaidBroadcast: paid,
+		})
+		if err != nil {
+			return 0, err
+		}
+		return id.ID, nil
+	}
 	var sent *models.Message
 	var err error
 	switch {
 	case m.Photo != "":
 		sent, err = o.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: m.ChatID, Photo: &models.InputFileString{Data: m.Photo},
-			Caption: m.Text, CaptionEntities: m.Entities, ReplyMarkup: markup, AllowPaidBroadcast: paid})
+			Caption: m.Text, CaptionEntities: m.Entities, ReplyMarkup: markup, ReplyParameters: reply, AllowPaidBroadcast: paid})
 	case m.DocumentID != "":
 		sent, err = o.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: m.ChatID, Document: &models.InputFileString{Data: m.DocumentID},
-			Caption: m.Text, CaptionEntities: m.Entities, ReplyMarkup: markup, AllowPaidBroadcast: paid})
+			Caption: m.Text, CaptionEntities: m.Entities, ReplyMarkup: markup, ReplyParameters: reply, AllowPaidBroadcast: paid})
 	case m.Document != nil:
 		sent, err = o.api.SendDocument(ctx, &tg.SendDocumentParams{
-			ChatID:      m.ChatID,
-			Document:    &models.InputFileUpload{Filename: m.Document.Name, Data: bytesReader(m.Document.Data)},
-			Caption:     m.Text,
-			ReplyMarkup: markup,
+			ChatID:          m.ChatID,
+			Document:        &models.InputFileUpload{Filename: m.Document.Name, Data: bytesReader(m.Document.Data)},
+			Caption:         m.Text,
+			ReplyMarkup:     markup,
+			ReplyParameters: reply,
 		})
 	}
 	if sent != nil || err != nil {
@@ -632,7 +675,7 @@ func (o *Outbox) call(ctx context.Context, m Message, paid bool) (int, error) {
 		}
 	}
 	msg, err := o.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: m.ChatID, Text: m.Text, Entities: m.Entities,
-		ReplyMarkup: markup, AllowPaidBroadcast: paid})
+		ReplyMarkup: markup, ReplyParameters: reply, AllowPaidBroadcast: paid})
 	if err != nil {
 		return 0, err
 	}
@@ -758,7 +801,10 @@ func (o *Outbox) sendQueued(ctx context.Context, lane Lane, m Message) (outcome 
 		}
 		m = r
 	}
-	_, err := o.deliverAll(ctx, m, lane)
+	id, err := o.deliverAll(ctx, m, lane)
+	if hook := o.hooks[m.Sent]; err == nil && hook != nil {
+		hook(context.WithoutCancel(ctx), m, id)
+	}
 	switch {
 	case err == nil:
 		return Sent, true
@@ -797,7 +843,7 @@ func (o *Outbox) render(ctx context.Context, m Message) (Message, error) {
 	if err != nil {
 		return m, err
 	}
-	r.ChatID, r.About, r.Key, r.Once, r.ID, r.Render = m.ChatID, m.About, m.Key, m.Once, m.ID, ""
+	r.ChatID, r.About, r.Key, r.Once, r.ID, r.Render, r.Sent = m.ChatID, m.About, m.Key, m.Once, m.ID, "", m.Sent
 	return r, nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
@@ -514,3 +515,58 @@ func TestLanes_RemindersGoBeforeAQueuedBroadcast(t *testing.T) {
 		t.Error("the broadcast lane drained before the reminders were out")
 	}
 }
+
+// TestCopy_QueuedCopyRepliesAndTellsItsHook queues a card and a copy of a user's photo replying to it:
+// the copy carries the photo, replies to the card, and the hook learns both messages' ids (what a staff
+// reply is mapped back by). A ForceReply prompt reaches the chat as one.
+func TestCopy_QueuedCopyRepliesAndTellsItsHook(t *testing.T) {
+	f := newFixture(t)
+	o := f.outbox(outbox.Config{})
+	var mu sync.Mutex
+	sent := map[string]int{}
+	o.OnSent("conv", func(_ context.Context, m outbox.Message, id int) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent[m.Key] = id
+	})
+	f.srv.PushPhoto(tgUser(42), "receipt")
+	const staff = -100
+	ctx := context.Background()
+	if _, err := o.Send(ctx, outbox.Message{ChatID: staff, Text: "card", Key: "card", Sent: "conv"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Enqueue(ctx, outbox.LaneNotify,
+		outbox.Message{ChatID: staff, Text: "card 2", Key: "card", Sent: "conv"},
+		outbox.Message{ChatID: staff, Copy: &outbox.Copy{FromChatID: 42, MessageID: 1}, ReplyTo: 1, Key: "copy", Sent: "conv"},
+		outbox.Message{ChatID: staff, Text: "Write your reply", ForceReply: "Reply"}); err != nil {
+		t.Fatal(err)
+	}
+	f.run(o)
+	f.idle(outbox.LaneNotify)
+	msgs := f.srv.Messages(staff)
+	if len(msgs) != 4 {
+		t.Fatalf("staff chat has %d messages, want 4", len(msgs))
+	}
+	var cp, prompt telegramtest.Message
+	for _, m := range msgs {
+		switch {
+		case m.CopyOf != "":
+			cp = m
+		case m.ForceReply:
+			prompt = m
+		}
+	}
+	if cp.Media != "photo" || cp.Caption != "receipt" || cp.ReplyTo != 1 {
+		t.Errorf("copy: %+v, want the photo replying to the first card", cp)
+	}
+	if prompt.Placeholder != "Reply" {
+		t.Errorf("prompt: %+v", prompt)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if sent["copy"] != cp.ID || sent["card"] == 0 || sent["card"] == 1 {
+		t.Errorf("hook got %v, want the queued card's id and the copy's %d (the sent-at-once card has none)", sent, cp.ID)
+	}
+}
+
+func tgUser(id int64) models.User { return models.User{ID: id, FirstName: "Noy"} }

@@ -115,6 +115,22 @@ import (
 //	                                   added_at}: staff added in the chat by an admin (/team). Admins are
 //	                                   STAFF_IDS, never stored. The Union's decision: kept after /forget, as
 //	                                   hn:handoff:blocked; /mydata says it is there.
+//	hn:conv:{uid}               hash   the user's conversation with staff (handoff): state (open|closed),
+//	                                   closed_by (user|staff), opened, last (either side's last message),
+//	                                   waiting (the user's oldest message staff have not answered; 0 once
+//	                                   they did), staff_last (unix seconds), chat and card (the card's
+//	                                   message in the staff chat), card_queued, by and by_name (the staff
+//	                                   member who claimed it: id and first name), name (the user's first
+//	                                   name, for the card and /inbox). TTL 7 days renewed by every message
+//	                                   (an idle conversation closes by itself); a closed one is kept a day.
+//	hn:conv:{uid}:pending       list   the user's messages waiting for their card to be sent (then sent on
+//	                                   as replies to it): "m:<message id>" to copy, "q:<text>" for a question
+//	                                   asked of the bot first. Deleted when the card is sent or on close.
+//	hn:conv:{uid}:msgs          set    "<chat>:<message id>" of the staff-chat messages of the user's
+//	                                   conversations (card, copies, reply prompts), for /forget; 30 day TTL.
+//	hn:convmsg:{chat}:{msg}     string the user a staff-chat message belongs to, so a reply to it reaches
+//	                                   them; 30 day TTL.
+//	hn:convs                    zset   uid → when the conversation was opened (unix ms): open ones, for /inbox.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, the bulk
 //	                                   lanes' own, the paid broadcasts', per chat,
@@ -195,6 +211,15 @@ func keyDeclined(prog string) string { return regs.declined(prog) }
 func keyReasonPrompt(chat int64, msg int) string {
 	return prefix + "decision:prompt:" + id(chat) + ":" + strconv.Itoa(msg)
 }
+func keyConversation(uid int64) string { return prefix + "conv:" + id(uid) }
+func keyConversationPending(uid int64) string {
+	return prefix + "conv:" + id(uid) + ":pending"
+}
+func keyConversationMessages(uid int64) string { return prefix + "conv:" + id(uid) + ":msgs" }
+func keyConversationMessage(chat int64, msg int) string {
+	return prefix + "convmsg:" + id(chat) + ":" + strconv.Itoa(msg)
+}
+func keyConversations() string { return prefix + "convs" }
 
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")

@@ -158,8 +158,8 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 
 // ForgetUser deletes everything kept about the user that is theirs alone (the /forget command): the user
 // record (with its place in the last-seen index and the counters of users), the session, the last
-// question, registrations, their unanswered questions out of the counts, and updates of theirs kept aside
-// as undecodable.
+// question, registrations, their unanswered questions out of the counts, their conversation with staff and
+// its map from staff-chat messages, and updates of theirs kept aside as undecodable.
 // Later features register more keys here; with Outbox.Forget (queued messages about the user, see
 // ForgetQueued) this is the single place that says what "delete my data" means. Places the user held are
 // passed on: it returns who was promoted from a waiting list, to be told.
@@ -177,6 +177,9 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) 
 		return promoted, err
 	}
 	if err := s.forgetRejected(ctx, uid); err != nil {
+		return promoted, err
+	}
+	if err := s.forgetConversation(ctx, uid); err != nil {
 		return promoted, err
 	}
 	if err := s.forgetTopics(ctx, uid); err != nil {

@@ -9,9 +9,12 @@
 // JSON or URL-encoded, like the real Bot API accepts; answers have the Bot API
 // shape {"ok":true,"result":...} or {"ok":false,"error_code":N,"description":...}.
 //
-// Tests play the users (PushText, PushCallback, PushContact, ...) and assert on
-// what a user would see: Messages returns every message the bot sent to a chat,
-// with later edits and deletions applied. Calls and Answers record the raw
+// Tests play the users (PushText, PushCallback, PushContact, PushDocument,
+// PushGroupReply, ...) and assert on what a user would see: Messages returns
+// every message the bot sent to a chat, with later edits and deletions applied,
+// copies (copyMessage) carrying the text, caption, photo or file of their
+// source — a user's pushed message or the bot's own — and replies and ForceReply
+// prompts marked. Calls and Answers record the raw
 // traffic for what has no visible message (chat actions, callback answers).
 //
 // The fake refuses what Telegram refuses wherever a bot bug would otherwise pass

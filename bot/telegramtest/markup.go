@@ -33,6 +33,8 @@ type keyboard struct {
 	// inline and inlineKey (canonical JSON) are set for an inline keyboard.
 	inline    *models.InlineKeyboardMarkup
 	inlineKey string
+	// placeholder is a ForceReply's input_field_placeholder.
+	placeholder string
 }
 
 // apply sets the keyboard of a new message.
@@ -47,7 +49,7 @@ func (kb keyboard) apply(sm *storedMessage) {
 	case markupRemove:
 		sm.msg.RemoveKeyboard = true
 	case markupForceReply:
-		sm.msg.ForceReply = true
+		sm.msg.ForceReply, sm.msg.Placeholder = true, kb.placeholder
 	}
 }
 
@@ -116,6 +118,7 @@ func parseMarkup(raw string) (keyboard, *apiError) {
 		Keyboard       json.RawMessage `json:"keyboard"`
 		RemoveKeyboard bool            `json:"remove_keyboard"`
 		ForceReply     bool            `json:"force_reply"`
+		Placeholder    string          `json:"input_field_placeholder"`
 	}
 	if err := json.Unmarshal([]byte(raw), &m); err != nil {
 		return keyboard{}, badRequest("can't parse reply keyboard markup JSON object")
@@ -128,7 +131,10 @@ func parseMarkup(raw string) (keyboard, *apiError) {
 	case m.RemoveKeyboard:
 		return keyboard{kind: markupRemove}, nil
 	case m.ForceReply:
-		return keyboard{kind: markupForceReply}, nil
+		if textLen(m.Placeholder) > 64 {
+			return keyboard{}, badRequest("input field placeholder is too long")
+		}
+		return keyboard{kind: markupForceReply, placeholder: m.Placeholder}, nil
 	}
 	return keyboard{}, badRequest("can't parse reply keyboard markup JSON object")
 }

@@ -53,10 +53,21 @@ type Message struct {
 	Reply   bool
 	// RemoveKeyboard is set when the message removed the reply keyboard.
 	RemoveKeyboard bool
-	// ForceReply is set when the message asked the client to open a reply to it.
-	ForceReply bool
-	// Document is set for sendDocument.
+	// Document is set for sendDocument and for a copied document.
 	Document *Document
+	// Media is the kind of a copied media message without a Document ("photo", "voice", "video",
+	// "sticker", "audio"), FileID its file (the largest size of a photo) and Caption its caption.
+	Media   string
+	FileID  string
+	Caption string
+	// ReplyTo is the id of the message this one replies to (reply_parameters), 0 for none.
+	ReplyTo int
+	// ForceReply is set when the message asks the client to reply to it (ForceReply markup), with
+	// Placeholder the input field's hint.
+	ForceReply  bool
+	Placeholder string
+	// CopyOf is "<chat>:<message>" of the message copyMessage copied, "" for a message sent anew.
+	CopyOf string
 	// Paid is set when the message was sent with allow_paid_broadcast.
 	Paid    bool
 	Edited  bool
@@ -117,6 +128,9 @@ type storedMessage struct {
 	inline    *models.InlineKeyboardMarkup
 	inlineKey string
 	doc       *models.Document
+	// src is a user's message as it was pushed (what copyMessage copies), or the media of a bot's copy;
+	// nil for the bot's own texts and documents.
+	src *models.Message
 }
 
 // add appends a new message with the next id.
@@ -182,6 +196,17 @@ func (s *Server) wireLocked(c *chat, sm *storedMessage) *models.Message {
 	if sm.msg.Photo != "" {
 		m.Text, m.Caption = "", sm.msg.Text
 		m.Photo = []models.PhotoSize{{FileID: sm.msg.Photo, FileUniqueID: "u" + sm.msg.Photo, Width: 800, Height: 800}}
+	}
+	if src := sm.src; src != nil { // a copied photo, voice …: its media, as a client would see it
+		m.Photo, m.Voice, m.Video, m.Sticker, m.Audio = src.Photo, src.Voice, src.Video, src.Sticker, src.Audio
+		m.Caption = sm.msg.Caption
+	}
+	if sm.msg.ReplyTo != 0 {
+		if to := c.find(sm.msg.ReplyTo); to != nil && !to.msg.Deleted && !to.fromUser {
+			shown := to.msg
+			shown.ReplyTo = 0 // Telegram includes one level of replies
+			m.ReplyToMessage = s.wireLocked(c, &storedMessage{msg: shown, date: to.date, inline: to.inline, doc: to.doc, src: to.src})
+		}
 	}
 	return m
 }
@@ -323,8 +348,12 @@ func (s *Server) sendMessage(req *request) (json.RawMessage, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(models.Chat{ID: chatID})
+	replyTo, e := replyToLocked(req, c)
+	if e != nil {
+		return nil, e
+	}
 	sm := c.add(false, int(time.Now().Unix()))
-	sm.msg.Text, sm.msg.ParseMode = text, mode
+	sm.msg.Text, sm.msg.ParseMode, sm.msg.ReplyTo = text, mode, replyTo
 	sm.msg.Entities, sm.msg.Paid = ents, req.str("allow_paid_broadcast") == "true"
 	kb.apply(sm)
 	s.changedMessageLocked(sm)
@@ -515,7 +544,12 @@ func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.chatLocked(models.Chat{ID: chatID})
+	replyTo, e := replyToLocked(req, c)
+	if e != nil {
+		return nil, e
+	}
 	sm := c.add(false, int(time.Now().Unix()))
+	sm.msg.ReplyTo = replyTo
 	if upload {
 		doc.FileID = fmt.Sprintf("doc-%d-%d", chatID, sm.msg.ID)
 		s.files[doc.FileID] = Document{Name: doc.Name, Data: doc.Data, FileID: doc.FileID}

@@ -138,6 +138,7 @@ func (s *Server) routes() map[string]endpoint {
 		{"deleteMessage", s.deleteMessage},
 		{"sendDocument", s.sendDocument},
 		{"sendPhoto", s.sendPhoto},
+		{"copyMessage", s.copyMessage},
 		{"sendChatAction", s.sendChatAction},
 		{"answerCallbackQuery", s.answerCallbackQuery},
 		{"setMyCommands", s.setMyCommands},

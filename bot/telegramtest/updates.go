@@ -344,17 +344,6 @@ func (s *Server) PushFormatted(from models.User, text string, entities []models.
 	})
 }
 
-// PushDocument sends a file the user attached, with a caption; the bot may
-// send it again by its file_id.
-func (s *Server) PushDocument(from models.User, name string, data []byte, caption string) int64 {
-	return s.pushMessage(privateChat(from), from, func(m *models.Message) {
-		id := fmt.Sprintf("doc-%d-%d", m.Chat.ID, m.ID)
-		s.files[id] = Document{Name: name, Data: data, FileID: id}
-		m.Document = &models.Document{FileID: id, FileUniqueID: "u" + id, FileName: name, FileSize: int64(len(data))}
-		m.Caption = caption
-	})
-}
-
 // PushContact sends the user's own phone number, as the "share my contact"
 // reply keyboard button does.
 func (s *Server) PushContact(from models.User, phone string) int64 {
@@ -437,6 +426,8 @@ func (s *Server) pushMessage(chat models.Chat, from models.User, fill func(*mode
 	m := models.Message{ID: sm.msg.ID, From: &from, Date: now, Chat: c.info}
 	fill(&m)
 	sm.msg.Text = m.Text
+	src := m
+	sm.src = &src
 	return s.pushLocked(models.Update{Message: &m})
 }
 
