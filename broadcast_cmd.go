@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/broadcast"
 	"github.com/ufo-thanhhoa/huunghi/bot/events"
@@ -53,18 +51,15 @@ func broadcastCmd(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cmp.Or(getenv("BOT_TIMEZONE"), "Asia/Ho_Chi_Minh"))
+	loc, err := cliZone(getenv, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "BOT_TIMEZONE: %v\n", err)
-		return exitError(2)
+		return err
 	}
 	content = content.WithZone(loc)
-	opts, err := redis.ParseURL(cmp.Or(getenv("REDIS_URL"), "redis://127.0.0.1:6379/0"))
+	rdb, err := cliRedis(getenv, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "REDIS_URL: %v\n", err)
-		return exitError(2)
+		return err
 	}
-	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	st := store.New(rdb)
 	svc := broadcast.New(broadcast.Config{Store: st, Redis: rdb, Content: content, Events: events.New(st, content, nil, nil, nil), Zone: loc})

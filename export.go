@@ -49,17 +49,14 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "no programme %q\n", *prog)
 		return exitError(2)
 	}
-	opts, err := redis.ParseURL(cmp.Or(getenv("REDIS_URL"), "redis://127.0.0.1:6379/0"))
+	rdb, err := cliRedis(getenv, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "REDIS_URL: %v\n", err)
-		return exitError(2)
+		return err
 	}
-	rdb := redis.NewClient(opts)
 	defer rdb.Close()
-	loc, err := time.LoadLocation(cmp.Or(getenv("BOT_TIMEZONE"), "Asia/Ho_Chi_Minh"))
+	loc, err := cliZone(getenv, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "BOT_TIMEZONE: %v\n", err)
-		return exitError(2)
+		return err
 	}
 	t, err := handlers.RegistrationsTable(ctx, store.New(rdb), content, p, loc, *lang)
 	if err != nil {
@@ -84,4 +81,24 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintf(stderr, "%d registration(s) of %s\n", len(t.Rows), p.ID)
 	return nil
+}
+
+// cliRedis connects the command-line tools to the Redis the bot uses (REDIS_URL).
+func cliRedis(getenv func(string) string, stderr io.Writer) (*redis.Client, error) {
+	opts, err := redis.ParseURL(cmp.Or(getenv("REDIS_URL"), "redis://127.0.0.1:6379/0"))
+	if err != nil {
+		fmt.Fprintf(stderr, "REDIS_URL: %v\n", err)
+		return nil, exitError(2)
+	}
+	return redis.NewClient(opts), nil
+}
+
+// cliZone is the bot's time zone (BOT_TIMEZONE) for the command-line tools.
+func cliZone(getenv func(string) string, stderr io.Writer) (*time.Location, error) {
+	loc, err := time.LoadLocation(cmp.Or(getenv("BOT_TIMEZONE"), "Asia/Ho_Chi_Minh"))
+	if err != nil {
+		fmt.Fprintf(stderr, "BOT_TIMEZONE: %v\n", err)
+		return nil, exitError(2)
+	}
+	return loc, nil
 }

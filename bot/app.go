@@ -201,6 +201,9 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	a.registry.MustRegister(a.out.Collectors()...)
 	a.registry.MustRegister(a.queueGauges()...)
 	a.registry.MustRegister(newStatsCollector(a.stats.Snapshot, log))
+	a.registry.MustRegister(newBroadcastsCollector(func(ctx context.Context) (broadcast.Totals, error) {
+		return a.broadcasts.Reach(ctx, a.now().AddDate(0, 0, -30))
+	}, log))
 	a.guard = newConnGuard(a.httpLimits.MaxConns)
 	a.registry.MustRegister(a.guard.collectors()...)
 	return a, nil

@@ -180,6 +180,9 @@ func TestBroadcast_ThreeThousandAtTelegramsLimit(t *testing.T) {
 	if want := fmt.Sprintf("Broadcasts in the last 30 days: 2\n• reached %d of %d", rec.Sent+rec2.Sent, rec.Total+rec2.Total); !strings.Contains(stats, want) {
 		t.Errorf("/stats lacks %q:\n%s", want, stats)
 	}
+	if got := h.metric(`huunghi_broadcast_recipients_30d{outcome="sent"}`); got != float64(rec.Sent+rec2.Sent) {
+		t.Errorf("/metrics: %v recipients sent, want %d", got, rec.Sent+rec2.Sent)
+	}
 	// The staff chat's figures message ends with the final figures.
 	figures := h.srv.Messages(-1001)
 	if len(figures) == 0 || !strings.Contains(figures[len(figures)-1].Text, "done") {

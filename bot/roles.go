@@ -26,6 +26,10 @@ type DeskRoute struct {
 	Command, Data string
 	// Admin is set for adminDesk routes.
 	Admin bool
+	// Reply is set for a route named "reply …": staff's replies to the bot's messages, which a matcher
+	// recognises by who writes (staff only), so that a group member's reply is dropped before anything is
+	// stored about them.
+	Reply bool
 	// Named is false when the route does not match what its name spells: the name must be fixed, or the
 	// route would be missing from staff's command menus and from the tests of refusals.
 	Named bool
@@ -45,6 +49,11 @@ func deskRoutes(table []route) []DeskRoute {
 		trigger, _, _ := strings.Cut(r.name, " ")
 		probe := &models.Update{}
 		from := &models.User{ID: 1}
+		if trigger == "reply" {
+			d.Reply, d.Named = true, true
+			out = append(out, d)
+			continue
+		}
 		if cmd, ok := strings.CutPrefix(trigger, "/"); ok {
 			d.Command = cmd
 			probe.Message = &models.Message{From: from, Chat: models.Chat{ID: 1, Type: models.ChatTypePrivate}, Text: trigger}

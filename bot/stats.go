@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/broadcast"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
 )
 
@@ -122,4 +123,51 @@ func (c *statsCollector) current() (handlers.StatsSnapshot, bool) {
 	}
 	c.snap, c.at, c.ok = snap, time.Now(), true
 	return snap, true
+}
+
+// broadcastsCollector exposes the broadcasts of the last 30 days on /metrics: how many, and their
+// recipients by outcome (the reach /stats shows). Computed on scrape, cached as the statistics are.
+type broadcastsCollector struct {
+	reach func(ctx context.Context) (broadcast.Totals, error)
+	log   *slog.Logger
+
+	mu   sync.Mutex
+	at   time.Time
+	last broadcast.Totals
+	ok   bool
+
+	count, recipients *prometheus.Desc
+}
+
+func newBroadcastsCollector(reach func(ctx context.Context) (broadcast.Totals, error), log *slog.Logger) *broadcastsCollector {
+	return &broadcastsCollector{reach: reach, log: log,
+		count:      prometheus.NewDesc("huunghi_broadcasts_30d", "Broadcasts made in the last 30 days.", nil, nil),
+		recipients: prometheus.NewDesc("huunghi_broadcast_recipients_30d", "Recipients of the last 30 days' broadcasts by outcome (total, sent, failed, unreachable, opted_out).", []string{"outcome"}, nil),
+	}
+}
+
+// Describe implements prometheus.Collector.
+func (c *broadcastsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.count; ch <- c.recipients }
+
+// Collect implements prometheus.Collector.
+func (c *broadcastsCollector) Collect(ch chan<- prometheus.Metric) {
+	c.mu.Lock()
+	if !c.ok || time.Since(c.at) >= statsCacheFor {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if t, err := c.reach(ctx); err != nil {
+			c.log.Warn("broadcast figures for /metrics", "err", err)
+		} else {
+			c.last, c.at, c.ok = t, time.Now(), true
+		}
+		cancel()
+	}
+	t, ok := c.last, c.ok
+	c.mu.Unlock()
+	if !ok {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(t.Count))
+	for outcome, n := range map[string]int64{"total": t.Total, "sent": t.Sent, "failed": t.Failed, "unreachable": t.Unreachable, "opted_out": t.OptedOut} {
+		ch <- prometheus.MustNewConstMetric(c.recipients, prometheus.GaugeValue, float64(n), outcome)
+	}
 }

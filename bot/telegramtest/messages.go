@@ -487,6 +487,20 @@ func (s *Server) deleteMessage(req *request) (json.RawMessage, *apiError) {
 	return json.RawMessage(resultTrue), nil
 }
 
+// caption reads a file's caption with its parse mode and entities, checked as Telegram does.
+func (req *request) caption() (caption, mode string, ents []models.MessageEntity, e *apiError) {
+	caption, mode = req.str("caption"), req.str("parse_mode")
+	shown, e := visibleText(caption, mode)
+	if e != nil {
+		return "", "", nil, e
+	}
+	if textLen(strings.TrimSpace(shown)) > maxCaptionLen {
+		return "", "", nil, badRequest("message caption is too long")
+	}
+	ents, e = req.entities("caption_entities")
+	return caption, mode, ents, e
+}
+
 // sendDocument records a file: an uploaded part (its name and bytes), a
 // file_id the fake gave out before, or an HTTP URL.
 func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
@@ -494,15 +508,7 @@ func (s *Server) sendDocument(req *request) (json.RawMessage, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	caption, mode := req.str("caption"), req.str("parse_mode")
-	shown, e := visibleText(caption, mode)
-	if e != nil {
-		return nil, e
-	}
-	if textLen(strings.TrimSpace(shown)) > maxCaptionLen {
-		return nil, badRequest("message caption is too long")
-	}
-	ents, e := req.entities("caption_entities")
+	caption, mode, ents, e := req.caption()
 	if e != nil {
 		return nil, e
 	}
@@ -575,15 +581,7 @@ func (s *Server) sendPhoto(req *request) (json.RawMessage, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	caption, mode := req.str("caption"), req.str("parse_mode")
-	shown, e := visibleText(caption, mode)
-	if e != nil {
-		return nil, e
-	}
-	if textLen(strings.TrimSpace(shown)) > maxCaptionLen {
-		return nil, badRequest("message caption is too long")
-	}
-	ents, e := req.entities("caption_entities")
+	caption, mode, ents, e := req.caption()
 	if e != nil {
 		return nil, e
 	}
