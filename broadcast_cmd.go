@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func broadcastCmd(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer rdb.Close()
 	st := store.New(rdb)
-	svc := broadcast.New(broadcast.Config{Store: st, Redis: rdb, Content: content, Events: events.New(st, content, nil, nil, nil), Zone: loc})
+	svc := broadcast.New(broadcast.Config{Store: st, Redis: rdb, Content: content, Events: events.New(st, content, nil, nil, slog.New(slog.DiscardHandler)), Zone: loc})
 	lang := strings.ToLower(cmp.Or(strings.TrimSpace(getenv("STAFF_LANG")), bot.DefaultStaffLang))
 	switch {
 	case *status != "":

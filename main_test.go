@@ -606,3 +606,43 @@ func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 	}
 	t.Logf("killed with %d of %d sent; after restart all had it, %d twice", before, n, twice)
 }
+
+// TestBroadcast_CommandLineRefusesBadInput: `huunghi broadcast` says what is wrong, exits non-zero and
+// makes nothing.
+func TestBroadcast_CommandLineRefusesBadInput(t *testing.T) {
+	rs := redistest.Start(t)
+	env := map[string]string{"REDIS_URL": rs.URL()}
+	text := t.TempDir() + "/t.txt"
+	if err := os.WriteFile(text, []byte("Tin mới"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	long := t.TempDir() + "/long.txt"
+	if err := os.WriteFile(long, []byte(strings.Repeat("a", 5000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--audience", "everyone", "--text-file", text}, "--audience"},
+		{[]string{"--audience", "lang:fr", "--text-file", text}, `no language "fr"`},
+		{[]string{"--audience", "programme:nope", "--text-file", text}, `no programme "nope"`},
+		{[]string{"--audience", "event:nope", "--text-file", text}, `no event "nope"`},
+		{[]string{"--audience", "topic:nope", "--text-file", text}, `no topic "nope"`},
+		{[]string{"--audience", "all", "--text-file", "/nonexistent"}, "--text-file"},
+		{[]string{"--audience", "all", "--text-file", long}, "at most 4096"},
+		{[]string{"--audience", "all", "--text-file", text, "--at", "20/01/2027 08:00"}, "--at: want"},
+		{[]string{"--audience", "all", "--text-file", text, "--at", "2020-01-20T08:00"}, "in the past"},
+		{[]string{"--status", "b999"}, `no broadcast "b999"`},
+		{[]string{"--status", "b1", "--cancel", "b1"}, "usage"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), append([]string{"broadcast"}, c.args...), func(k string) string { return env[k] }, nil, &out, &errOut)
+		if err == nil || !strings.Contains(errOut.String(), c.want) || out.Len() != 0 {
+			t.Errorf("%v: err %v, stderr %q, stdout %q; want an error saying %q", c.args, err, errOut.String(), out.String(), c.want)
+		}
+	}
+	if n, _ := rs.Client().Exists(context.Background(), "hn:bc:b1").Result(); n != 0 {
+		t.Error("a broadcast was made from bad input")
+	}
+}
