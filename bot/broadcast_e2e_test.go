@@ -77,7 +77,8 @@ func broadcastsTo(h *harness, chat int64) []telegramtest.Message {
 }
 
 // TestBroadcast_ThreeThousandAtTelegramsLimit sends a broadcast to 3,000 people through a fake Bot API that
-// refuses more than 30 messages a second, with some users who blocked the bot and a few extra 429s, while
+// refuses more than 30 messages a second, with some users who blocked the bot (or whose account is gone)
+// and a few extra 429s, while
 // other people ask questions. Every reachable user gets it once, in their language; the blocked ones are
 // marked and not tried by the next broadcast; the questions are answered while it runs, with none of
 // their answers refused for the flood.
@@ -95,6 +96,9 @@ func TestBroadcast_ThreeThousandAtTelegramsLimit(t *testing.T) {
 		blocked[first+i] = true
 		h.srv.FailNext("sendMessage", first+i, 1, telegramtest.Failure{Code: http.StatusForbidden})
 	}
+	// An account deleted since: "chat not found" is as final as a block.
+	blocked[first+8] = true
+	h.srv.FailNext("sendMessage", first+8, 1, telegramtest.Failure{Code: http.StatusBadRequest, Description: "Bad Request: chat not found"})
 	texts := map[string]string{"lo": "ຂ່າວ: ທຶນການສຶກສາປີ 2027", "vi": "Tin: học bổng năm 2027", "en": "News: 2027 scholarships"}
 	id := startBroadcast(t, h, "all", texts, -1001)
 	// A few 429s beyond the flood limit's, with retry_after.
