@@ -296,18 +296,9 @@ func (s *Server) PushReplyTo(from models.User, to models.Message, text string) i
 // in a group with privacy mode receives such replies although it sees no other plain messages there.
 func (s *Server) PushReply(from models.User, to Message, text string) int64 {
 	s.mu.Lock()
-	c := s.chatLocked(models.Chat{ID: to.ChatID})
-	info := c.info
-	var replied *models.Message
-	if sm := c.find(to.ID); sm != nil && !sm.fromUser {
-		replied = s.wireLocked(c, sm)
-	}
+	info := s.chatLocked(models.Chat{ID: to.ChatID}).info
 	s.mu.Unlock()
-	return s.pushMessage(info, from, func(m *models.Message) {
-		m.Text = text
-		m.Entities = commandEntities(text)
-		m.ReplyToMessage = replied
-	})
+	return s.PushGroupReply(from, info, to, text)
 }
 
 // PushSticker sends a sticker, a message without text the bot must cope with.
