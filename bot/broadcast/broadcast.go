@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/bsm/redislock"
 	"github.com/go-telegram/bot/models"
@@ -100,9 +101,10 @@ const (
 	MaxCaption = 1024
 )
 
-// Validate says what is wrong with a version, "" when nothing is.
+// Validate says what is wrong with a version, nil when nothing is. Lengths are Telegram's: UTF-16 code
+// units, in which an emoji counts two (a longer text would be split, and its entities with it).
 func (v Version) Validate() error {
-	n := len([]rune(v.Text))
+	n := len(utf16.Encode([]rune(v.Text)))
 	switch {
 	case v.Photo == "" && v.Document == "" && strings.TrimSpace(v.Text) == "":
 		return errors.New("the text is empty")

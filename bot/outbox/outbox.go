@@ -380,7 +380,7 @@ func (o *Outbox) AnswerCallbackURL(ctx context.Context, id, text, url string) {
 
 func (o *Outbox) deliverAll(ctx context.Context, m Message, lane Lane) (int, error) {
 	parts := Split(m.Text, MaxText)
-	if m.Document != nil || m.Copy != nil {
+	if m.Document != nil || m.Copy != nil || m.Photo != "" || m.DocumentID != "" {
 		parts = []string{m.Text} // a caption is limited by Telegram to 1024; callers keep it short
 	}
 	var id int
