@@ -188,9 +188,13 @@ func TestBroadcast_ThreeThousandAtTelegramsLimit(t *testing.T) {
 		t.Errorf("/metrics: %v recipients sent, want %d", got, rec.Sent+rec2.Sent)
 	}
 	// The staff chat's figures message ends with the final figures.
-	figures := h.srv.Messages(-1001)
-	if len(figures) == 0 || !strings.Contains(figures[len(figures)-1].Text, "done") {
-		t.Fatalf("figures in the staff chat: %v", figures)
+	done := func() bool {
+		figures := h.srv.Messages(-1001)
+		last := figures[max(len(figures)-1, 0):]
+		return len(last) == 1 && strings.Contains(last[0].Text, "done") && strings.Contains(last[0].Text, fmt.Sprintf("sent %d ", rec.Sent))
+	}
+	if !h.srv.Wait(done, wait) {
+		t.Fatalf("figures in the staff chat: %+v", h.srv.Messages(-1001))
 	}
 }
 

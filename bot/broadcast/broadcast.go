@@ -149,7 +149,7 @@ type Service struct {
 	// docs caches definitions, which never change once made (the state is read from Redis each time).
 	mu   sync.Mutex
 	docs map[string]Broadcast
-	// progressing holds the broadcasts whose figures message is being edited now.
+	// progressing holds, by broadcast id, where its figures message stands (*figuresEdit).
 	progressing sync.Map
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bsm/redislock"
@@ -163,26 +164,51 @@ func (s *Service) list(ctx context.Context, b Broadcast) error {
 }
 
 // maybeProgress edits the figures message when it is time (or the broadcast just ended), in its own
-// goroutine: a staff group's budget may make the edit wait seconds, and feeding must not.
+// goroutine: a staff group's budget may make the edit wait seconds, and feeding must not. One edit per
+// broadcast runs at a time; a final one asked for meanwhile runs right after it, so the last figures shown
+// are the final ones.
 func (s *Service) maybeProgress(ctx context.Context, b Broadcast, final bool) {
 	if b.Chat == 0 {
 		return
 	}
-	last, _ := s.progressing.Load(b.ID() + ":at")
-	if at, ok := last.(time.Time); ok && !final && time.Since(at) < s.cfg.ProgressEvery {
+	v, _ := s.progressing.LoadOrStore(b.ID(), &figuresEdit{})
+	e := v.(*figuresEdit)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.running:
+		e.again = e.again || final
+		return
+	case !final && time.Since(e.at) < s.cfg.ProgressEvery:
 		return
 	}
-	if _, busy := s.progressing.LoadOrStore(b.ID(), true); busy {
-		return
-	}
-	s.progressing.Store(b.ID()+":at", time.Now())
+	e.running, e.at = true, time.Now()
 	go func() {
-		defer s.progressing.Delete(b.ID())
-		if fresh, err := s.Get(ctx, b.ID()); err == nil {
-			b = fresh
+		for {
+			if fresh, err := s.Get(ctx, b.ID()); err == nil {
+				b = fresh
+			}
+			s.progress(ctx, b)
+			e.mu.Lock()
+			again := e.again
+			e.again, e.running = false, again
+			e.mu.Unlock()
+			if !again {
+				if final || b.Record.State != store.BroadcastSending {
+					s.progressing.Delete(b.ID())
+				}
+				return
+			}
 		}
-		s.progress(ctx, b)
 	}()
+}
+
+// figuresEdit is where the figures message of one broadcast stands: being edited (running), another
+// edit owed once it is done (again), when the last began (at).
+type figuresEdit struct {
+	mu             sync.Mutex
+	running, again bool
+	at             time.Time
 }
 
 // progress shows a broadcast's figures in its staff chat: a new message the first time, then edits of it.
