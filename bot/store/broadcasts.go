@@ -450,3 +450,22 @@ func (s *Store) forgetTopics(ctx context.Context, uid int64) error {
 	_, err = pipe.Exec(ctx)
 	return err
 }
+
+// forgetBroadcasts takes the user out of what broadcasts keep about their recipients — who got what, who
+// was listed (part of ForgetUser). A broadcast still listing or sending does not reach them any more: the
+// renderer skips people the bot no longer knows.
+func (s *Store) forgetBroadcasts(ctx context.Context, uid int64) error {
+	ids, err := s.rdb.ZRange(ctx, keyBroadcasts(), 0, -1).Result()
+	if err != nil {
+		return fmt.Errorf("forget broadcasts of %d: %w", uid, err)
+	}
+	pipe := s.rdb.Pipeline()
+	for _, id := range ids {
+		pipe.HDel(ctx, keyBroadcastDone(id), strconv.FormatInt(uid, 10))
+		pipe.SRem(ctx, keyBroadcastListed(id), uid)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("forget broadcasts of %d: %w", uid, err)
+	}
+	return nil
+}

@@ -105,6 +105,7 @@ import (
 //	                                   the listing ends.
 //	hn:bc:{id}:done             hash   user id → outcome (sent|failed|unreachable|skipped): each counted once,
 //	                                   whatever a crash requeues; expires 45 days after the broadcast ended.
+//	                                   /forget takes the user out of it and of :listed.
 //	hn:bcs                      zset   broadcast ids by number, for /broadcasts.
 //	hn:bcs:due                  zset   scheduled broadcasts → start (unix ms); the replica that takes one out
 //	                                   starts it (exactly one does).

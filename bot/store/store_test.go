@@ -841,3 +841,40 @@ func TestDecisions(t *testing.T) {
 		}
 	})
 }
+
+// TestBroadcasts_ForgetTakesTheUserOut: after /forget, no broadcast keeps who the user was or what they got,
+// and the broadcast's figures stay as they were.
+func TestBroadcasts_ForgetTakesTheUserOut(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, uid := range []int64{5, 6} {
+			if _, err := s.TouchUser(ctx, uid, "lo"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		id, err := s.CreateBroadcast(ctx, []byte(`{}`), time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddBroadcastRecipients(ctx, id, []int64{5, 6}, 0, true, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, uid := range []int64{5, 6} {
+			if _, err := s.RecordBroadcastOutcome(ctx, id, uid, store.OutcomeSent); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.ForgetUser(ctx, 5); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.BroadcastOutcome(ctx, id, 5); got != "" {
+			t.Errorf("outcome of the forgotten user kept: %q", got)
+		}
+		if got, _ := s.BroadcastOutcome(ctx, id, 6); got != store.OutcomeSent {
+			t.Errorf("outcome of another user: %q", got)
+		}
+		if b, _ := s.GetBroadcast(ctx, id); b.Sent != 2 || b.Total != 2 {
+			t.Errorf("figures changed: %+v", b)
+		}
+	})
+}

@@ -185,6 +185,9 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) 
 	if err := s.forgetTopics(ctx, uid); err != nil {
 		return promoted, err
 	}
+	if err := s.forgetBroadcasts(ctx, uid); err != nil {
+		return promoted, err
+	}
 	// The user's record goes in the step that takes them out of the statistics.
 	if err := forgetUserStatsScript.Run(ctx, s.rdb, statKeys(uid), uid).Err(); err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
