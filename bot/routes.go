@@ -257,8 +257,8 @@ func (a *App) routes(d handlers.Deps) []route {
 		handlers.FlowForm:           regs.FormText,
 		handlers.FlowEventDraft:     staffEvs.Text,
 		handlers.FlowBroadcastDraft: bcs.Text,
+		handlers.FlowDecisionReason: decs.ReasonText, // staff in a private chat typing a decision's reason
 	}
-	flows[handlers.FlowDecisionReason] = decs.ReasonText // staff in a private chat typing a decision's reason
 	mediaFlows := map[string]func(context.Context, *handlers.Request){
 		handlers.FlowForm:           regs.FormMedia,
 		handlers.FlowEventDraft:     staffEvs.Media,
