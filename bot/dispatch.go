@@ -68,14 +68,23 @@ func NewDispatcher(base, hard context.Context, st *store.Store, log *slog.Logger
 }
 
 // Notify says a chat has new stored updates.
-func (d *Dispatcher) Notify(chat int64) {
+func (d *Dispatcher) Notify(chat int64) { d.notify(chat, true) }
+
+// notify starts a worker for the chat unless one is active. fresh says the updates may have been stored
+// after that worker last looked at the queue (intake's word), so it must look again when it is done. The
+// scan's word is not fresh: what it saw queued, an active worker sees too — it drains until the queue is
+// empty, and an update stored after its last look comes with intake's Notify — so it needs no second pass
+// (each would cost an empty take).
+func (d *Dispatcher) notify(chat int64, fresh bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.base.Err() != nil {
 		return // shutting down: the update stays stored and is handled after restart
 	}
 	if d.active[chat] {
-		d.again[chat] = true
+		if fresh {
+			d.again[chat] = true
+		}
 		return
 	}
 	d.active[chat] = true
@@ -95,7 +104,7 @@ func (d *Dispatcher) Run() {
 			d.log.Warn("scan pending chats", "err", err)
 		}
 		for _, c := range chats {
-			d.Notify(c)
+			d.notify(c, false)
 		}
 		select {
 		case <-ctx.Done():
@@ -203,23 +212,28 @@ func (d *Dispatcher) finish(chat int64) bool {
 // drain handles a chat's updates in order. Between two updates it lets chats waiting for a slot go first
 // (Go's channel queues waiting senders in order), so a long queue is worked off in turns with everyone
 // else's; a chat whose queue is empty after its update leaves at once, without queueing for a turn only to
-// find nothing.
+// find nothing. Redis is asked twice per update: the lease with the head (store.TakeChat), then the ack
+// with the next head (ChatLock.Ack), which gives the lease back with the last one.
 func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
-	lock, err := d.st.LockChat(ctx, chat, d.lease)
+	lock, head, err := d.st.TakeChat(ctx, chat, d.lease)
 	if errors.Is(err, store.ErrLocked) {
 		return // another worker or replica has it; the scan retries later
 	}
 	if err != nil {
 		if ctx.Err() == nil {
-			d.log.Warn("lock chat", "chat_id", chat, "err", err)
+			d.log.Warn("take chat", "chat_id", chat, "err", err)
 		}
 		return
+	}
+	if head.Raw == nil {
+		return // nothing queued; the lease was given back
 	}
 	// The lease is refreshed for as long as the chat is drained: while a handler works or waits (a reply
 	// may wait seconds for a 429) and while the worker waits for a slot between two updates. A failed
 	// refresh (Redis slow or briefly away) is tried again at the next tick; the lease counts as lost only
 	// when Redis says another worker holds it, or when refreshes kept failing for longer than the lease.
-	var lost atomic.Bool
+	// While an ack is in flight, "not held" is the ack giving the lease back, not a loss.
+	var lost, acking atomic.Bool
 	stop := make(chan struct{})
 	var refresher sync.WaitGroup
 	refresher.Go(func() {
@@ -237,7 +251,7 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 			case err == nil:
 				ok = time.Now()
 				continue
-			case d.hard.Err() != nil:
+			case d.hard.Err() != nil, errors.Is(err, store.ErrLeaseLost) && acking.Load():
 				return
 			case errors.Is(err, store.ErrLeaseLost), time.Since(ok) > d.lease:
 				d.log.Warn("lost chat lease", "chat_id", chat, "err", err)
@@ -248,45 +262,45 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 		}
 	})
 	// Shutdown lets the update in hand finish, so the lease is released with a context that outlives ctx,
-	// after the refresher stopped (it must not refresh a released lease).
+	// after the refresher stopped (it must not refresh a released lease). Releasing a lease the last ack
+	// gave back already does nothing.
 	defer func() {
 		close(stop)
 		refresher.Wait()
 		_ = lock.Release(d.hard)
 	}()
-	for ctx.Err() == nil && !lost.Load() {
-		raw, err := d.st.NextUpdate(ctx, chat)
-		if err != nil || raw == nil {
-			if err != nil && ctx.Err() == nil {
-				d.log.Warn("read chat queue", "chat_id", chat, "err", err)
-			}
-			return
-		}
+	for {
 		var u models.Update
-		if err := json.Unmarshal(raw, &u); err != nil {
+		if err := json.Unmarshal(head.Raw, &u); err != nil {
 			// Intake decodes every update before storing it, so this is a stored update from an older
 			// version: kept aside like one intake rejects, and acknowledged under its id.
-			u.ID, _, _ = decode(raw)
+			u.ID, _, _ = decode(head.Raw)
 			d.log.Error("undecodable stored update kept aside", "chat_id", chat, "update_id", u.ID, "err", err)
-			if err := d.st.RejectUpdate(ctx, raw); err != nil {
+			if err := d.st.RejectUpdate(ctx, head.Raw); err != nil {
 				d.log.Warn("keep rejected update", "err", err)
 			}
-		} else if n, err := d.st.StartAttempt(ctx, u.ID); err == nil && n > maxAttempts {
-			// Redis errors fall through to handling: better a possible repeat than a lost update.
+		} else if head.Attempts > maxAttempts {
 			d.log.Error("drop update: handling it was interrupted too often (crash loop?)",
-				"update_id", u.ID, "chat_id", chat, "attempts", n-1)
+				"update_id", u.ID, "chat_id", chat, "attempts", head.Attempts-1)
 			d.dropped()
 		} else {
 			d.run(&u, s)
 		}
-		left, err := d.ack(u.ID, chat, raw, s)
-		if err != nil || left == 0 {
+		acking.Store(true)
+		next, err := d.ack(lock, u.ID, chat, head.Raw, s)
+		if err != nil || next.Raw == nil {
 			return
 		}
+		acking.Store(false)
 		s.Yield()
-		if s.take(ctx) != nil {
+		if s.take(ctx) != nil || lost.Load() {
+			// Taken with the ack but not handled: not an attempt.
+			if err := lock.PutBack(d.hard, next.Raw); err != nil {
+				d.log.Warn("put back an update not handled", "chat_id", chat, "err", err)
+			}
 			return
 		}
+		head = next
 	}
 }
 
@@ -316,19 +330,24 @@ func (d *Dispatcher) run(u *models.Update, s *slot) {
 	d.handle(outbox.WithYielder(hctx, s), u)
 }
 
-// ack removes a handled update and returns how many updates of the chat are left. While Redis is
-// unreachable it keeps trying — the update was handled, and leaving it queued would handle it again —
-// until the shutdown budget is spent; only then is the update left for after the restart.
-func (d *Dispatcher) ack(id, chat int64, raw []byte, s *slot) (int, error) {
+// ack removes a handled update and returns the chat's next one (none when the queue is empty or the lease
+// was lost). While Redis is unreachable it keeps trying — the update was handled, and leaving it queued
+// would handle it again — until the shutdown budget is spent; only then is the update left for after the
+// restart.
+func (d *Dispatcher) ack(lock *store.ChatLock, id, chat int64, raw []byte, s *slot) (store.Head, error) {
 	backoff := 50 * time.Millisecond
 	ctx := outbox.WithYielder(d.hard, s)
 	for attempt := 1; ; attempt++ {
-		left, err := d.st.AckUpdate(d.hard, id, chat, raw)
+		next, err := lock.Ack(d.hard, raw)
+		if errors.Is(err, store.ErrLeaseLost) {
+			d.log.Warn("lost chat lease", "chat_id", chat, "update_id", id)
+			return store.Head{}, nil
+		}
 		if err == nil {
 			if attempt > 1 {
 				d.log.Info("ack recorded after Redis came back", "update_id", id, "chat_id", chat, "attempts", attempt)
 			}
-			return left, nil
+			return next, nil
 		}
 		d.ackFailed()
 		if attempt == 1 {
@@ -337,7 +356,7 @@ func (d *Dispatcher) ack(id, chat int64, raw []byte, s *slot) (int, error) {
 		if outbox.Sleep(ctx, backoff) != nil {
 			d.log.Error("ack update not recorded before shutdown: it will be handled again after restart",
 				"update_id", id, "chat_id", chat, "err", err)
-			return 0, err
+			return store.Head{}, err
 		}
 		backoff = min(backoff*2, d.ackBackoff)
 	}

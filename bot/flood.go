@@ -51,7 +51,10 @@ func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		lim := a.floodLimits
 		uid := strconv.FormatInt(r.UserID, 10)
-		if res, err := a.limiter.Allow(ctx, store.RateKey("flood:"+uid), lim.Drop); err == nil && res.Allowed == 0 {
+		// One step asks both of the person's budgets; a Redis error lets the message through: flood control
+		// must not hold users hostage when it cannot count.
+		verdict, wait, err := a.store.Flood(ctx, r.UserID, lim.Drop, lim.Pace, false)
+		if err == nil && verdict == store.FloodDrop {
 			a.metrics.flood.WithLabelValues("dropped").Inc()
 			if res, err := a.limiter.Allow(ctx, store.RateKey("flood-notice:"+uid), redis_rate.PerMinute(1)); err == nil && res.Allowed > 0 {
 				_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T(r.Lang, "flood.slow")))
@@ -61,11 +64,17 @@ func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
 			}
 			return
 		}
-		paced, ok := a.await(ctx, "pace:"+uid, lim.Pace, "slowed")
-		if !ok {
-			return
-		}
-		if paced {
+		if err == nil && verdict == store.FloodWait {
+			// Past their burst: paced (asking Pace alone again after each wait), then in the shared budget.
+			for verdict == store.FloodWait {
+				a.metrics.flood.WithLabelValues("slowed").Inc()
+				if outbox.Sleep(ctx, wait) != nil {
+					return
+				}
+				if verdict, wait, err = a.store.Flood(ctx, r.UserID, lim.Drop, lim.Pace, true); err != nil {
+					break
+				}
+			}
 			if _, ok := a.await(ctx, "flood-shared", lim.Shared, "shared"); !ok {
 				return
 			}

@@ -17,7 +17,10 @@ import (
 )
 
 // The middleware of design.md's update flow, outermost first (the order is set in routes.go):
-// addressed → recover → observe → dedupe → resolve → flood.
+// addressed → recover → observe → resolve → flood. (There is no dedupe step any more: the dispatcher
+// removes an update in the same step as it marks it handled, so a re-delivered update is always one whose
+// handling did not finish, which a "done" marker could not catch either; intake's seen marker stops
+// Telegram's own re-deliveries.)
 
 // addressed drops group traffic that is not for the bot, before anything is stored about its sender: in a
 // group only commands naming the bot ("/help@huunghi_bot"), staff commands in a staff chat (see
@@ -87,18 +90,6 @@ func (a *App) observe(next tg.HandlerFunc) tg.HandlerFunc {
 	}
 }
 
-// dedupe skips an update already handled: the dispatcher re-delivers only what it did not acknowledge, and
-// this catches the window between a handler finishing and the acknowledgement.
-func (a *App) dedupe(next tg.HandlerFunc) tg.HandlerFunc {
-	return func(ctx context.Context, b *tg.Bot, u *models.Update) {
-		if done, err := a.store.WasHandled(ctx, u.ID); err == nil && done {
-			a.log.Info("skip re-delivered update", "update_id", u.ID)
-			return
-		}
-		next(ctx, b, u)
-	}
-}
-
 // resolve loads the sender, picks the language and the sender's role, and puts the handlers.Request into the context. (Free text
 // in Lao or Vietnamese may then switch an undecided user's language: handlers.FollowLanguage, called where
 // the text is known not to be a form's answer.)
@@ -130,7 +121,7 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		if u.Message != nil {
 			r.Command, r.Args, _ = a.parseCommand(u.Message)
 		}
-		user, err := a.store.TouchUser(ctx, from.ID, a.content.MatchLang(from.LanguageCode))
+		user, staff, err := a.store.Visit(ctx, from.ID, a.content.MatchLang(from.LanguageCode))
 		if err != nil {
 			// Redis hiccup: answer in Telegram's language rather than not at all.
 			a.log.Warn("load user", "chat_id", r.ChatID, "err", err)
@@ -138,7 +129,7 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		}
 		r.User = user
 		r.Lang = handlers.ResolveLang(a.content, user, from.LanguageCode)
-		r.Role, r.Scope = a.role(ctx, from.ID)
+		r.Role, r.Scope = a.roleOf(from.ID, staff, err)
 		if !r.Private && u.CallbackQuery == nil && a.isStaffChat(r.ChatID) {
 			// Several staff read what the bot writes in a staff chat: its language, not the sender's. A
 			// button's toast is seen by the one who tapped it alone, and stays in theirs.
@@ -159,13 +150,24 @@ func (a *App) role(ctx context.Context, uid int64) (handlers.Role, []string) {
 		return handlers.RoleAdmin, nil
 	}
 	m, err := a.store.GetStaff(ctx, uid)
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			a.log.Warn("load role", "err", err)
-		}
+	if errors.Is(err, store.ErrNotFound) {
 		return handlers.RoleNone, nil
 	}
-	if len(m.Scope) == 0 {
+	return a.roleOf(uid, &m, err)
+}
+
+// roleOf is role from a staff record already read (store.Visit reads it with the user): nil when the
+// user is not staff, err when Redis could not say.
+func (a *App) roleOf(uid int64, m *store.StaffMember, err error) (handlers.Role, []string) {
+	switch {
+	case a.cfg.StaffIDs[uid]:
+		return handlers.RoleAdmin, nil
+	case err != nil:
+		a.log.Warn("load role", "err", err)
+		return handlers.RoleNone, nil
+	case m == nil:
+		return handlers.RoleNone, nil
+	case len(m.Scope) == 0:
 		return handlers.RoleStaff, nil
 	}
 	return handlers.RoleStaff, m.Scope

@@ -11,7 +11,7 @@ import (
 
 // redeliver hands the bot an update it already handled, as happens when the acknowledgement of a handled
 // update is lost (a crash right after the handler, or Redis unreachable until the process stopped): the
-// update is queued again, not marked done, and handled a second time.
+// update is queued again and handled a second time.
 func redeliver(t *testing.T, h *harness, id, chat int64) {
 	t.Helper()
 	ctx := context.Background()
@@ -23,7 +23,7 @@ func redeliver(t *testing.T, h *harness, id, chat int64) {
 	if err := st.Requeue(ctx, id, chat, raw); err != nil {
 		t.Fatal(err)
 	}
-	if !h.srv.Wait(func() bool { ok, _ := st.WasHandled(ctx, id); return ok && h.app.Idle(ctx) }, wait) {
+	if !h.srv.Wait(func() bool { n, err := st.QueueLength(ctx, chat); return err == nil && n == 0 && h.app.Idle(ctx) }, wait) {
 		t.Fatalf("update %d was not handled again", id)
 	}
 }

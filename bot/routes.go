@@ -25,7 +25,7 @@ import (
 
 // middleware returns the chain every update passes, outermost first.
 func (a *App) middleware() []tg.Middleware {
-	return []tg.Middleware{a.addressed, a.recoverer, a.observe, a.dedupe, a.resolve, a.flood}
+	return []tg.Middleware{a.addressed, a.recoverer, a.observe, a.resolve, a.flood}
 }
 
 // scope says where a route answers. Personal features answer in private chats only, so that a group never

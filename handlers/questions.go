@@ -67,18 +67,20 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 		text = string([]rune(text)[:maxQuestion])
 	}
 	res := q.m.Match(text)
+	t, answered := d.Content.FAQ.Topic(res.Topic)
 	last := store.LastQuestion{Text: text, Lang: faq.Lang(text), Topic: res.Topic}
-	if err := d.Store.SetLastQuestion(ctx, r.UserID, last); err != nil {
-		d.Log.Warn("remember question", "chat_id", r.ChatID, "err", err)
+	outcome := store.QuestionDeclined
+	if answered && res.Topic != "" {
+		last.Topic, outcome = t.ID, store.QuestionAnswered
 	}
-	if res.Topic != "" {
-		if t, ok := d.Content.FAQ.Topic(res.Topic); ok {
-			q.count(ctx, r, store.QuestionAnswered, t.ID)
-			q.show(ctx, r, t, true, false)
-			return
-		}
+	// Remembered (for "Not what I asked" and "Ask staff") and counted in one step.
+	if err := d.Store.Asked(ctx, r.UserID, last, outcome); err != nil {
+		d.Log.Warn("remember and count question", "chat_id", r.ChatID, "err", err)
 	}
-	q.count(ctx, r, store.QuestionDeclined, "")
+	if outcome == store.QuestionAnswered {
+		q.show(ctx, r, t, true, false)
+		return
+	}
 	q.logUnanswered(ctx, r, last)
 	var rows [][]outbox.Button
 	for _, c := range append([]faq.Candidate{res.Best}, res.Runners...) {

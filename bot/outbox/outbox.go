@@ -31,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -526,25 +525,20 @@ func permanent(err error) bool {
 // waitChat waits for a 429 pause and the chat's own budget. Redis errors fail open: answering a user matters
 // more than perfect pacing, and Telegram's 429 is the backstop.
 func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
-	if d, err := o.st.ChatPause(ctx, chat); err == nil && d > 0 {
-		if err := Sleep(ctx, d); err != nil {
-			return err
-		}
-	}
 	limit := o.cfg.PerChat
 	if chat < 0 {
 		limit = o.cfg.PerGroup
 	}
 	for {
-		res, err := o.lim.Allow(ctx, store.RateKey("chat:"+strconv.FormatInt(chat, 10)), limit)
+		ok, wait, err := o.st.TakeChatBudget(ctx, chat, limit)
 		if err != nil {
 			o.log.Warn("chat budget unavailable, sending anyway", "chat_id", chat, "err", err)
 			return ctx.Err()
 		}
-		if res.Allowed > 0 {
+		if ok {
 			return nil
 		}
-		if err := Sleep(ctx, res.RetryAfter); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}

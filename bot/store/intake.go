@@ -2,12 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
-	"github.com/bsm/redislock"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -18,15 +19,17 @@ const seenTTL = 48 * time.Hour
 // storeUpdateScript appends an update to its chat's queue once per update_id, unless the queue already
 // holds ARGV[5] updates. Atomic, so a crash never leaves an update "seen" but not queued. It returns 1
 // (queued), 0 (seen before), 2 (queue full) or 3 (queue full, and the chat was not told in the last
-// minute: KEYS[4] remembers the notice).
+// minute: KEYS[4] remembers the notice). Three commands on the common path: the seen marker is set with NX
+// (no EXISTS first) and RPUSH's answer is the length, so a full queue is found by pushing and taking the
+// update back out — the rare path pays, not every update.
 var storeUpdateScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-if redis.call('LLEN', KEYS[2]) >= tonumber(ARGV[5]) then
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then return 0 end
+if redis.call('RPUSH', KEYS[2], ARGV[1]) > tonumber(ARGV[5]) then
+  redis.call('RPOP', KEYS[2])
+  redis.call('DEL', KEYS[1])
   if redis.call('SET', KEYS[4], '1', 'NX', 'EX', 60) then return 3 end
   return 2
 end
-redis.call('SET', KEYS[1], '1', 'EX', ARGV[4])
-redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
 return 1
 `)
@@ -162,75 +165,16 @@ func (s *Store) RejectedUpdates(ctx context.Context) ([][]byte, error) {
 	return out, nil
 }
 
-// NextUpdate returns the oldest unhandled update of a chat, or nil when the queue is empty.
-// It stays queued until AckUpdate, so a crash while handling re-delivers it.
-func (s *Store) NextUpdate(ctx context.Context, chat int64) ([]byte, error) {
-	raw, err := s.rdb.LIndex(ctx, keyIntake(chat), 0).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("next update of chat %d: %w", chat, err)
-	}
-	return raw, nil
-}
-
-// ackScript marks an update handled and removes it from the head of its chat's queue; the chat leaves the
-// pending set when its queue is empty. Checking the head makes a repeated ack harmless.
-var ackScript = redis.NewScript(`
-redis.call('SET', KEYS[3], '1', 'EX', ARGV[3])
-redis.call('DEL', KEYS[4])
-if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end
-local n = redis.call('LLEN', KEYS[1])
-if n == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
-return n
-`)
-
-// AckUpdate records that the head update of a chat was handled and removes it. It returns how many
-// updates of that chat remain.
-func (s *Store) AckUpdate(ctx context.Context, updateID, chat int64, raw []byte) (int, error) {
-	n, err := ackScript.Run(ctx, s.rdb, []string{keyIntake(chat), keyIntakeChats(), keyDone(updateID), keyTries(updateID)},
-		raw, chat, int(seenTTL.Seconds())).Int()
-	if err != nil {
-		return 0, fmt.Errorf("ack update %d: %w", updateID, err)
-	}
-	return n, nil
-}
-
-// Requeue puts a handled update back in its chat's queue and forgets that it was handled, as if its
-// acknowledgement had been lost: for an operator who needs an update handled again, and for the tests of
+// Requeue puts a handled update back in its chat's queue as if its acknowledgement had been lost: for an operator who needs an update handled again, and for the tests of
 // what a re-delivery does.
 func (s *Store) Requeue(ctx context.Context, updateID, chat int64, raw []byte) error {
-	if err := s.rdb.Del(ctx, keyDone(updateID), keySeen(updateID)).Err(); err != nil {
+	if err := s.rdb.Del(ctx, keySeen(updateID)).Err(); err != nil {
 		return fmt.Errorf("requeue update %d: %w", updateID, err)
 	}
 	if _, err := s.StoreUpdate(ctx, updateID, chat, raw, 1<<20); err != nil {
 		return fmt.Errorf("requeue update %d: %w", updateID, err)
 	}
 	return nil
-}
-
-// StartAttempt counts one more attempt at handling an update and returns the count. A panic is recovered
-// inside the handler, but a crash of the whole process (out of memory, a fatal runtime error, a kill during
-// a handler that always hangs) leaves the update at the head of its queue to be tried again after restart;
-// the count lets the dispatcher give up on an update that keeps doing that instead of crash-looping the bot.
-func (s *Store) StartAttempt(ctx context.Context, updateID int64) (int64, error) {
-	pipe := s.rdb.TxPipeline()
-	n := pipe.Incr(ctx, keyTries(updateID))
-	pipe.Expire(ctx, keyTries(updateID), seenTTL)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return 0, fmt.Errorf("count attempt at update %d: %w", updateID, err)
-	}
-	return n.Val(), nil
-}
-
-// WasHandled reports whether an update was already handled (the dedupe step before a handler runs).
-func (s *Store) WasHandled(ctx context.Context, updateID int64) (bool, error) {
-	n, err := s.rdb.Exists(ctx, keyDone(updateID)).Result()
-	if err != nil {
-		return false, fmt.Errorf("check update %d: %w", updateID, err)
-	}
-	return n == 1, nil
 }
 
 // PendingChats lists up to limit chats that have stored updates, oldest first.
@@ -253,43 +197,174 @@ func (s *Store) PendingCount(ctx context.Context) (int64, error) {
 	return s.rdb.ZCard(ctx, keyIntakeChats()).Result()
 }
 
-// ErrLocked is returned by LockChat when another worker holds the chat.
-var ErrLocked = errors.New("chat is locked by another worker")
-
-// ChatLock is a lease on one chat's queue.
-type ChatLock struct{ l *redislock.Lock }
-
-// LockChat takes the lease on a chat's queue for ttl, or returns ErrLocked. Leases expire by themselves, so
-// a worker killed with -9 blocks its chats for at most ttl.
-func (s *Store) LockChat(ctx context.Context, chat int64, ttl time.Duration) (*ChatLock, error) {
-	l, err := redislock.New(s.rdb).Obtain(ctx, keyChatLock(chat), ttl, nil)
-	if errors.Is(err, redislock.ErrNotObtained) {
-		return nil, ErrLocked
-	}
-	if err != nil {
-		return nil, fmt.Errorf("lock chat %d: %w", chat, err)
-	}
-	return &ChatLock{l: l}, nil
+// QueueLength returns how many updates of a chat are stored and not yet handled.
+func (s *Store) QueueLength(ctx context.Context, chat int64) (int64, error) {
+	return s.rdb.LLen(ctx, keyIntake(chat)).Result()
 }
 
-// ErrLeaseLost is returned by ChatLock.Refresh when the lease expired and may be another worker's now.
+// A chat's queue is worked off by the worker holding the chat's lease, and every step of it is one script:
+// taking the lease with the head of the queue (TakeChat), then acknowledging each handled update with the
+// next one (ChatLock.Ack), the last acknowledgement giving the lease back. Each step would otherwise be three
+// or four round trips (lease, LINDEX, attempt counter, ack, release), and they run for every update.
+//
+// The count of attempts at the head travels with it in the queue: taking the head rewrites it as
+// "<attempts>|<update JSON>" (update JSON starts with "{", so the prefix is unambiguous, and an update
+// stored before the prefix existed counts as never attempted). Removing the head removes its count, so
+// nothing is left to expire. The count lets the dispatcher give up on an update whose handling keeps
+// killing the process instead of crash-looping the bot.
+//
+// An update is removed only after it was handled, so a crash re-delivers it; a re-delivery is the update
+// that was in flight, no other (README, "Reliability").
+
+// headLua returns the head of a chat's queue, counting one more attempt at it: {2, update, attempts}; or,
+// when the queue is empty, {1} after taking the chat out of the pending set and giving the lease back.
+const headLua = `
+local function head(lock, queue, pending, token, chat)
+  local item = redis.call('LINDEX', queue, 0)
+  if not item then
+    redis.call('ZREM', pending, chat)
+    redis.call('DEL', lock)
+    return {1}
+  end
+  local n, body = string.match(item, '^(%d+)|(.*)$')
+  if not body then n, body = 0, item end
+  n = tonumber(n) + 1
+  redis.call('LSET', queue, 0, n .. '|' .. body)
+  return {2, body, n}
+end
+`
+
+// takeChatScript takes a chat's lease and its head. KEYS: lease, queue, pending set. ARGV: token, lease (ms),
+// chat. {0} when another worker holds the lease.
+var takeChatScript = redis.NewScript(headLua + `
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+return head(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[3])
+`)
+
+// ackScript removes a handled update from the head of its chat's queue and returns the next head as
+// headLua does, or {3} when the lease is no longer this worker's (the update is removed all the same: it was
+// handled). Checking the head makes a repeated ack harmless (Redis unreachable after it ran, say). KEYS and
+// ARGV as takeChatScript's, ARGV[2] the handled update.
+var ackScript = redis.NewScript(headLua + `
+local item = redis.call('LPOP', KEYS[2])
+if item and (string.match(item, '^%d+|(.*)$') or item) ~= ARGV[2] then redis.call('LPUSH', KEYS[2], item) end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {3} end
+return head(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[3])
+`)
+
+// putBackScript takes back the attempt counted when the head was taken but not handled (the worker stopped
+// between two updates). KEYS: queue. ARGV: the update.
+var putBackScript = redis.NewScript(`
+local item = redis.call('LINDEX', KEYS[1], 0)
+if not item then return 0 end
+local n, body = string.match(item, '^(%d+)|(.*)$')
+if body ~= ARGV[1] then return 0 end
+if tonumber(n) <= 1 then redis.call('LSET', KEYS[1], 0, body) else redis.call('LSET', KEYS[1], 0, (n - 1) .. '|' .. body) end
+return 1
+`)
+
+// refreshScript and releaseScript act on a lease only while it holds the worker's token.
+var (
+	refreshScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`)
+	releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+)
+
+// ErrLocked is returned by TakeChat when another worker holds the chat.
+var ErrLocked = errors.New("chat is locked by another worker")
+
+// ErrLeaseLost is returned by ChatLock.Refresh and ChatLock.Ack when the lease expired and may be another
+// worker's now.
 var ErrLeaseLost = errors.New("chat lease lost")
+
+// Head is the oldest unhandled update of a chat, as a worker took it.
+type Head struct {
+	Raw      []byte // nil: the queue is empty (and the lease was given back)
+	Attempts int64  // times it was taken, this time included
+}
+
+// ChatLock is a lease on one chat's queue. The lease is the queue's own (a token in hn:lock:chat:{chat}, as
+// github.com/bsm/redislock keeps one) rather than redislock's, because taking it is one step with taking the
+// head, and giving it back one step with the last acknowledgement.
+type ChatLock struct {
+	s     *Store
+	chat  int64
+	token string
+	ttl   time.Duration
+}
+
+// TakeChat takes the lease on a chat's queue for ttl with the queue's head, or returns ErrLocked. Leases
+// expire by themselves, so a worker killed with -9 blocks its chats for at most ttl. With an empty queue the
+// lease is given back at once and Head.Raw is nil.
+func (s *Store) TakeChat(ctx context.Context, chat int64, ttl time.Duration) (*ChatLock, Head, error) {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	l := &ChatLock{s: s, chat: chat, token: base64.RawURLEncoding.EncodeToString(b[:]), ttl: ttl}
+	h, err := l.run(ctx, takeChatScript, nil)
+	if err != nil {
+		return nil, Head{}, fmt.Errorf("take chat %d: %w", chat, err)
+	}
+	return l, h, nil
+}
+
+func (l *ChatLock) run(ctx context.Context, script *redis.Script, raw []byte) (Head, error) {
+	keys := []string{keyChatLock(l.chat), keyIntake(l.chat), keyIntakeChats()}
+	arg := any(l.ttl.Milliseconds())
+	if script == ackScript {
+		arg = raw
+	}
+	res, err := script.Run(ctx, l.s.rdb, keys, l.token, arg, l.chat).Slice()
+	if err != nil || len(res) == 0 {
+		return Head{}, err
+	}
+	switch code, _ := res[0].(int64); code {
+	case 0:
+		return Head{}, ErrLocked
+	case 3:
+		return Head{}, ErrLeaseLost
+	case 2:
+		body, _ := res[1].(string)
+		n, _ := res[2].(int64)
+		return Head{Raw: []byte(body), Attempts: n}, nil
+	}
+	return Head{}, nil
+}
+
+// Ack records that the head update (raw, as Head gave it) was handled and removes it, and returns the next
+// head — or an empty Head when the queue is empty, the lease then given back. ErrLeaseLost: the update was
+// removed, but the chat is another worker's now.
+func (l *ChatLock) Ack(ctx context.Context, raw []byte) (Head, error) {
+	h, err := l.run(ctx, ackScript, raw)
+	if err != nil && !errors.Is(err, ErrLeaseLost) {
+		return Head{}, fmt.Errorf("ack update of chat %d: %w", l.chat, err)
+	}
+	return h, err
+}
+
+// PutBack takes back the attempt counted for a head that was taken and not handled.
+func (l *ChatLock) PutBack(ctx context.Context, raw []byte) error {
+	return putBackScript.Run(ctx, l.s.rdb, []string{keyIntake(l.chat)}, raw).Err()
+}
 
 // Refresh extends the lease. It returns ErrLeaseLost when the lease is no longer this worker's; other
 // errors (Redis unreachable) leave it as it was, to try again.
-func (c *ChatLock) Refresh(ctx context.Context, ttl time.Duration) error {
-	err := c.l.Refresh(ctx, ttl, nil)
-	if errors.Is(err, redislock.ErrNotObtained) {
+func (l *ChatLock) Refresh(ctx context.Context, ttl time.Duration) error {
+	n, err := refreshScript.Run(ctx, l.s.rdb, []string{keyChatLock(l.chat)}, l.token, ttl.Milliseconds()).Int()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
 		return ErrLeaseLost
 	}
-	return err
+	return nil
 }
 
-// Release gives the lease back.
-func (c *ChatLock) Release(ctx context.Context) error {
-	err := c.l.Release(ctx)
-	if errors.Is(err, redislock.ErrLockNotHeld) {
-		return nil
-	}
-	return err
+// Release gives the lease back (nothing when it is not held any more).
+func (l *ChatLock) Release(ctx context.Context) error {
+	return releaseScript.Run(ctx, l.s.rdb, []string{keyChatLock(l.chat)}, l.token).Err()
 }

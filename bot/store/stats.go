@@ -204,17 +204,36 @@ const (
 	QuestionNotThis = "not_this"
 )
 
+// countQuestionScript counts a question's outcome, and its topic, in the day's counters; the TTL is set
+// by the increment that creates the hash (an increment to 1), not by every question. With ARGV[4], it
+// remembers the question as the user's last (SetLastQuestion) in the same step. KEYS: the day's counters,
+// the user's last question. ARGV: outcome, topic ("" = none), TTL (s), the last question's JSON (or ""),
+// its TTL (s).
+var countQuestionScript = redis.NewScript(`
+if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
+if redis.call('HINCRBY', KEYS[1], ARGV[1], 1) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[1], 'topic:' .. ARGV[2], 1) end
+return 1
+`)
+
 // CountQuestion counts a question's outcome for the day (UTC, as unanswered questions are), and for an
 // answered one its FAQ topic. Counts only: who asked and what is not kept here.
 func (s *Store) CountQuestion(ctx context.Context, outcome, topic string) error {
-	key := keyQuestionStats(s.now().UTC())
-	pipe := s.rdb.TxPipeline()
-	pipe.HIncrBy(ctx, key, outcome, 1)
-	if topic != "" {
-		pipe.HIncrBy(ctx, key, "topic:"+topic, 1)
-	}
-	pipe.Expire(ctx, key, questionStatsKeep)
-	if _, err := pipe.Exec(ctx); err != nil {
+	return s.countQuestion(ctx, 0, nil, outcome, topic)
+}
+
+// Asked is SetLastQuestion and CountQuestion of the same question in one step: every question asked costs
+// both.
+func (s *Store) Asked(ctx context.Context, uid int64, q LastQuestion, outcome string) error {
+	raw, _ := json.Marshal(q)
+	return s.countQuestion(ctx, uid, raw, outcome, q.Topic)
+}
+
+func (s *Store) countQuestion(ctx context.Context, uid int64, last []byte, outcome, topic string) error {
+	keys := []string{keyQuestionStats(s.now().UTC()), keyLastQuestion(uid)}
+	err := countQuestionScript.Run(ctx, s.rdb, keys, outcome, topic, int(questionStatsKeep.Seconds()),
+		last, int(lastQuestionTTL.Seconds())).Err()
+	if err != nil {
 		return fmt.Errorf("count question: %w", err)
 	}
 	return nil

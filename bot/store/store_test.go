@@ -100,8 +100,11 @@ func TestIntakeQueue_BacklogIsBounded(t *testing.T) {
 			}
 		}
 		// A turned-away update was not remembered as seen: once there is room, Telegram's copy is taken.
-		head, _ := s.NextUpdate(ctx, 6)
-		if _, err := s.AckUpdate(ctx, 100, 6, head); err != nil {
+		l, head, err := s.TakeChat(ctx, 6, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Ack(ctx, head.Raw); err != nil {
 			t.Fatal(err)
 		}
 		if res, _ := s.StoreUpdate(ctx, 200, 6, []byte("x"), 3); res != store.Queued {
@@ -162,38 +165,56 @@ func TestIntakeQueue(t *testing.T) {
 		if err != nil || len(chats) != 1 || chats[0] != 5 {
 			t.Fatalf("PendingChats: got %v %v, want [5]", chats, err)
 		}
-		head, _ := s.NextUpdate(ctx, 5)
-		if string(head) != "a" {
-			t.Fatalf("head: got %q, want %q", head, "a")
+		l, head, err := s.TakeChat(ctx, 5, time.Minute)
+		if err != nil || string(head.Raw) != "a" || head.Attempts != 1 {
+			t.Fatalf("take: got %q (attempt %d) %v, want \"a\", attempt 1", head.Raw, head.Attempts, err)
 		}
-		// Two attempts (a crash after the first); the ack forgets the count.
-		for want := int64(1); want <= 2; want++ {
-			if n, err := s.StartAttempt(ctx, 1); n != want || err != nil {
-				t.Fatalf("attempt %d: got %d %v", want, n, err)
-			}
+		if _, _, err := s.TakeChat(ctx, 5, time.Minute); !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("second take while leased: got %v, want ErrLocked", err)
 		}
-		if n, err := s.AckUpdate(ctx, 1, 5, head); err != nil || n != 1 {
-			t.Fatalf("ack: got %d %v, want 1 left", n, err)
+		// The worker stops without handling it (a crash: its lease is given up here); the next take counts a
+		// second attempt. Taken back (PutBack), an attempt is not counted.
+		if err := l.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l, head, _ = s.TakeChat(ctx, 5, time.Minute)
+		if head.Attempts != 2 || string(head.Raw) != "a" {
+			t.Fatalf("after a crash: got %q attempt %d, want \"a\" attempt 2", head.Raw, head.Attempts)
+		}
+		if err := l.PutBack(ctx, head.Raw); err != nil {
+			t.Fatal(err)
+		}
+		_ = l.Release(ctx)
+		l, head, _ = s.TakeChat(ctx, 5, time.Minute)
+		if head.Attempts != 2 {
+			t.Fatalf("after a put-back: attempt %d, want 2 again", head.Attempts)
+		}
+		// The ack removes it, with its count, and hands over the next one.
+		next, err := l.Ack(ctx, head.Raw)
+		if err != nil || string(next.Raw) != "b" || next.Attempts != 1 {
+			t.Fatalf("ack: got %q attempt %d %v, want \"b\" attempt 1", next.Raw, next.Attempts, err)
 		}
 		// A repeated ack of the same update must not drop the next one.
-		if n, _ := s.AckUpdate(ctx, 1, 5, head); n != 1 {
-			t.Fatalf("second ack: got %d left, want 1", n)
+		if again, err := l.Ack(ctx, head.Raw); err != nil || string(again.Raw) != "b" {
+			t.Fatalf("second ack: got %q %v, want \"b\" still at the head", again.Raw, err)
 		}
-		if done, _ := s.WasHandled(ctx, 1); !done {
-			t.Fatal("update 1 not marked handled")
+		if n, _ := s.QueueLength(ctx, 5); n != 1 {
+			t.Fatalf("queue after the acks: %d, want 1", n)
 		}
-		if n, _ := s.StartAttempt(ctx, 1); n != 1 {
-			t.Fatalf("attempts after ack: counted from %d, want a fresh count", n-1)
-		}
-		head, _ = s.NextUpdate(ctx, 5)
-		if n, _ := s.AckUpdate(ctx, 2, 5, head); n != 0 {
-			t.Fatalf("last ack: got %d left, want 0", n)
+		last, err := l.Ack(ctx, next.Raw)
+		if err != nil || last.Raw != nil {
+			t.Fatalf("last ack: got %q %v, want an empty queue", last.Raw, err)
 		}
 		if c, _ := s.PendingCount(ctx); c != 0 {
 			t.Fatalf("pending chats after draining: got %d, want 0", c)
 		}
-		if head, _ := s.NextUpdate(ctx, 5); head != nil {
-			t.Fatalf("empty queue: got %q, want nil", head)
+		// The last ack gave the lease back: another worker takes the chat at once, and finds nothing.
+		_, head, err = s.TakeChat(ctx, 5, time.Minute)
+		if err != nil || head.Raw != nil {
+			t.Fatalf("empty queue: got %q %v, want nothing and the lease free", head.Raw, err)
+		}
+		if _, _, err := s.TakeChat(ctx, 5, time.Minute); err != nil {
+			t.Fatalf("a take of an empty queue keeps the lease: %v", err)
 		}
 	})
 }
@@ -201,18 +222,38 @@ func TestIntakeQueue(t *testing.T) {
 func TestChatLock(t *testing.T) {
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		l, err := s.LockChat(ctx, 5, time.Minute)
+		if _, err := s.StoreUpdate(ctx, 1, 5, []byte("a"), 20); err != nil {
+			t.Fatal(err)
+		}
+		l, _, err := s.TakeChat(ctx, 5, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.LockChat(ctx, 5, time.Minute); !errors.Is(err, store.ErrLocked) {
+		if _, _, err := s.TakeChat(ctx, 5, time.Minute); !errors.Is(err, store.ErrLocked) {
 			t.Fatalf("second lock: got %v, want ErrLocked", err)
+		}
+		if err := l.Refresh(ctx, time.Minute); err != nil {
+			t.Fatalf("refresh of a held lease: %v", err)
 		}
 		if err := l.Release(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.LockChat(ctx, 5, time.Minute); err != nil {
+		if err := l.Refresh(ctx, time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+			t.Fatalf("refresh of a released lease: got %v, want ErrLeaseLost", err)
+		}
+		l2, head, err := s.TakeChat(ctx, 5, time.Minute)
+		if err != nil {
 			t.Fatalf("lock after release: %v", err)
+		}
+		// The first worker's late ack still removes the update it handled, but does not take the chat back.
+		if _, err := l.Ack(ctx, head.Raw); !errors.Is(err, store.ErrLeaseLost) {
+			t.Fatalf("ack without the lease: got %v, want ErrLeaseLost", err)
+		}
+		if n, _ := s.QueueLength(ctx, 5); n != 0 {
+			t.Fatalf("the handled update is still queued (%d)", n)
+		}
+		if err := l2.Release(ctx); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -42,32 +42,74 @@ type User struct {
 // IsNew reports whether this is the first update seen from the user.
 func (u User) IsNew() bool { return u.FirstSeen.Equal(u.LastSeen) }
 
-// touchScript records a visit: first_seen once, last_seen always, reachable again, and returns the hash.
-// It keeps the statistics in line (reindexLua): the visit moves the user in the last-seen index, and one
-// who had blocked the bot is no longer counted unreachable. KEYS: statKeys, the set of users.
-var touchScript = userScript(`
-redis.call('HSETNX', KEYS[1], 'first_seen', ARGV[1])
-redis.call('HSET', KEYS[1], 'last_seen', ARGV[1])
-redis.call('HDEL', KEYS[1], 'unreachable')
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'tg_lang', ARGV[3]) end
-redis.call('SADD', KEYS[4], ARGV[2])
-reindex(KEYS[1], KEYS[2], KEYS[3], ARGV[2])
-return redis.call('HGETALL', KEYS[1])
+// visitScript records a visit — first_seen once, last_seen, reachable again, the Telegram language — and
+// returns the user's hash and their staff record, in one step that reads the hash once and writes it
+// once: it runs for every update, so it costs three commands for a known user (HGETALL, HSET, ZADD) plus
+// the staff lookup, where separate HSETs, a reindex reading the hash again and a second HGETALL cost ten.
+// It keeps the statistics in line as reindexLua does: the visit moves the user in the last-seen index, and
+// one who had blocked the bot is no longer counted unreachable. KEYS: statKeys, the set of users, the
+// staff hash. ARGV: now (unix s), uid, Telegram language ("" = none shipped).
+var visitScript = userScript(`
+local h = redis.call('HGETALL', KEYS[1])
+local f = {}
+for i = 1, #h, 2 do f[h[i]] = h[i+1] end
+local seen = f.last_seen
+local set = {}
+if f.last_seen ~= ARGV[1] then set[#set+1] = 'last_seen'; set[#set+1] = ARGV[1] end
+if not f.first_seen then
+  set[#set+1] = 'first_seen'; set[#set+1] = ARGV[1]
+  redis.call('SADD', KEYS[4], ARGV[2])
+end
+if ARGV[3] ~= '' and f.tg_lang ~= ARGV[3] then set[#set+1] = 'tg_lang'; set[#set+1] = ARGV[3] end
+if f.unreachable then redis.call('HDEL', KEYS[1], 'unreachable'); f.unreachable = nil end
+local st = (f.lang or '') .. '|' .. (f.audience or '') .. '|'
+if f.st ~= st then
+  if f.st then adjust(KEYS[2], f.st, -1) end
+  adjust(KEYS[2], st, 1)
+  set[#set+1] = 'st'; set[#set+1] = st
+end
+if #set > 0 then
+  redis.call('HSET', KEYS[1], unpack(set))
+  for i = 1, #set, 2 do f[set[i]] = set[i+1] end
+end
+if f.last_seen ~= seen then redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2]) end
+local out = {}
+for k, v in pairs(f) do out[#out+1] = k; out[#out+1] = v end
+return {out, redis.call('HGET', KEYS[5], ARGV[2]) or false}
 `)
 
 // TouchUser records that the user was seen now, with the language their Telegram app suggests (a shipped
 // language or ""), and returns their record.
 func (s *Store) TouchUser(ctx context.Context, uid int64, telegramLang string) (User, error) {
+	u, _, err := s.Visit(ctx, uid, telegramLang)
+	return u, err
+}
+
+// Visit is TouchUser that also returns the user's staff record (nil when they are not staff added in the
+// chat): the middleware needs both for every update, and they come in one round trip.
+func (s *Store) Visit(ctx context.Context, uid int64, telegramLang string) (User, *StaffMember, error) {
 	now := s.now().Unix()
-	res, err := touchScript.Run(ctx, s.rdb, append(statKeys(uid), keyUsers()), now, uid, telegramLang).StringSlice()
-	if err != nil {
-		return User{}, fmt.Errorf("touch user %d: %w", uid, err)
+	keys := append(statKeys(uid), keyUsers(), keyStaff())
+	res, err := visitScript.Run(ctx, s.rdb, keys, now, uid, telegramLang).Slice()
+	if err != nil || len(res) != 2 {
+		return User{}, nil, fmt.Errorf("touch user %d: %w", uid, err)
 	}
-	m := make(map[string]string, len(res)/2)
-	for i := 0; i+1 < len(res); i += 2 {
-		m[res[i]] = res[i+1]
+	pairs, _ := res[0].([]any)
+	m := make(map[string]string, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, _ := pairs[i].(string)
+		v, _ := pairs[i+1].(string)
+		m[k] = v
 	}
-	return userFrom(uid, m), nil
+	var staff *StaffMember
+	if raw, ok := res[1].(string); ok {
+		sm, err := decodeStaff(uid, raw)
+		if err != nil {
+			return User{}, nil, err
+		}
+		staff = &sm
+	}
+	return userFrom(uid, m), staff, nil
 }
 
 // GetUser returns the user's record or ErrNotFound.
