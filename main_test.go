@@ -362,10 +362,17 @@ func TestChat_DecisionAllTheWay(t *testing.T) {
 		"staff> [1] "+c.T("vi", "dec.reason"),
 		"🤖 "+c.T("en", "dec.told.accepted", "programme", p.TitleIn("en"), "ref", "HN-000001"),
 		"👥 [staff chat] 🤖 "+c.T("vi", "dec.reason.prompt", "ref", "HN-000001", "decision", c.T("vi", "dec.name.accepted")), "↩️ staff>",
-		"🤖 "+strings.ReplaceAll(c.T("en", "dec.told.reason", "programme", p.TitleIn("en"), "ref", "HN-000001", "reason", reason), "\n", "\n   "),
-		c.T("vi", "dec.card.reason", "reason", reason),
-		"👥 [staff chat] 🤖 "+c.T("vi", "dec.reason.sent", "ref", "HN-000001")); missing != "" {
+		"🤖 "+strings.ReplaceAll(c.T("en", "dec.told.reason", "programme", p.TitleIn("en"), "ref", "HN-000001", "reason", reason), "\n", "\n   ")); missing != "" {
 		t.Errorf("no %q in:\n%s", missing, out)
+	}
+	// The card's edit and the confirmation in the staff chat follow the staff's reply; they go to another
+	// chat than the applicant's note, so they may come before or after it.
+	_, after, _ := strings.Cut(out, "↩️ staff>")
+	if missing := inOrder(after, c.T("vi", "dec.card.reason", "reason", reason)); missing != "" {
+		t.Errorf("the card does not show the reason after it was given:\n%s", out)
+	}
+	if missing := inOrder(after, "👥 [staff chat] 🤖 "+c.T("vi", "dec.reason.sent", "ref", "HN-000001")); missing != "" {
+		t.Errorf("staff are not told the reason was sent:\n%s", out)
 	}
 }
 

@@ -18,15 +18,20 @@ import (
 )
 
 // BenchmarkPipeline measures updates per second through the whole runtime: long-polling intake → Redis
-// queue → dispatcher → middleware (dedupe, user, language, flood) → the /help handler → outbox → the fake
+// queue → dispatcher → middleware (the visit: user, language, role, flood) → the /help handler → outbox → the fake
 // Bot API, against a real redis-server. Every update comes from a different user so the per-chat send
-// budget (1 msg/s) does not bound the figure.
+// budget (1 msg/s) does not bound the figure. It reports the Redis commands each update costs (INFO
+// commandstats, commands inside scripts included) next to updates/s; BenchmarkFAQBurst does the same for
+// known users asking a question.
 func BenchmarkPipeline(b *testing.B) {
 	h := newHarness(b, nil)
 	base := int64(1_000_000)
 	// Warm up: the first update creates connections and loads scripts.
 	h.srv.PushText(models.User{ID: base - 1, FirstName: "W", LanguageCode: "en"}, "/help")
 	h.messages(base-1, 1)
+	rdb := h.redis.Client()
+	h.idle()
+	before := commandStats(b, rdb)
 	b.ResetTimer()
 	start := time.Now()
 	for i := range b.N {
@@ -47,6 +52,8 @@ func BenchmarkPipeline(b *testing.B) {
 		b.Fatal("not every update was answered within 5 minutes")
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "updates/s")
+	total, _ := commandsSince(b, rdb, before)
+	b.ReportMetric(float64(total)/float64(b.N), "redis-commands/update")
 }
 
 // BenchmarkRegistrations measures registrations per second end to end — 1,000 applicants whose forms are

@@ -49,13 +49,16 @@ func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
 			next(ctx, b, u)
 			return
 		}
-		lim := a.floodLimits
-		uid := strconv.FormatInt(r.UserID, 10)
-		// One step asks both of the person's budgets; a Redis error lets the message through: flood control
-		// must not hold users hostage when it cannot count.
-		verdict, wait, err := a.store.Flood(ctx, r.UserID, lim.Drop, lim.Pace, false)
-		if err == nil && verdict == store.FloodDrop {
+		// The visit (resolve) asked both of the person's budgets; without it (Redis unavailable) the message
+		// goes through: flood control must not hold users hostage when it cannot count.
+		v := store.VisitedFrom(ctx)
+		if v == nil {
+			next(ctx, b, u)
+			return
+		}
+		if v.Flood == store.FloodDrop {
 			a.metrics.flood.WithLabelValues("dropped").Inc()
+			uid := strconv.FormatInt(r.UserID, 10)
 			if res, err := a.limiter.Allow(ctx, store.RateKey("flood-notice:"+uid), redis_rate.PerMinute(1)); err == nil && res.Allowed > 0 {
 				_, _ = a.out.Send(ctx, outboxMessage(r.ChatID, a.content.T(r.Lang, "flood.slow")))
 			}
@@ -64,18 +67,20 @@ func (a *App) flood(next tg.HandlerFunc) tg.HandlerFunc {
 			}
 			return
 		}
-		if err == nil && verdict == store.FloodWait {
+		if v.Flood == store.FloodWait {
 			// Past their burst: paced (asking Pace alone again after each wait), then in the shared budget.
+			verdict, wait := v.Flood, v.FloodWait
 			for verdict == store.FloodWait {
 				a.metrics.flood.WithLabelValues("slowed").Inc()
 				if outbox.Sleep(ctx, wait) != nil {
 					return
 				}
-				if verdict, wait, err = a.store.Flood(ctx, r.UserID, lim.Drop, lim.Pace, true); err != nil {
+				var err error
+				if verdict, wait, err = a.store.Paced(ctx, r.UserID, a.floodLimits.Pace); err != nil {
 					break
 				}
 			}
-			if _, ok := a.await(ctx, "flood-shared", lim.Shared, "shared"); !ok {
+			if _, ok := a.await(ctx, "flood-shared", a.floodLimits.Shared, "shared"); !ok {
 				return
 			}
 			ctx = outbox.Patient(ctx)

@@ -121,12 +121,15 @@ func (a *App) resolve(next tg.HandlerFunc) tg.HandlerFunc {
 		if u.Message != nil {
 			r.Command, r.Args, _ = a.parseCommand(u.Message)
 		}
-		user, staff, err := a.store.Visit(ctx, from.ID, a.content.MatchLang(from.LanguageCode))
+		fl := store.Flooding{Drop: a.floodLimits.Drop, Pace: a.floodLimits.Pace, Exempt: a.cfg.StaffIDs[from.ID]}
+		v, err := a.store.Visit(ctx, from.ID, a.content.MatchLang(from.LanguageCode), fl)
 		if err != nil {
 			// Redis hiccup: answer in Telegram's language rather than not at all.
 			a.log.Warn("load user", "chat_id", r.ChatID, "err", err)
-			user = store.User{ID: from.ID}
+		} else {
+			ctx = store.WithVisited(ctx, v)
 		}
+		user, staff := v.User, v.Staff
 		r.User = user
 		r.Lang = handlers.ResolveLang(a.content, user, from.LanguageCode)
 		r.Role, r.Scope = a.roleOf(from.ID, staff, err)

@@ -30,14 +30,15 @@ func rolesHarness(t *testing.T) *harness {
 }
 
 // stateOf is what Redis keeps, without what every update touches whoever sends it: the dedupe marks and
-// intake of updates, chat leases, send and flood budgets, the senders' last-seen times (their hash and the
+// intake of updates, chat leases, send and flood budgets (redis_rate's "rate:" keys, the chat budgets'
+// "hn:rate:"), the senders' last-seen times (their hash and the
 // last-seen index), job claims.
 func stateOf(t *testing.T, h *harness, senders ...int64) map[string]string {
 	t.Helper()
 	all := dumpRedis(t, h.redis.Client())
 	for k := range all {
 		volatile := strings.HasPrefix(k, "hn:upd:") || strings.HasPrefix(k, "hn:intake") || strings.HasPrefix(k, "hn:lock:") ||
-			strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, "hn:job:") ||
+			strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, "hn:rate:") || strings.HasPrefix(k, "hn:job:") ||
 			k == "hn:users:seen" // every sender's last-seen time, which moves when a second passes
 		for _, uid := range senders {
 			volatile = volatile || k == fmt.Sprintf("hn:user:%d", uid)

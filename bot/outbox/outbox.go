@@ -444,7 +444,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 			d := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 			o.log.Warn("telegram asked to slow down", "chat_id", m.ChatID, "retry_after", d, "lane", lane)
 			// Best effort: a Redis error here only loses the cross-replica pause, not the message.
-			_ = o.st.PauseChat(ctx, m.ChatID, d)
+			_ = o.st.PauseChat(ctx, m.ChatID, d, o.chatLimit(m.ChatID))
 			_ = o.st.PauseBulk(ctx, d)
 			if attempt >= o.cfg.Attempts {
 				return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
@@ -522,15 +522,11 @@ func permanent(err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// waitChat waits for a 429 pause and the chat's own budget. Redis errors fail open: answering a user matters
+// waitChat waits for the chat's own budget, which holds a 429 pause of the chat too. Redis errors fail open: answering a user matters
 // more than perfect pacing, and Telegram's 429 is the backstop.
 func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
-	limit := o.cfg.PerChat
-	if chat < 0 {
-		limit = o.cfg.PerGroup
-	}
 	for {
-		ok, wait, err := o.st.TakeChatBudget(ctx, chat, limit)
+		ok, wait, err := o.st.TakeChatBudget(ctx, chat, o.chatLimit(chat))
 		if err != nil {
 			o.log.Warn("chat budget unavailable, sending anyway", "chat_id", chat, "err", err)
 			return ctx.Err()
@@ -542,6 +538,14 @@ func (o *Outbox) waitChat(ctx context.Context, chat int64) error {
 			return err
 		}
 	}
+}
+
+// chatLimit is a chat's own budget: a person's or a group's.
+func (o *Outbox) chatLimit(chat int64) redis_rate.Limit {
+	if chat < 0 {
+		return o.cfg.PerGroup
+	}
+	return o.cfg.PerChat
 }
 
 // takeGlobal takes one message from the global budget. Replies take it when it is there and go anyway when

@@ -72,10 +72,16 @@ func conversationFrom(uid int64, m map[string]string) Conversation {
 // OpenConversation opens a conversation for the user (name: their first name), or returns the one already
 // open (created false).
 func (s *Store) OpenConversation(ctx context.Context, uid int64, name string) (c Conversation, created bool, err error) {
+	wrote(ctx, uid)
 	now := s.now()
 	created, err = openConversationScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversations()},
 		uid, now.Unix(), now.UnixMilli(), int(ConversationIdle.Seconds()), name).Bool()
 	if err != nil && !errors.Is(err, redis.Nil) {
+		return Conversation{}, false, fmt.Errorf("open conversation of %d: %w", uid, err)
+	}
+	// After the write, not before: a visit in between, which saw "no conversation", is one that came first.
+	// Also when it was open already: an earlier open may have failed between the two steps.
+	if err := s.rdb.HDel(ctx, keyUser(uid), "conv").Err(); err != nil {
 		return Conversation{}, false, fmt.Errorf("open conversation of %d: %w", uid, err)
 	}
 	c, err = s.Conversation(ctx, uid)
@@ -93,7 +99,12 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1`)
 
 // Conversation returns the user's conversation, open or recently closed; ErrNotFound when there is none.
+// While the user's update is handled, it is the copy Visit read (WithVisited), unless the store changed the
+// conversation since: every function of this file that writes one calls wrote first.
 func (s *Store) Conversation(ctx context.Context, uid int64) (Conversation, error) {
+	if c, ok, err := cachedConversation(ctx, uid); ok {
+		return c, err
+	}
 	m, err := s.rdb.HGetAll(ctx, keyConversation(uid)).Result()
 	if err != nil {
 		return Conversation{}, fmt.Errorf("conversation of %d: %w", uid, err)
@@ -110,6 +121,7 @@ func (s *Store) Conversation(ctx context.Context, uid int64) (Conversation, erro
 // message) is kept in the conversation's pending list, and CardSent hands it out once the card is there.
 // ErrNotFound when no conversation is open.
 func (s *Store) UserWrote(ctx context.Context, uid int64, entry string) (card int, first bool, err error) {
+	wrote(ctx, uid)
 	res, err := userWroteScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversationPending(uid)},
 		s.now().Unix(), entry, int(ConversationIdle.Seconds())).Int()
 	switch {
@@ -144,6 +156,7 @@ return -2`)
 // of the user's messages that waited for it, in order, to be sent on as replies to it. A card delivered twice (the
 // outbox's reaper) moves the conversation to the newer card.
 func (s *Store) CardSent(ctx context.Context, uid, chat int64, card int) ([]string, error) {
+	wrote(ctx, uid)
 	raw, err := cardSentScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversationPending(uid),
 		keyConversationMessage(chat, card), keyConversationMessages(uid)},
 		chat, card, uid, chat, int(ConversationIdle.Seconds()), int(conversationMapTTL.Seconds())).StringSlice()
@@ -197,6 +210,7 @@ func (s *Store) ConversationOf(ctx context.Context, chat int64, msg int) (int64,
 // StaffWrote records a staff message to the user in their open conversation and returns the conversation
 // as it was before (its StaffLast says when staff last wrote). ErrNotFound when none is open.
 func (s *Store) StaffWrote(ctx context.Context, uid int64) (Conversation, error) {
+	wrote(ctx, uid)
 	before, err := s.Conversation(ctx, uid)
 	if err != nil {
 		return before, err
@@ -221,6 +235,7 @@ return 1`)
 // taken over only with force; otherwise ok is false and the conversation says who has it. ErrNotFound
 // when none is open.
 func (s *Store) ClaimConversation(ctx context.Context, uid, staff int64, name string, force bool) (c Conversation, ok bool, err error) {
+	wrote(ctx, uid)
 	f := 0
 	if force {
 		f = 1
@@ -246,6 +261,7 @@ return 1`)
 // CloseConversation closes the user's open conversation (by "user" or "staff") and returns it as it was;
 // ErrNotFound when none was open. The closed conversation is kept a day, to tell staff it is closed.
 func (s *Store) CloseConversation(ctx context.Context, uid int64, by string) (Conversation, error) {
+	wrote(ctx, uid)
 	c, err := s.Conversation(ctx, uid)
 	if err != nil {
 		return c, err
@@ -298,6 +314,7 @@ func (s *Store) OpenConversations(ctx context.Context, n int) ([]Conversation, e
 // forgetConversation deletes the user's conversation, its pending messages and the map from staff-chat
 // messages to them (part of ForgetUser).
 func (s *Store) forgetConversation(ctx context.Context, uid int64) error {
+	wrote(ctx, uid)
 	entries, err := s.rdb.SMembers(ctx, keyConversationMessages(uid)).Result()
 	if err != nil {
 		return fmt.Errorf("forget conversation of %d: %w", uid, err)

@@ -296,6 +296,8 @@ type ChatLock struct {
 	chat  int64
 	token string
 	ttl   time.Duration
+	// done: the lease was given back by a script (an empty queue) or lost, so Release has nothing to do.
+	done bool
 }
 
 // TakeChat takes the lease on a chat's queue for ttl with the queue's head, or returns ErrLocked. Leases
@@ -325,7 +327,10 @@ func (l *ChatLock) run(ctx context.Context, script *redis.Script, raw []byte) (H
 	switch code, _ := res[0].(int64); code {
 	case 0:
 		return Head{}, ErrLocked
+	case 1:
+		l.done = true
 	case 3:
+		l.done = true
 		return Head{}, ErrLeaseLost
 	case 2:
 		body, _ := res[1].(string)
@@ -364,7 +369,11 @@ func (l *ChatLock) Refresh(ctx context.Context, ttl time.Duration) error {
 	return nil
 }
 
-// Release gives the lease back (nothing when it is not held any more).
+// Release gives the lease back (nothing when it is not held any more). A ChatLock is used by one worker
+// at a time, so done needs no lock.
 func (l *ChatLock) Release(ctx context.Context) error {
+	if l.done {
+		return nil
+	}
 	return releaseScript.Run(ctx, l.s.rdb, []string{keyChatLock(l.chat)}, l.token).Err()
 }

@@ -11,8 +11,12 @@ import (
 //	hn:user:{uid}               hash   a user: lang, lang_src (explicit|detected), tg_lang, audience, first_seen,
 //	                                   last_seen (unix seconds), unreachable ("1" after a 403),
 //	                                   no_broadcasts ("1": the user stopped broadcasts), st (what the
-//	                                   statistics count the user under, see hn:stats:users). No names,
-//	                                   no phone numbers: what a handler needs to answer in the right language.
+//	                                   statistics count the user under, see hn:stats:users), flood (flood
+//	                                   control's state: two times in µs, meaningless a minute later), sess
+//	                                   and conv ("0": the last visit found no session / no conversation, so
+//	                                   the next one need not read them; deleted when one is saved / opened).
+//	                                   No names, no phone numbers: what a handler needs to answer in the
+//	                                   right language.
 //	hn:users                    set    ids of all users, for broadcasts and counts.
 //	hn:users:seen               zset   user id → last_seen (unix s), kept by TouchUser: "active in 7 / 30
 //	                                   days" for /stats and /metrics. /forget removes the user.
@@ -23,19 +27,20 @@ import (
 //	                                   "running" (10 min lease, one replica) or "done".
 //	hn:upd:seen:{update_id}     string set once when an update is first stored; 48 h TTL (Telegram keeps
 //	                                   undelivered updates for 24 h). Makes intake idempotent.
-//	hn:upd:done:{update_id}     string set when an update was handled; 48 h TTL. A re-delivered update
-//	                                   (crash between handling and acknowledging) is skipped.
-//	hn:upd:tries:{update_id}    string attempts at handling an update, deleted when it is handled; 48 h TTL.
-//	                                   An update whose handling keeps killing the process is dropped.
 //	hn:intake:{chat}            list   raw update JSON of one chat in arrival order; the head is the one
-//	                                   being handled and is removed only after it was handled.
+//	                                   being handled and is removed only after it was handled. A head that
+//	                                   was taken reads "<attempts>|<update JSON>": an update whose handling
+//	                                   keeps killing the process is dropped after five (store.TakeChat).
+//	                                   (Before 2026-12, hn:upd:done:* and hn:upd:tries:* kept "handled" and
+//	                                   attempts per update; they expire by themselves.)
 //	hn:intake:chats             zset   chats with stored updates, scored by first store time (ms).
 //	hn:intake:{chat}:full       string present for 60 s after a chat was told its queue is full (one
 //	                                   notice a minute, however many updates are turned away).
 //	hn:intake:rejected          list   raw updates that could not be decoded, newest first, at most 100, 7 day
 //	                                   TTL: kept aside for an operator to inspect, never handled.
-//	hn:lock:chat:{chat}         string lease held (github.com/bsm/redislock) by the worker draining a chat, so
-//	                                   two replicas never handle one chat's updates at the same time.
+//	hn:lock:chat:{chat}         string lease (a random token, PX) held by the worker draining a chat, so two
+//	                                   replicas never handle one chat's updates at the same time; taken with
+//	                                   the queue's head and given back with the last ack (store.ChatLock).
 //	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; 7 day TTL.
 //	hn:sessions                 zset   uid → when the session was last saved (unix ms, the store's clock):
 //	                                   the index the nightly clean-up finds expired sessions by.
@@ -48,14 +53,15 @@ import (
 //	                                   in its Bot API call (TTL the bulk lease, 2 min), then "sent" (TTL 45
 //	                                   days), so a requeued copy is dropped. Queued once (the weekly digest,
 //	                                   "digest:2031-W20"): set in the same step as it is queued.
-//	hn:pause:chat:{chat}        string present while Telegram asked us to wait (429) for that chat.
 //	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
 //	hn:unanswered:{yyyymmdd}    zset   "<lang>|<question>" → how many people asked it that day (UTC) and got no
 //	                                   answer; 31 day TTL. The question as the handler gives it: normalised,
 //	                                   at most 200 characters, numbers and e-mail addresses taken out. No ids.
-//	hn:stats:q:{yyyymmdd}       hash   questions of the day (UTC): "answered", "declined", "not_this" (an
-//	                                   answer the user said missed) and "topic:<id>" → answers per FAQ
-//	                                   topic; 32 day TTL. Counts only, no ids, no texts.
+//	hn:stats:q:{yyyymmdd}       hash   questions of the day (UTC): "topic:<id>" → answers per FAQ topic (their
+//	                                   sum is the answered ones), "answered_other" (answered without a
+//	                                   topic), "declined", "not_this" (an answer the user said missed); 32
+//	                                   day TTL. Counts only, no ids, no texts. (Days counted before 2026-12
+//	                                   have an "answered" field too, which is ignored.)
 //	hn:user:{uid}:unanswered    zset   "<yyyymmdd>|<lang>|<question>" → day (unix): the user's counted questions,
 //	                                   at most 10 a day, so that /forget can take them out again; 31 day TTL.
 //	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
@@ -133,10 +139,12 @@ import (
 //	                                   them; 30 day TTL.
 //	hn:convs                    zset   uid → when the conversation was opened (unix ms): open ones, for /inbox.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
-//	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (global send budget, the bulk
-//	                                   lanes' own, the paid broadcasts', per chat,
-//	                                   per user flood control, messages to staff); redis_rate adds its own
-//	                                   "rate:" prefix. Ids only, expiring within the budget's period.
+//	hn:rate:chat:{chat}         string a chat's send budget (GCRA, µs; a 429 pause of the chat moves it):
+//	                                   store.TakeChatBudget. Expires with the budget's period.
+//	hn:rate:*                   —      github.com/go-redis/redis_rate GCRA state (the global send budget, the
+//	                                   bulk lanes' own, the paid broadcasts', flood control's shared one and
+//	                                   its notices, messages to staff); redis_rate adds its own "rate:"
+//	                                   prefix. Ids only, expiring within the budget's period.
 const prefix = "hn:"
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
@@ -147,8 +155,6 @@ func keyUsersSeen() string                 { return prefix + "users:seen" }
 func keyUserCounts() string                { return prefix + "stats:users" }
 func keyStatsMigration() string            { return prefix + "migrate:stats" }
 func keySeen(updateID int64) string        { return prefix + "upd:seen:" + id(updateID) }
-func keyDone(updateID int64) string        { return prefix + "upd:done:" + id(updateID) }
-func keyTries(updateID int64) string       { return prefix + "upd:tries:" + id(updateID) }
 func keyIntake(chat int64) string          { return prefix + "intake:" + id(chat) }
 func keyIntakeChats() string               { return prefix + "intake:chats" }
 func keyIntakeFull(chat int64) string      { return prefix + "intake:" + id(chat) + ":full" }
@@ -159,7 +165,6 @@ func keySession(uid int64) string          { return keySessionPrefix() + id(uid)
 func keySessions() string                  { return prefix + "sessions" }
 func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }
 func keyOutboxInflight(lane string) string { return prefix + "outbox:" + lane + ":inflight" }
-func keyPauseChat(chat int64) string       { return prefix + "pause:chat:" + id(chat) }
 func keyPauseBulk() string                 { return prefix + "pause:bulk" }
 func keyOnce(key string) string            { return prefix + "once:" + key }
 

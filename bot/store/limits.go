@@ -65,8 +65,8 @@ func (s *Store) HandoffBlocked(ctx context.Context, uid int64) (bool, error) {
 }
 
 // The per-chat send budget and per-user flood control run on every update, so they are this package's own
-// GCRA scripts rather than redis_rate's: each is one round trip (with the chat's 429 pause, or both of flood
-// control's budgets), and they take the time from this process's clock instead of calling TIME in Redis.
+// GCRA rather than redis_rate's: each is part of a step the update takes anyway (the chat's budget with its
+// 429 pause; flood control's two budgets with the visit, visitScript), and they take the time from this process's clock instead of calling TIME in Redis.
 // Replicas' clocks agree to within milliseconds (NTP), far below these budgets' periods (a second and
 // more). The shared budgets (the global send rate, the bulk lanes', flood control's shared one) stay on
 // redis_rate, whose one clock — Redis's — is what keeps replicas from overspending them together.
@@ -86,22 +86,33 @@ local function gcra(tat, now, emission, burst)
 end
 `
 
-// chatBudgetScript takes one send from a chat's budget unless Telegram paused the chat (429). KEYS: the
-// budget, the pause. ARGV: now (µs), emission interval (µs), burst. It returns {1} or {0, wait in µs}.
+// chatBudgetScript takes one send from a chat's budget. KEYS: the budget. ARGV: now (µs), emission interval
+// (µs), burst. It returns {1} or {0, wait in µs}. A 429 pause of the chat is in the same state (PauseChat),
+// so the check costs no command of its own.
 var chatBudgetScript = redis.NewScript(gcraLua + `
 local now = tonumber(ARGV[1])
-local pause = redis.call('PTTL', KEYS[2])
-if pause > 0 then return {0, pause * 1000} end
 local ok, v = gcra(redis.call('GET', KEYS[1]), now, tonumber(ARGV[2]), tonumber(ARGV[3]))
 if not ok then return {0, v} end
 redis.call('SET', KEYS[1], v, 'PX', math.ceil((v - now) / 1000))
 return {1}
 `)
 
-// TakeChatBudget takes one message from a chat's own send budget (l), waiting out a 429 pause of that chat
-// first: ok, or how long to wait before asking again.
+// pauseChatScript holds a chat's budget until now + the pause: its theoretical arrival time moves to where
+// the next send is allowed exactly then (never earlier than the budget already said). KEYS: the budget.
+// ARGV: now (µs), pause (µs), emission (µs), burst.
+var pauseChatScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+local tat = now + tonumber(ARGV[2]) + tonumber(ARGV[3]) * (tonumber(ARGV[4]) - 1)
+if (tonumber(redis.call('GET', KEYS[1])) or 0) < tat then
+  redis.call('SET', KEYS[1], string.format('%d', tat), 'PX', math.ceil((tat - now) / 1000))
+end
+return 1
+`)
+
+// TakeChatBudget takes one message from a chat's own send budget (l), which holds a 429 pause of that chat
+// too: ok, or how long to wait before asking again.
 func (s *Store) TakeChatBudget(ctx context.Context, chat int64, l redis_rate.Limit) (ok bool, wait time.Duration, err error) {
-	res, err := chatBudgetScript.Run(ctx, s.rdb, []string{RateKey("chat:" + id(chat)), keyPauseChat(chat)},
+	res, err := chatBudgetScript.Run(ctx, s.rdb, []string{RateKey("chat:" + id(chat))},
 		time.Now().UnixMicro(), emission(l), l.Burst).Int64Slice()
 	if err != nil || len(res) == 0 {
 		return false, 0, fmt.Errorf("budget of chat %d: %w", chat, err)
@@ -112,25 +123,41 @@ func (s *Store) TakeChatBudget(ctx context.Context, chat int64, l redis_rate.Lim
 	return false, time.Duration(res[1]) * time.Microsecond, nil
 }
 
-// floodScript is flood control for one person: Drop, the budget past which their messages are dropped, then
-// Pace, the one past which they wait. KEYS: the person's state ("<drop tat> <pace tat>"). ARGV: now (µs),
-// drop emission (µs) and burst, pace emission and burst, "pace" to ask Pace alone (after a wait). It returns
-// {0} (go on), {1} (drop) or {2, wait in µs}. A dropped message takes nothing; a paced one has taken its part
-// of Drop, as when the two were asked one after the other.
-var floodScript = redis.NewScript(gcraLua + `
-local now = tonumber(ARGV[1])
-local d, p = string.match(redis.call('GET', KEYS[1]) or '', '^(%S+) (%S+)$')
-if ARGV[6] ~= 'pace' then
-  local ok, v = gcra(d, now, tonumber(ARGV[2]), tonumber(ARGV[3]))
-  if not ok then return {1} end
-  d = v
+// PauseChat records that Telegram asked us to wait d before sending to chat again (429), in the chat's
+// budget l (the one TakeChatBudget takes from), so every replica waits.
+func (s *Store) PauseChat(ctx context.Context, chat int64, d time.Duration, l redis_rate.Limit) error {
+	return pauseChatScript.Run(ctx, s.rdb, []string{RateKey("chat:" + id(chat))}, time.Now().UnixMicro(),
+		d.Microseconds(), emission(l), l.Burst).Err()
+}
+
+// floodLua is flood control for one person: Drop, the budget past which their messages are dropped, then
+// Pace, the one past which they wait. Its state ("<drop tat> <pace tat>", µs) is a field of the person's
+// hash, "flood": visitScript reads and writes that hash anyway, so flood control costs no command of its
+// own. flood(state, now, drop emission, drop burst, pace emission, pace burst, pace alone) returns the
+// verdict (0 go on, 1 drop, 2 wait), the wait (µs) and the new state (nil: unchanged). A dropped message
+// takes nothing; a paced one has taken its part of Drop, as when the two were asked one after the other.
+const floodLua = gcraLua + `
+local function flood(state, now, de, db, pe, pb, paceOnly)
+  local d, p = string.match(state or '', '^(%S+) (%S+)$')
+  if not paceOnly then
+    local ok, v = gcra(d, now, tonumber(de), tonumber(db))
+    if not ok then return 1, 0, nil end
+    d = v
+  end
+  local verdict, wait = 0, 0
+  local ok, v = gcra(p, now, tonumber(pe), tonumber(pb))
+  if ok then p = v else verdict, wait = 2, v end
+  return verdict, wait, string.format('%d %d', tonumber(d) or now, tonumber(p) or now)
 end
-local ok, v = gcra(p, now, tonumber(ARGV[4]), tonumber(ARGV[5]))
-local out = {0}
-if ok then p = v else out = {2, v} end
-d, p = tonumber(d) or now, tonumber(p) or now
-redis.call('SET', KEYS[1], string.format('%d %d', d, p), 'PX', math.max(1, math.ceil((math.max(d, p) - now) / 1000)))
-return out
+`
+
+// paceScript asks Pace again after a wait (floodLua, pace alone), on the state in the user's hash. KEYS:
+// the user. ARGV: now (µs), Pace's emission (µs) and burst. {verdict, wait (µs)}.
+var paceScript = redis.NewScript(floodLua + `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, 0} end
+local verdict, wait, state = flood(redis.call('HGET', KEYS[1], 'flood'), tonumber(ARGV[1]), 0, 0, ARGV[2], ARGV[3], true)
+redis.call('HSET', KEYS[1], 'flood', state)
+return {verdict, wait}
 `)
 
 // FloodVerdict is what flood control says about one message.
@@ -142,21 +169,14 @@ const (
 	FloodWait                     // past Pace: wait, then ask again with paceOnly
 )
 
-// Flood asks flood control about one message of uid (see floodScript); with FloodWait, wait says how long.
-func (s *Store) Flood(ctx context.Context, uid int64, drop, pace redis_rate.Limit, paceOnly bool) (FloodVerdict, time.Duration, error) {
-	mode := "all"
-	if paceOnly {
-		mode = "pace"
-	}
-	res, err := floodScript.Run(ctx, s.rdb, []string{RateKey("flood:" + id(uid))}, time.Now().UnixMicro(),
-		emission(drop), drop.Burst, emission(pace), pace.Burst, mode).Int64Slice()
-	if err != nil || len(res) == 0 {
+// Paced asks flood control's Pace again for uid, after the wait a visit (or the last Paced) said: FloodGo or
+// FloodWait with how long.
+func (s *Store) Paced(ctx context.Context, uid int64, pace redis_rate.Limit) (FloodVerdict, time.Duration, error) {
+	res, err := paceScript.Run(ctx, s.rdb, []string{keyUser(uid)}, time.Now().UnixMicro(), emission(pace), pace.Burst).Int64Slice()
+	if err != nil || len(res) != 2 {
 		return FloodGo, 0, fmt.Errorf("flood control of %d: %w", uid, err)
 	}
-	if res[0] == 2 {
-		return FloodWait, time.Duration(res[1]) * time.Microsecond, nil
-	}
-	return FloodVerdict(res[0]), 0, nil
+	return FloodVerdict(res[0]), time.Duration(res[1]) * time.Microsecond, nil
 }
 
 // emission is a budget's interval between two events, in µs.

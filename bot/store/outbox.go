@@ -163,19 +163,9 @@ func (s *Store) BulkDepth(ctx context.Context, lane string) (int64, error) {
 	return s.rdb.LLen(ctx, keyOutbox(lane)).Result()
 }
 
-// PauseChat records that Telegram asked us to wait d before sending to chat again.
-func (s *Store) PauseChat(ctx context.Context, chat int64, d time.Duration) error {
-	return s.rdb.Set(ctx, keyPauseChat(chat), "1", d).Err()
-}
-
 // PauseBulk pauses the bulk lanes of every replica for d.
 func (s *Store) PauseBulk(ctx context.Context, d time.Duration) error {
 	return s.rdb.Set(ctx, keyPauseBulk(), "1", d).Err()
-}
-
-// ChatPause returns how long sends to chat must still wait (0 when not paused).
-func (s *Store) ChatPause(ctx context.Context, chat int64) (time.Duration, error) {
-	return s.pttl(ctx, keyPauseChat(chat))
 }
 
 // BulkPause returns how long the bulk lanes must still wait (0 when not paused).

@@ -26,8 +26,12 @@ type Session struct {
 	Update int64 `json:"update,omitempty"`
 }
 
-// GetSession returns the user's current session, or ErrNotFound.
+// GetSession returns the user's current session, or ErrNotFound. While the user's update is handled, it is
+// the copy Visit read (WithVisited), unless the session was written since.
 func (s *Store) GetSession(ctx context.Context, uid int64) (Session, error) {
+	if sess, ok, err := cachedSession(ctx, uid); ok {
+		return sess, err
+	}
 	raw, err := s.rdb.Get(ctx, keySession(uid)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Session{}, ErrNotFound
@@ -46,6 +50,7 @@ func (s *Store) GetSession(ctx context.Context, uid int64) (Session, error) {
 // sessions by Updated (hn:sessions) in the same step, so that CleanSessions finds the expired ones without
 // reading the others.
 func (s *Store) SaveSession(ctx context.Context, uid int64, sess Session) error {
+	wrote(ctx, uid)
 	sess.Updated = s.now().UTC()
 	raw, err := json.Marshal(sess)
 	if err != nil {
@@ -54,6 +59,7 @@ func (s *Store) SaveSession(ctx context.Context, uid int64, sess Session) error 
 	pipe := s.rdb.TxPipeline()
 	pipe.Set(ctx, keySession(uid), raw, SessionTTL)
 	pipe.ZAdd(ctx, keySessions(), redis.Z{Score: float64(sess.Updated.UnixMilli()), Member: uid})
+	pipe.HDel(ctx, keyUser(uid), "sess") // "no session" no more: the next visit reads it (visitScript)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("save session of %d: %w", uid, err)
 	}
@@ -62,6 +68,7 @@ func (s *Store) SaveSession(ctx context.Context, uid int64, sess Session) error 
 
 // ClearSession ends the user's current flow (done or /cancel).
 func (s *Store) ClearSession(ctx context.Context, uid int64) error {
+	wrote(ctx, uid)
 	pipe := s.rdb.TxPipeline()
 	pipe.Del(ctx, keySession(uid))
 	pipe.ZRem(ctx, keySessions(), uid)

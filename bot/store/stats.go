@@ -209,15 +209,23 @@ const (
 // remembers the question as the user's last (SetLastQuestion) in the same step. KEYS: the day's counters,
 // the user's last question. ARGV: outcome, topic ("" = none), TTL (s), the last question's JSON (or ""),
 // its TTL (s).
+//
+// An answered question with a topic is counted under its topic alone: "answered" is the sum of the topics
+// (QuestionStats), which spares a command on every answer. One without a topic counts under
+// "answered_other". (Days counted before this kept an "answered" field as well, equal to that sum; it is
+// ignored.)
 var countQuestionScript = redis.NewScript(`
 if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
-if redis.call('HINCRBY', KEYS[1], ARGV[1], 1) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[1], 'topic:' .. ARGV[2], 1) end
+local field = ARGV[1]
+if field == 'answered' then
+  if ARGV[2] ~= '' then field = 'topic:' .. ARGV[2] else field = 'answered_other' end
+end
+if redis.call('HINCRBY', KEYS[1], field, 1) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
 return 1
 `)
 
 // CountQuestion counts a question's outcome for the day (UTC, as unanswered questions are), and for an
-// answered one its FAQ topic. Counts only: who asked and what is not kept here.
+// answered one its FAQ topic (a topic is counted for answers only). Counts only: who asked and what is not kept here.
 func (s *Store) CountQuestion(ctx context.Context, outcome, topic string) error {
 	return s.countQuestion(ctx, 0, nil, outcome, topic)
 }
@@ -261,7 +269,7 @@ func (s *Store) QuestionStats(ctx context.Context, until time.Time, days int) (Q
 		for k, v := range c.Val() {
 			n, _ := strconv.ParseInt(v, 10, 64)
 			switch {
-			case k == QuestionAnswered:
+			case k == "answered_other":
 				q.Answered += n
 			case k == QuestionDeclined:
 				q.Declined += n
@@ -269,6 +277,7 @@ func (s *Store) QuestionStats(ctx context.Context, until time.Time, days int) (Q
 				q.NotThis += n
 			case strings.HasPrefix(k, "topic:"):
 				q.Topics[strings.TrimPrefix(k, "topic:")] += n
+				q.Answered += n
 			}
 		}
 	}

@@ -394,9 +394,6 @@ func TestBulkLanes(t *testing.T) {
 		if d, _ := s.BulkPause(ctx); d <= 0 {
 			t.Fatalf("pause: got %v, want > 0", d)
 		}
-		if d, _ := s.ChatPause(ctx, 1); d != 0 {
-			t.Fatalf("chat pause unset: got %v, want 0", d)
-		}
 	})
 }
 

@@ -42,14 +42,19 @@ type User struct {
 // IsNew reports whether this is the first update seen from the user.
 func (u User) IsNew() bool { return u.FirstSeen.Equal(u.LastSeen) }
 
-// visitScript records a visit — first_seen once, last_seen, reachable again, the Telegram language — and
-// returns the user's hash and their staff record, in one step that reads the hash once and writes it
-// once: it runs for every update, so it costs three commands for a known user (HGETALL, HSET, ZADD) plus
-// the staff lookup, where separate HSETs, a reindex reading the hash again and a second HGETALL cost ten.
-// It keeps the statistics in line as reindexLua does: the visit moves the user in the last-seen index, and
-// one who had blocked the bot is no longer counted unreachable. KEYS: statKeys, the set of users, the
-// staff hash. ARGV: now (unix s), uid, Telegram language ("" = none shipped).
-var visitScript = userScript(`
+// visitScript is everything the bot asks Redis about the sender of an update, in one step: it records the
+// visit — first_seen once, last_seen, reachable again, the Telegram language —, applies flood control
+// (floodLua, the state in the user's hash), and returns the user's hash, their staff record, their
+// session and their conversation with staff. It runs for every update: a known user costs HGETALL, one
+// HSET, the ZADD of the activity index and four reads, in one round trip, where separate calls cost
+// twenty-odd commands in nine; for someone neither in a flow nor talking to staff, the session and the
+// conversation cost nothing (see "sess" and "conv" below). It keeps the statistics in line as reindexLua does: the visit moves the user
+// in the last-seen index, and one who had blocked the bot is no longer counted unreachable.
+// KEYS: statKeys, the set of users, the staff hash, the session, the conversation. ARGV: now (unix s), uid,
+// Telegram language ("" = none shipped), then floodLua's: now (µs), Drop's emission (µs) and burst, Pace's,
+// and "1" when the sender is exempt (an admin; staff in the staff hash are exempt too).
+// It returns {user hash, staff record or false, flood verdict, wait (µs), session or false, conversation}.
+var visitScript = userScript(floodLua + `
 local h = redis.call('HGETALL', KEYS[1])
 local f = {}
 for i = 1, #h, 2 do f[h[i]] = h[i+1] end
@@ -68,6 +73,26 @@ if f.st ~= st then
   adjust(KEYS[2], st, 1)
   set[#set+1] = 'st'; set[#set+1] = st
 end
+-- The session and the conversation are read unless the user's hash says there is none ("sess" and "conv"
+-- set to "0" by an earlier visit that found none; SaveSession and OpenConversation delete the field after
+-- they write). Most updates come from people in neither, and this spares them both reads.
+local sess = false
+if f.sess ~= '0' then
+  sess = redis.call('GET', KEYS[6])
+  if not sess then set[#set+1] = 'sess'; set[#set+1] = '0' end
+end
+local conv = {}
+if f.conv ~= '0' then
+  conv = redis.call('HGETALL', KEYS[7])
+  if #conv == 0 then set[#set+1] = 'conv'; set[#set+1] = '0' end
+end
+local staff = redis.call('HGET', KEYS[5], ARGV[2])
+local verdict, wait = 0, 0
+if ARGV[9] ~= '1' and not staff then
+  local state
+  verdict, wait, state = flood(f.flood, tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7], ARGV[8], false)
+  if state then set[#set+1] = 'flood'; set[#set+1] = state end
+end
 if #set > 0 then
   redis.call('HSET', KEYS[1], unpack(set))
   for i = 1, #set, 2 do f[set[i]] = set[i+1] end
@@ -75,42 +100,63 @@ end
 if f.last_seen ~= seen then redis.call('ZADD', KEYS[3], ARGV[1], ARGV[2]) end
 local out = {}
 for k, v in pairs(f) do out[#out+1] = k; out[#out+1] = v end
-return {out, redis.call('HGET', KEYS[5], ARGV[2]) or false}
+return {out, staff, verdict, wait, sess, conv}
 `)
 
 // TouchUser records that the user was seen now, with the language their Telegram app suggests (a shipped
 // language or ""), and returns their record.
 func (s *Store) TouchUser(ctx context.Context, uid int64, telegramLang string) (User, error) {
-	u, _, err := s.Visit(ctx, uid, telegramLang)
-	return u, err
+	v, err := s.Visit(ctx, uid, telegramLang, Flooding{Exempt: true})
+	return v.User, err
 }
 
-// Visit is TouchUser that also returns the user's staff record (nil when they are not staff added in the
-// chat): the middleware needs both for every update, and they come in one round trip.
-func (s *Store) Visit(ctx context.Context, uid int64, telegramLang string) (User, *StaffMember, error) {
+// Visit records an update from uid (TouchUser), applies flood control and reads what handling the update
+// needs about the sender, in one round trip (visitScript). The returned Visited goes into the update's
+// context (WithVisited), where GetSession and Conversation find the sender's session and conversation
+// instead of asking Redis again.
+func (s *Store) Visit(ctx context.Context, uid int64, telegramLang string, fl Flooding) (*Visited, error) {
 	now := s.now().Unix()
-	keys := append(statKeys(uid), keyUsers(), keyStaff())
-	res, err := visitScript.Run(ctx, s.rdb, keys, now, uid, telegramLang).Slice()
-	if err != nil || len(res) != 2 {
-		return User{}, nil, fmt.Errorf("touch user %d: %w", uid, err)
+	keys := append(statKeys(uid), keyUsers(), keyStaff(), keySession(uid), keyConversation(uid))
+	exempt := "0"
+	if fl.Exempt {
+		exempt = "1"
 	}
-	pairs, _ := res[0].([]any)
-	m := make(map[string]string, len(pairs)/2)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		k, _ := pairs[i].(string)
-		v, _ := pairs[i+1].(string)
-		m[k] = v
+	res, err := visitScript.Run(ctx, s.rdb, keys, now, uid, telegramLang, time.Now().UnixMicro(),
+		emission(fl.Drop), fl.Drop.Burst, emission(fl.Pace), fl.Pace.Burst, exempt).Slice()
+	if err != nil || len(res) != 6 {
+		return &Visited{User: User{ID: uid}}, fmt.Errorf("touch user %d: %w", uid, err)
 	}
-	var staff *StaffMember
+	v := &Visited{User: userFrom(uid, pairs(res[0])), uid: uid}
 	if raw, ok := res[1].(string); ok {
 		sm, err := decodeStaff(uid, raw)
 		if err != nil {
-			return User{}, nil, err
+			return v, err
 		}
-		staff = &sm
+		v.Staff = &sm
 	}
-	return userFrom(uid, m), staff, nil
+	v.Flood = FloodVerdict(toInt64(res[2]))
+	v.FloodWait = time.Duration(toInt64(res[3])) * time.Microsecond
+	if raw, ok := res[4].(string); ok {
+		v.session = []byte(raw)
+	}
+	v.conv = pairs(res[5])
+	v.cached = true
+	return v, nil
 }
+
+// pairs turns a flat [field, value, ...] reply into a map.
+func pairs(reply any) map[string]string {
+	flat, _ := reply.([]any)
+	m := make(map[string]string, len(flat)/2)
+	for i := 0; i+1 < len(flat); i += 2 {
+		k, _ := flat[i].(string)
+		v, _ := flat[i+1].(string)
+		m[k] = v
+	}
+	return m
+}
+
+func toInt64(v any) int64 { n, _ := v.(int64); return n }
 
 // GetUser returns the user's record or ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, uid int64) (User, error) {
@@ -206,6 +252,7 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 // ForgetQueued) this is the single place that says what "delete my data" means. Places the user held are
 // passed on: it returns who was promoted from a waiting list, to be told.
 func (s *Store) ForgetUser(ctx context.Context, uid int64) ([]Promotion, error) {
+	wrote(ctx, uid)
 	promoted, err := s.forgetRegistrations(ctx, regs, uid)
 	if err != nil {
 		return promoted, fmt.Errorf("forget registrations of %d: %w", uid, err)
