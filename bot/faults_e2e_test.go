@@ -229,7 +229,7 @@ func TestFaults_PollingSurvivesWireFaults(t *testing.T) {
 					t.Errorf("%d: got %d messages %v, want the help text once", u.ID, len(msgs), msgs)
 				}
 			}
-			if n := len(h.srv.Injections()); n < 8 {
+			if n := len(h.srv.Injections()); n < 3 { // a slow poll may carry several updates: fewer polls
 				t.Errorf("only %d faults injected on getUpdates", n)
 			}
 		})
