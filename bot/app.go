@@ -75,8 +75,10 @@ type App struct {
 
 	lease    time.Duration
 	pollWait time.Duration
-	workers  int
-	now      func() time.Time
+	// apiTimeout bounds one Bot API call (WithAPITimeout).
+	apiTimeout time.Duration
+	workers    int
+	now        func() time.Time
 }
 
 // Option configures an App beyond Config, for the chat demo and tests.
@@ -97,6 +99,11 @@ func WithClock(now func() time.Time) Option { return func(a *App) { a.now = now 
 
 // WithPollWait sets the long-polling timeout (default 50 s).
 func WithPollWait(d time.Duration) Option { return func(a *App) { a.pollWait = d } }
+
+// WithAPITimeout sets how long a Bot API call may take before the bot gives up on it (default 1 minute);
+// getUpdates may take its long-polling wait on top, plus at most 15 s. Fault tests shorten it to see a
+// Telegram that does not answer in a second rather than a minute.
+func WithAPITimeout(d time.Duration) Option { return func(a *App) { a.apiTimeout = d } }
 
 // WithHTTPLimits replaces DefaultHTTPLimits (tests use short timeouts and few connections).
 func WithHTTPLimits(l HTTPLimits) Option { return func(a *App) { a.httpLimits = l } }
@@ -139,6 +146,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		floodLimits: DefaultFloodLimits(),
 		lease:       5 * time.Second,
 		pollWait:    50 * time.Second,
+		apiTimeout:  time.Minute,
 		workers:     64,
 	}
 	for _, o := range opts {
@@ -167,7 +175,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		tg.WithMiddlewares(a.middleware()...),
 		tg.WithDefaultHandler(func(context.Context, *tg.Bot, *models.Update) {}),
 		tg.WithErrorsHandler(slogErrors(log)),
-		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: time.Minute}),
+		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: a.apiTimeout}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
@@ -258,7 +266,7 @@ func (a *App) Run(ctx context.Context) error {
 	intake := &Intake{
 		st: a.store, log: a.log, notify: dispatcher.Notify,
 		apiURL: a.cfg.APIURL, token: a.cfg.Token, secret: a.cfg.WebhookSecret,
-		client:   &http.Client{Timeout: a.pollWait + 15*time.Second},
+		client:   &http.Client{Timeout: a.pollWait + min(a.apiTimeout, 15*time.Second)},
 		pollWait: a.pollWait, running: a.running.Store,
 		bodyTimeout: a.httpLimits.BodyTimeout, backlog: a.backlogOf,
 		overflow: a.backlogFull, rejected: a.metrics.rejected.Inc,

@@ -460,7 +460,7 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 				}
 			}
 			return 0, fmt.Errorf("send to %d: %w", m.ChatID, ErrUnreachable)
-		case permanent(err):
+		case permanent(ctx, err):
 			o.sends.WithLabelValues(string(lane), "failed").Inc()
 			return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
 		default: // 5xx, network
@@ -495,15 +495,17 @@ func (o *Outbox) claimOnce(ctx context.Context, key string) error {
 // settleOnce records the outcome of a call made under claimOnce: "sent" after a success; after a failure
 // the claim is given back, so that the retry (or the same key queued again) claims it anew and no claim
 // is held through the waits between attempts. A call ended by shutdown may have reached Telegram: its
-// claim is left to expire, so the reaper's copy is sent only after the lease.
+// claim is left to expire, so the reaper's copy is sent only after the lease. (A call that ran out of the
+// HTTP client's timeout while ctx is live is retried at once, as after a reset: see permanent.)
 func (o *Outbox) settleOnce(ctx context.Context, key string, callErr error) {
+	ended := ctx.Err() != nil
 	ctx = context.WithoutCancel(ctx)
 	switch {
 	case callErr == nil:
 		if err := o.st.MarkOnceSent(ctx, key, o.cfg.OnceTTL); err != nil {
 			o.log.Error("once-only message sent but not recorded: a requeued copy after the lease would repeat it", "err", err)
 		}
-	case errors.Is(callErr, context.Canceled) || errors.Is(callErr, context.DeadlineExceeded):
+	case ended && (errors.Is(callErr, context.Canceled) || errors.Is(callErr, context.DeadlineExceeded)):
 	default:
 		_ = o.st.ReleaseOnce(ctx, key) // best effort: the claim expires anyway
 	}
@@ -515,11 +517,14 @@ func chatGone(err error) bool {
 	return errors.Is(err, tg.ErrorBadRequest) && strings.Contains(strings.ToLower(err.Error()), "chat not found")
 }
 
-// permanent reports whether retrying cannot help (the request itself is wrong).
-func permanent(err error) bool {
+// permanent reports whether retrying cannot help: the request itself is wrong, or ctx ended. A call that
+// ran out of the HTTP client's own timeout also matches context.DeadlineExceeded (net/http's timeout
+// error says so) while ctx is live: that is a Telegram that did not answer, a network error retried like
+// the others, not the end of the sender's context.
+func permanent(ctx context.Context, err error) bool {
 	return errors.Is(err, tg.ErrorBadRequest) || errors.Is(err, tg.ErrorUnauthorized) ||
 		errors.Is(err, tg.ErrorNotFound) || errors.Is(err, tg.ErrorConflict) || tg.IsMigrateError(err) ||
-		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+		ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }
 
 // waitChat waits for the chat's own budget, which holds a 429 pause of the chat too. Redis errors fail open: answering a user matters

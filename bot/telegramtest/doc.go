@@ -24,7 +24,11 @@
 // answers to unknown callback queries, invalid command lists. Its descriptions
 // are Telegram's, so error handling written against the fake holds in production.
 // FailNext and SetLatency inject the faults the bot's outbox must survive
-// (429 with retry_after, 403 for a user who blocked the bot, 5xx, slowness).
+// (429 with retry_after, 403 for a user who blocked the bot, 5xx, slowness);
+// InjectNext and InjectRandom (seeded) inject faults at the wire: a proxy's
+// 5xx with or without a JSON body, calls held past the client's timeout, slow
+// answers, and connection resets before a call took effect or after it, when
+// the message is sent but its answer lost (Injections records which).
 //
 // Invariants: update ids start at 1 and increase; an update stays pending until
 // confirmed (a getUpdates offset above it, or a 2xx from the webhook). Message

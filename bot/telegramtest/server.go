@@ -116,6 +116,10 @@ type Server struct {
 	faults  []fault
 	latency map[string]time.Duration // lower-cased method → minimum duration
 	flood   flood
+	// Wire faults (wire.go): the rules, the faulted calls in a row per method and chat, what was injected.
+	wire     []*wireRule
+	wireRuns map[string]int
+	injected []Injection
 }
 
 // endpoint is one Bot API method the fake implements.
@@ -172,6 +176,7 @@ func New(opts ...Option) *Server {
 		photos:    make(map[string]bool),
 		commands:  make(map[string][]models.BotCommand),
 		latency:   make(map[string]time.Duration),
+		wireRuns:  make(map[string]int),
 	}
 	for _, o := range opts {
 		o(s)
@@ -300,12 +305,25 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.record(call) // the client gave up: nothing was done, nothing is answered
 		return
 	default:
+		wf, wired := s.takeWire(ep.name, req.params)
+		if wired && s.wireBefore(w, r, call, wf) {
+			return
+		}
 		if f := s.takeFault(ep.name, req.params); f != nil {
 			aerr = f
 		} else if f := s.takeFlood(ep.name); f != nil {
 			aerr = f
 		} else {
 			res, aerr = ep.fn(req)
+		}
+		if wired {
+			call.Code = http.StatusOK
+			if aerr != nil {
+				call.Code, call.Description = aerr.code, aerr.description
+			}
+			if s.wireAfter(w, r, call, wf) {
+				return
+			}
 		}
 	}
 	// Record and notify before answering, so that a client that has its
