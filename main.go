@@ -3,6 +3,7 @@
 //	huunghi serve                     run the bot (configuration from the environment; see README)
 //	huunghi chat [--lang lo] [--date D] the whole bot in one process, talking in this terminal
 //	huunghi check [--strict]          validate content (CONTENT_DIR or the embedded defaults)
+//	huunghi health [--url U]          probe the running bot's /healthz and /readyz (container HEALTHCHECK)
 //	huunghi ask [--json] [--lang L] [Q] match questions against the FAQ (stdin: one per line)
 //	huunghi export --programme ID       a programme's registrations as XLSX or CSV (--format, --out)
 package main
@@ -51,6 +52,7 @@ commands:
   serve    run the bot (environment: TELEGRAM_TOKEN, REDIS_URL, ... — see README)
   chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en] [--date YYYY-MM-DD]
   check    validate content files (CONTENT_DIR or the embedded defaults) [--strict: sample values fail too]
+  health   probe the running bot (HTTP_ADDR, or --url http://HOST:PORT): exit 0 when ready, 1 with the reason
   export   registrations of a programme: export --programme ID [--format xlsx|csv] [--out FILE] (uses REDIS_URL)
   ask      match questions against the FAQ: ask [--json] [--lang L] [QUESTION] (no QUESTION: one per stdin line)
   broadcast  announce to an audience through the running bot (uses REDIS_URL):
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return chat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "check":
 		return check(args[1:], getenv, stdout, stderr)
+	case "health":
+		return healthCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "ask":
 		return ask(args[1:], getenv, stdin, stdout, stderr)
 	case "export":
