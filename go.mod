@@ -2,6 +2,10 @@ module github.com/ufo-thanhhoa/huunghi
 
 go 1.26.8
 
+// The toolchain CI and the Docker build use (GOTOOLCHAIN=auto): go1.26.10 fixes the standard library
+// vulnerabilities govulncheck reports in go1.26.8 (crypto/x509, crypto/tls, net/http, net/textproto).
+toolchain go1.26.10
+
 require (
 	github.com/alicebob/miniredis/v2 v2.40.0
 	github.com/arran4/golang-ical v0.3.4

@@ -2,7 +2,8 @@
 //
 //	huunghi serve                     run the bot (configuration from the environment; see README)
 //	huunghi chat [--lang lo] [--date D] the whole bot in one process, talking in this terminal
-//	huunghi check                     validate content (CONTENT_DIR or the embedded defaults)
+//	huunghi check [--strict]          validate content (CONTENT_DIR or the embedded defaults)
+//	huunghi health [--url U]          probe the running bot's /healthz and /readyz (container HEALTHCHECK)
 //	huunghi ask [--json] [--lang L] [Q] match questions against the FAQ (stdin: one per line)
 //	huunghi export --programme ID       a programme's registrations as XLSX or CSV (--format, --out)
 package main
@@ -50,7 +51,8 @@ const usage = `usage: huunghi <command> [flags]
 commands:
   serve    run the bot (environment: TELEGRAM_TOKEN, REDIS_URL, ... — see README)
   chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en] [--date YYYY-MM-DD]
-  check    validate content files (CONTENT_DIR or the embedded defaults)
+  check    validate content files (CONTENT_DIR or the embedded defaults) [--strict: sample values fail too]
+  health   probe the running bot (HTTP_ADDR, or --url http://HOST:PORT): exit 0 when ready, 1 with the reason
   export   registrations of a programme: export --programme ID [--format xlsx|csv] [--out FILE] (uses REDIS_URL)
   ask      match questions against the FAQ: ask [--json] [--lang L] [QUESTION] (no QUESTION: one per stdin line)
   broadcast  announce to an audience through the running bot (uses REDIS_URL):
@@ -71,7 +73,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "chat":
 		return chat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "check":
-		return check(getenv, stdout, stderr)
+		return check(args[1:], getenv, stdout, stderr)
+	case "health":
+		return healthCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "ask":
 		return ask(args[1:], getenv, stdin, stdout, stderr)
 	case "export":
@@ -111,7 +115,20 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	return app.Run(ctx)
 }
 
-func check(getenv func(string) string, stdout, stderr io.Writer) error {
+// check validates content. Errors fail it; warnings are printed and do not, so staff can deploy an edit
+// while shipped samples remain. With --strict, a sample still in the content (a contact, programme or event
+// marked `sample: true`, whose values are made up) fails it too: for a deploy pipeline that must not put a
+// placeholder phone number in front of real people.
+func check(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	strict := fs.Bool("strict", false, "also fail (exit 1) when content still has sample values")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: huunghi check [--strict]")
+		return exitError(2)
+	}
 	fsys := messages.FS(getenv("CONTENT_DIR"))
 	problems := messages.Check(fsys)
 	if content, _, err := messages.Load(fsys); err == nil {
@@ -127,8 +144,23 @@ func check(getenv func(string) string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "%d error(s), %d warning(s)\n", len(errs), len(problems)-len(errs))
 		return exitError(1)
 	}
+	if samples := countSamples(problems); *strict && samples > 0 {
+		fmt.Fprintf(stderr, "--strict: %d sample value(s) still in the content: replace them and remove `sample: true`\n", samples)
+		return exitError(1)
+	}
 	fmt.Fprintf(stdout, "content ok (%d warning(s))\n", len(problems))
 	return nil
+}
+
+// countSamples counts the problems that are about shipped samples.
+func countSamples(ps messages.Problems) int {
+	n := 0
+	for _, p := range ps {
+		if p.Sample {
+			n++
+		}
+	}
+	return n
 }
 
 // unwiredActions warns about FAQ actions the content names but this version of the bot has no button for

@@ -116,6 +116,90 @@ func TestCheck_WarnsAboutAClosedSample(t *testing.T) {
 	}
 }
 
+// TestCheck_StrictFailsOnSamples: the shipped content is full of samples. `check` passes it (staff deploy
+// edits while samples remain); `check --strict`, for a deploy pipeline, fails and says why.
+func TestCheck_StrictFailsOnSamples(t *testing.T) {
+	var out, errOut bytes.Buffer
+	noEnv := func(string) string { return "" }
+	if err := run(context.Background(), []string{"check"}, noEnv, nil, &out, &errOut); err != nil {
+		t.Fatalf("check without --strict: %v\n%s", err, errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	err := run(context.Background(), []string{"check", "--strict"}, noEnv, nil, &out, &errOut)
+	if code, ok := err.(exitError); !ok || code != 1 {
+		t.Fatalf("check --strict on the samples: got %v, want exit status 1\n%s", err, errOut.String())
+	}
+	for _, want := range []string{
+		"contacts.yaml:15: warning: office_phone is a sample value",
+		"programmes/lao_vn_exchange_2027.yaml:15: warning: lao_vn_exchange_2027 is a sample",
+		"--strict: 24 sample value(s) still in the content",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("check --strict output lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if strings.Contains(out.String(), "content ok") {
+		t.Errorf("check --strict failed yet said %q", out.String())
+	}
+}
+
+// TestCheck_StrictPassesReplacedSamples: once staff have confirmed every sample (removed `sample: true` in
+// CONTENT_DIR), --strict passes; one sample left fails it again, naming that file.
+func TestCheck_StrictPassesReplacedSamples(t *testing.T) {
+	dir := t.TempDir()
+	mark := regexp.MustCompile(`(?m)^[ \t]*sample: true[ \t]*\n`)
+	var confirmed []string
+	err := fs.WalkDir(messages.FS(""), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yaml") {
+			return err
+		}
+		src, err := fs.ReadFile(messages.FS(""), path)
+		if err != nil || !mark.Match(src) {
+			return err
+		}
+		confirmed = append(confirmed, path)
+		if err := os.MkdirAll(dir+"/"+path[:max(0, strings.LastIndex(path, "/"))], 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dir+"/"+path, mark.ReplaceAll(src, nil), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(confirmed) < 3 {
+		t.Fatalf("found samples only in %v: the test no longer covers contacts, programmes and events", confirmed)
+	}
+	env := func(k string) string { return map[string]string{"CONTENT_DIR": dir}[k] }
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"check", "--strict"}, env, nil, &out, &errOut); err != nil {
+		t.Fatalf("check --strict with every sample confirmed: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "content ok") || strings.Contains(errOut.String(), "sample") {
+		t.Errorf("check --strict: stdout %q, stderr:\n%s", out.String(), errOut.String())
+	}
+
+	// One event goes back to being a sample.
+	src, err := fs.ReadFile(messages.FS(""), "events/bunpimay_2027.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/events/bunpimay_2027.yaml", src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	err = run(context.Background(), []string{"check", "--strict"}, env, nil, &out, &errOut)
+	if code, ok := err.(exitError); !ok || code != 1 {
+		t.Fatalf("check --strict with one sample left: got %v, want exit status 1\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"events/bunpimay_2027.yaml:20: warning: bunpimay_2027 is a sample", "--strict: 1 sample value(s)"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("check --strict output lacks %q:\n%s", want, errOut.String())
+		}
+	}
+}
+
 // TestServe_KillDashNineLosesNothing kills the bot process with SIGKILL while it handles a burst of
 // updates, starts it again, and checks that every update got its answer; then stops it with SIGTERM and
 // checks it exits in time.

@@ -208,7 +208,7 @@ func (c *Content) PastSamples(now time.Time) Problems {
 	var out Problems
 	for _, e := range c.Events {
 		if e.Sample && !now.Before(e.Ends) {
-			out = append(out, Problem{File: e.File, Warning: true,
+			out = append(out, Problem{File: e.File, Warning: true, Sample: true,
 				Message: fmt.Sprintf("%s is a sample event that ended on %s: the bot no longer shows it (the chat demo moves it); give it new dates or withdraw it", e.ID, e.EndsAt)})
 		}
 	}
@@ -276,7 +276,7 @@ func ParseEvent(raw []byte, file string, langs []string, loc *time.Location) (*E
 		add("id", "id %q does not match the file name", e.ID)
 	}
 	if e.Sample {
-		problems = append(problems, Problem{File: file, Line: keyLine(doc, "sample"), Warning: true,
+		problems = append(problems, Problem{File: file, Line: keyLine(doc, "sample"), Warning: true, Sample: true,
 			Message: fmt.Sprintf("%s is a sample: confirm its date, place and texts, then remove `sample: true`", e.ID)})
 	}
 	for _, l := range langs {

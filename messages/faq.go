@@ -122,7 +122,7 @@ func loadFAQ(fsys fs.FS, langs []string) (*FAQ, Problems) {
 	for _, key := range sortedKeys(f.Contacts) {
 		c := f.Contacts[key]
 		if c.Sample {
-			problems = append(problems, Problem{File: "contacts.yaml", Line: nodeLine(fsys, "contacts.yaml", key), Warning: true,
+			problems = append(problems, Problem{File: "contacts.yaml", Line: nodeLine(fsys, "contacts.yaml", key), Warning: true, Sample: true,
 				Message: fmt.Sprintf("%s is a sample value: replace it with the real one and remove `sample: true`", key)})
 		}
 		for _, l := range langs {

@@ -52,6 +52,10 @@ type Problem struct {
 	Line    int
 	Message string
 	Warning bool // warnings (sample contacts) do not fail `huunghi check`
+	// Sample marks a warning about a shipped sample still in the content (a contact, programme or event
+	// with `sample: true`): `huunghi check --strict` fails on it, so a deploy pipeline cannot ship
+	// made-up phone numbers and dates to real people.
+	Sample bool
 }
 
 func (p Problem) String() string {

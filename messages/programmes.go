@@ -218,7 +218,7 @@ func (c *Content) ClosedSamples(now time.Time) Problems {
 		if !p.Sample || p.Status(now) != StatusClosed {
 			continue
 		}
-		out = append(out, Problem{File: p.File, Line: p.closesLine, Warning: true,
+		out = append(out, Problem{File: p.File, Line: p.closesLine, Warning: true, Sample: true,
 			Message: fmt.Sprintf("%s is a sample whose registration closed on %s: the bot no longer offers it (the chat demo shows it open); give it new dates or withdraw it",
 				p.ID, p.Closes.In(programmeZone()).Format(programmeDateLayout))})
 	}
@@ -305,7 +305,7 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 		add(line("id"), "id %q does not match the file name", p.ID)
 	}
 	if p.Sample {
-		problems = append(problems, Problem{File: file, Line: line("sample"), Warning: true,
+		problems = append(problems, Problem{File: file, Line: line("sample"), Warning: true, Sample: true,
 			Message: fmt.Sprintf("%s is a sample: confirm its dates and texts, then remove `sample: true`", p.ID)})
 	}
 	if !programmeKinds[p.Kind] {
