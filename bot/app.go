@@ -158,7 +158,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		a.content = content.WithZone(cfg.Location)
 		content = a.content
 	}
-	a.store = store.New(a.rdb, store.WithClock(a.now))
+	a.store = store.New(a.rdb, store.WithClock(a.now), store.WithRetention(cfg.Retention))
 	a.limiter = redis_rate.NewLimiter(a.rdb)
 	api, err := tg.New(cfg.Token,
 		tg.WithServerURL(cfg.APIURL),
