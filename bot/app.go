@@ -56,6 +56,8 @@ type App struct {
 	desk     []DeskRoute
 	matcher  *faq.Matcher
 	stats    *handlers.Stats // /stats, and the statistics on /metrics
+	// forget deletes a user as /forget does (handlers.ForgetUser), for the inactive users' job.
+	forget func(ctx context.Context, uid int64) error
 	jobs     *jobs.Scheduler
 	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
 	running  atomic.Bool

@@ -97,7 +97,10 @@ func (a *App) schedule() []jobs.Job {
 		jobs.Events(a.events, a.log),
 		jobs.SignupRetention(a.store, a.endedEvents, a.log),
 		jobs.Reminders(a.store, string(outbox.LaneReminder), a.now, a.log),
-		jobs.Sessions(a.store, formProgramme, a.programmeOpen, a.log),
+		jobs.Sessions(a.store, a.store.Retention().Sessions, formProgramme, a.programmeOpen, a.log),
+		jobs.InactiveUsers(a.store, a.store.Retention().InactiveUsers, a.forget, a.log),
+		jobs.Questions(a.store, a.store.Retention().Questions, a.log),
+		jobs.Handoff(a.store, a.store.Retention().Handoff, a.log),
 		jobs.Digest(jobs.DigestConfig{
 			Chat: a.cfg.StaffChatID, Lang: a.cfg.StaffLang, Location: a.cfg.Location, Content: a.content,
 			Out: staffNotices{a.out}, Log: a.log,
@@ -227,6 +230,7 @@ func (a *App) routes(d handlers.Deps) []route {
 	evs := handlers.NewEvents(d, regs.ApplyEvent)
 	staffEvs := handlers.NewStaffEvents(d, evs)
 	a.stats = handlers.NewStats(d, a.statsSections()...)
+	a.forget = func(ctx context.Context, uid int64) error { return handlers.ForgetUser(ctx, d, uid) }
 	bcs := handlers.NewBroadcasts(d)
 	settings := handlers.Settings(d)
 	team := handlers.NewTeam(d, a.admins(), commandMenus{a})

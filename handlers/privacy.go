@@ -112,18 +112,7 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 				{Text: d.T(r, "forget.no"), Data: ForgetButtons.Data("no")},
 			})
 		case ok && verb == "yes":
-			promoted, err := d.Store.ForgetUser(ctx, r.UserID)
-			for _, p := range promoted {
-				if !p.Event {
-					TellPromoted(ctx, d, p.Programme, p.UserID)
-				} else if perr := d.Events.Promoted(ctx, p.Programme, p.UserID); perr != nil {
-					d.Log.Warn("tell promoted attendee", "chat_id", p.UserID, "err", perr)
-				}
-			}
-			if _, qerr := d.Out.Forget(ctx, r.UserID); err == nil {
-				err = qerr
-			}
-			if err != nil {
+			if err := ForgetUser(ctx, d, r.UserID); err != nil {
 				d.Log.Error("forget user", "chat_id", r.ChatID, "err", err)
 				d.Answer(ctx, r, d.T(r, "error.apology"))
 				return
@@ -137,6 +126,24 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 			d.Expired(ctx, r)
 		}
 	}
+}
+
+// ForgetUser deletes everything kept about the user, as /forget promises: the store's part, the messages
+// about them still queued, and the places they held passed on, whose new holders are told. The nightly
+// deletion of inactive users (jobs.InactiveUsers) calls it too, so both mean the same.
+func ForgetUser(ctx context.Context, d Deps, uid int64) error {
+	promoted, err := d.Store.ForgetUser(ctx, uid)
+	for _, p := range promoted {
+		if !p.Event {
+			TellPromoted(ctx, d, p.Programme, p.UserID)
+		} else if perr := d.Events.Promoted(ctx, p.Programme, p.UserID); perr != nil {
+			d.Log.Warn("tell promoted attendee", "chat_id", p.UserID, "err", perr)
+		}
+	}
+	if _, qerr := d.Out.Forget(ctx, uid); err == nil {
+		err = qerr
+	}
+	return err
 }
 
 // signupsLine is /mydata's line on event sign-ups and reminder settings.
