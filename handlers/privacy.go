@@ -35,9 +35,9 @@ func AudienceChosen(d Deps, menu MenuFunc) func(ctx context.Context, r *Request)
 	}
 }
 
-// MyData handles /mydata and the menu button: it shows everything kept about the user, why, and how to
-// delete it.
-func MyData(d Deps) func(ctx context.Context, r *Request) {
+// MyData handles /mydata and the menu button: it shows everything kept about the user, why, for how long
+// (ret, the configured retention), and how to delete it.
+func MyData(d Deps, ret Retention) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
 		u := r.User
@@ -75,15 +75,18 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 		}
 		text := d.T(r, "mydata.text",
 			"registrations", regsLine,
-			"questions", d.T(r, "mydata.questions", "count", questions),
+			"questions", d.T(r, "mydata.questions", "count", questions, "days", duration(d, r, ret.Questions)),
 			"id", strconv.FormatInt(u.ID, 10),
 			"lang", d.Content.T(r.Lang, "lang.name"),
 			"source", d.T(r, source),
 			"audience", audience,
 			"first", u.FirstSeen.UTC().Format(time.DateOnly),
-			"last", u.LastSeen.UTC().Format(time.DateOnly))
+			"last", u.LastSeen.UTC().Format(time.DateOnly),
+			"inactive", duration(d, r, ret.InactiveUsers),
+			"questions_kept", duration(d, r, ret.Questions))
 		d.Reply(ctx, r, text,
 			[]outbox.Button{{Text: d.T(r, "mydata.change_audience"), Data: MyDataButtons.Data("audience")}},
+			[]outbox.Button{privacyButton(d, r)},
 			[]outbox.Button{{Text: d.T(r, "mydata.forget"), Data: ForgetButtons.Data("ask")}})
 	}
 }
