@@ -46,6 +46,7 @@ func privacyText(d Deps, r *Request, ret Retention) string {
 		"sessions", duration(d, r, ret.Sessions),
 		"questions", duration(d, r, ret.Questions),
 		"handoff", duration(d, r, ret.Handoff),
+		"idle", duration(d, r, store.ConversationIdle),
 		"registrations", d.T(r, "privacy.months", "n", strconv.Itoa(ret.RegistrationMonths)),
 		"signups", duration(d, r, time.Duration(ret.SignupDays)*24*time.Hour))
 }
