@@ -53,9 +53,11 @@ type App struct {
 	// use them without naming the bot. Written while the routes are built in New, read-only after.
 	staffCommands map[string]bool
 	// desk are the routes that need a role (roles.go), read from the routing table in New.
-	desk     []DeskRoute
-	matcher  *faq.Matcher
-	stats    *handlers.Stats // /stats, and the statistics on /metrics
+	desk    []DeskRoute
+	matcher *faq.Matcher
+	stats   *handlers.Stats // /stats, and the statistics on /metrics
+	// forget deletes a user as /forget does (handlers.ForgetUser), for the inactive users' job.
+	forget   func(ctx context.Context, uid int64) error
 	jobs     *jobs.Scheduler
 	intake   atomic.Pointer[Intake] // set by Run; read by the webhook handler
 	running  atomic.Bool
@@ -166,7 +168,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		a.content = content.WithZone(cfg.Location)
 		content = a.content
 	}
-	a.store = store.New(a.rdb, store.WithClock(a.now))
+	a.store = store.New(a.rdb, store.WithClock(a.now), store.WithRetention(cfg.Retention))
 	a.limiter = redis_rate.NewLimiter(a.rdb)
 	api, err := tg.New(cfg.Token,
 		tg.WithServerURL(cfg.APIURL),

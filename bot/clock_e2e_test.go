@@ -16,7 +16,7 @@ func TestClock_OneCalendarForTheWholeBot(t *testing.T) {
 	a.press("lang:en")
 	a.send("who won the football match") // declined: counted for /unanswered on the bot's day
 	md := a.send("/mydata").Text
-	for _, want := range []string{"2031-05-12", h.content.T("en", "mydata.questions", "count", "1")} {
+	for _, want := range []string{"2031-05-12", h.content.T("en", "mydata.questions", "count", "1", "days", "31 days")} {
 		if !strings.Contains(md, want) {
 			t.Errorf("/mydata on %s: %q lacks %q", testNow.Format("2006-01-02"), md, want)
 		}
@@ -31,7 +31,7 @@ func TestClock_OneCalendarForTheWholeBot(t *testing.T) {
 	// Forty days later: seen again that day, first seen still the first day, the question past the 30 days.
 	h.moveClock(testNow.AddDate(0, 0, 40))
 	md = a.send("/mydata").Text
-	for _, want := range []string{"2031-05-12", "2031-06-21", h.content.T("en", "mydata.questions", "count", "0")} {
+	for _, want := range []string{"2031-05-12", "2031-06-21", h.content.T("en", "mydata.questions", "count", "0", "days", "31 days")} {
 		if !strings.Contains(md, want) {
 			t.Errorf("/mydata forty days later: %q lacks %q", md, want)
 		}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
 )
 
 // Config is the whole runtime configuration, read once from the environment by ParseConfig.
@@ -38,6 +40,10 @@ type Config struct {
 	Location   *time.Location
 	ContentDir string
 	LogLevel   slog.Level
+	// Retention is how long each kind of personal data is kept (RETAIN_SESSIONS, RETAIN_QUESTIONS,
+	// RETAIN_HANDOFF, RETAIN_INACTIVE_USERS): the store's TTLs, the nightly jobs' cutoffs and the figures
+	// /privacy and /mydata state all come from it, so what is said is what is done.
+	Retention store.Retention
 }
 
 // DefaultAPIURL is Telegram's public Bot API.
@@ -148,7 +154,59 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(env("LOG_LEVEL", "info"))); err != nil {
 		bad("LOG_LEVEL", "want debug, info, warn or error, got %q", getenv("LOG_LEVEL"))
 	}
+	def := store.DefaultRetention()
+	for _, k := range []struct {
+		name     string
+		to       *time.Duration
+		def      time.Duration
+		min, max time.Duration
+		why      string
+	}{
+		// A form closes SessionTTL after it started, whatever is kept: a longer setting would promise nothing.
+		{"RETAIN_SESSIONS", &c.Retention.Sessions, def.Sessions, time.Hour, store.SessionTTL, "a form closes 7 days after it started"},
+		{"RETAIN_QUESTIONS", &c.Retention.Questions, def.Questions, day, 366 * day, ""},
+		// A link must outlive the conversation it belongs to (7 idle days, then a day closed).
+		{"RETAIN_HANDOFF", &c.Retention.Handoff, def.Handoff, 8 * day, 1830 * day, "a conversation stays open up to 7 days"},
+		{"RETAIN_INACTIVE_USERS", &c.Retention.InactiveUsers, def.InactiveUsers, 30 * day, 3650 * day, ""},
+	} {
+		v := env(k.name, "")
+		if v == "" {
+			*k.to = k.def
+			continue
+		}
+		d, ok := parseDays(v)
+		if !ok || d < k.min || d > k.max {
+			why := ""
+			if k.why != "" {
+				why = "; " + k.why
+			}
+			bad(k.name, "want a duration from %s to %s (\"%s\", or hours as \"36h\"), got %q%s",
+				fmtDays(k.min), fmtDays(k.max), fmtDays(k.def), v, why)
+			continue
+		}
+		*k.to = d
+	}
 	return c, errors.Join(errs...)
+}
+
+const day = 24 * time.Hour
+
+// parseDays reads a retention: whole days ("7d", how the Union states them) or a Go duration ("36h").
+func parseDays(s string) (time.Duration, bool) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		return time.Duration(d) * day, err == nil && d > 0 && d < 100000
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d > 0
+}
+
+// fmtDays writes a retention as parseDays reads it: "7d", or hours when it is not whole days.
+func fmtDays(d time.Duration) string {
+	if d%day == 0 {
+		return strconv.Itoa(int(d/day)) + "d"
+	}
+	return strconv.Itoa(int(d/time.Hour)) + "h"
 }
 
 func isDigits(s string) bool {
@@ -186,5 +244,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("paid_broadcast_rate", c.PaidBroadcastRate),
 		slog.String("timezone", c.Location.String()),
 		slog.String("content_dir", c.ContentDir),
+		slog.String("retain_sessions", fmtDays(c.Retention.Sessions)),
+		slog.String("retain_questions", fmtDays(c.Retention.Questions)),
+		slog.String("retain_handoff", fmtDays(c.Retention.Handoff)),
+		slog.String("retain_inactive_users", fmtDays(c.Retention.InactiveUsers)),
 	)
 }

@@ -3,9 +3,12 @@ package bot
 import (
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -50,5 +53,50 @@ func TestNew_RefusesAStaffLangTheContentLacks(t *testing.T) {
 	}
 	if _, err := New(c, content, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil || !strings.Contains(err.Error(), "STAFF_LANG") {
 		t.Errorf("New with STAFF_LANG=de: got %v, want a STAFF_LANG error", err)
+	}
+}
+
+// TestParseConfig_Retention: the RETAIN_* settings default to the Union's decision, take days or hours, and
+// a value out of range or unreadable is refused with one line naming the setting and its range.
+func TestParseConfig_Retention(t *testing.T) {
+	env := func(m map[string]string) func(string) string {
+		return func(k string) string {
+			if k == "TELEGRAM_TOKEN" {
+				return "123:abc"
+			}
+			return m[k]
+		}
+	}
+	c, err := ParseConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.Retention, store.DefaultRetention(); got != want {
+		t.Errorf("defaults: got %+v, want %+v", got, want)
+	}
+	if c.Retention.Sessions != 7*day || c.Retention.Questions != 31*day || c.Retention.Handoff != 365*day || c.Retention.InactiveUsers != 730*day {
+		t.Errorf("defaults are not the issue's 7d/31d/365d/730d: %+v", c.Retention)
+	}
+	c, err = ParseConfig(env(map[string]string{"RETAIN_SESSIONS": "36h", "RETAIN_QUESTIONS": "14d", "RETAIN_HANDOFF": "90d", "RETAIN_INACTIVE_USERS": "400d"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (store.Retention{Sessions: 36 * time.Hour, Questions: 14 * day, Handoff: 90 * day, InactiveUsers: 400 * day}); c.Retention != want {
+		t.Errorf("set: got %+v, want %+v", c.Retention, want)
+	}
+	_, err = ParseConfig(env(map[string]string{"RETAIN_SESSIONS": "8d", "RETAIN_QUESTIONS": "forever", "RETAIN_HANDOFF": "7d", "RETAIN_INACTIVE_USERS": "-5d"}))
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	for _, want := range []string{
+		`RETAIN_SESSIONS: want a duration from 1h to 7d ("7d", or hours as "36h"), got "8d"; a form closes 7 days after it started`,
+		`RETAIN_QUESTIONS: want a duration from 1d to 366d ("31d", or hours as "36h"), got "forever"`,
+		`RETAIN_HANDOFF: want a duration from 8d to 1830d ("365d", or hours as "36h"), got "7d"; a conversation stays open up to 7 days`,
+		`RETAIN_INACTIVE_USERS: want a duration from 30d to 3650d ("730d", or hours as "36h"), got "-5d"`,
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("errors lack the line %q:\n%v", want, err)
+		}
 	}
 }

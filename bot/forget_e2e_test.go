@@ -75,7 +75,7 @@ func TestForget_LeavesNothingPersonal(t *testing.T) {
 	if n, _ := st.BulkDepth(ctx, "notify"); n != 1 {
 		t.Fatalf("%d notices queued, want the staff card", n)
 	}
-	if md := a.send("/mydata").Text; !strings.Contains(md, h.content.T("vi", "mydata.questions", "count", "1")) {
+	if md := a.send("/mydata").Text; !strings.Contains(md, h.content.T("vi", "mydata.questions", "count", "1", "days", "31 ngày")) {
 		t.Errorf("/mydata does not say that one question is kept:\n%s", md)
 	}
 	a.send("/forget")

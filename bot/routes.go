@@ -77,7 +77,7 @@ var menuItems = []handlers.MenuItem{
 }
 
 // commands are published with setMyCommands in every language, in this order.
-var commands = []string{"start", "menu", "faq", "events", "my", "reminders", "settings", "staff", "help", "language", "mydata", "forget", "cancel"}
+var commands = []string{"start", "menu", "faq", "events", "my", "reminders", "settings", "staff", "help", "language", "mydata", "privacy", "forget", "cancel"}
 
 // Commands lists the commands users may be told about (the published ones); content is checked against it.
 func Commands() []string { return append([]string(nil), commands...) }
@@ -97,7 +97,10 @@ func (a *App) schedule() []jobs.Job {
 		jobs.Events(a.events, a.log),
 		jobs.SignupRetention(a.store, a.endedEvents, a.log),
 		jobs.Reminders(a.store, string(outbox.LaneReminder), a.now, a.log),
-		jobs.Sessions(a.store, formProgramme, a.programmeOpen, a.log),
+		jobs.Sessions(a.store, a.store.Retention().Sessions, formProgramme, a.programmeOpen, a.log),
+		jobs.InactiveUsers(a.store, a.store.Retention().InactiveUsers, a.forget, a.log),
+		jobs.Questions(a.store, a.store.Retention().Questions, a.log),
+		jobs.Handoff(a.store, a.store.Retention().Handoff, a.log),
 		jobs.Digest(jobs.DigestConfig{
 			Chat: a.cfg.StaffChatID, Lang: a.cfg.StaffLang, Location: a.cfg.Location, Content: a.content,
 			Out: staffNotices{a.out}, Log: a.log,
@@ -227,11 +230,14 @@ func (a *App) routes(d handlers.Deps) []route {
 	evs := handlers.NewEvents(d, regs.ApplyEvent)
 	staffEvs := handlers.NewStaffEvents(d, evs)
 	a.stats = handlers.NewStats(d, a.statsSections()...)
+	a.forget = func(ctx context.Context, uid int64) error { return handlers.ForgetUser(ctx, d, uid) }
 	bcs := handlers.NewBroadcasts(d)
 	settings := handlers.Settings(d)
 	team := handlers.NewTeam(d, a.admins(), commandMenus{a})
 	a.out.Handle(events.RenderReminder, evs.RenderReminder)
 	a.out.Handle(events.RenderNotice, evs.RenderNotice)
+	// What /privacy and /mydata say is kept, and for how long: the figures the store and the jobs apply.
+	ret := handlers.Retention{Retention: a.store.Retention(), RegistrationMonths: jobs.KeepRegistrationsMonths, SignupDays: jobs.KeepSignupsDays}
 	page := func(h func(context.Context, *handlers.Request)) handlers.DeepLink {
 		return func(ctx context.Context, r *handlers.Request, _ string) { h(ctx, r) }
 	}
@@ -246,7 +252,8 @@ func (a *App) routes(d handlers.Deps) []route {
 		"settings":   page(settings),
 		"programmes": page(regs.List),
 		"my":         page(regs.My),
-		"mydata":     page(handlers.MyData(d)),
+		"mydata":     page(handlers.MyData(d, ret)),
+		"privacy":    page(handlers.Privacy(d, ret)),
 		"forget":     page(handlers.Forget(d)),
 		"staff":      page(handlers.TalkToStaff(d)),
 		"language":   page(handlers.Language(d)),
@@ -284,7 +291,9 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"/menu", a.command("menu"), private, to("menu"), f(handlers.MenuCommand(d, menu))},
 		{"/help", a.command("help"), anywhere, nil, f(handlers.Help(d))},
 		{"/language", a.command("language"), private, to("language"), f(handlers.Language(d))},
-		{"/mydata", a.command("mydata"), private, to("mydata"), f(handlers.MyData(d))},
+		{"/mydata", a.command("mydata"), private, to("mydata"), f(handlers.MyData(d, ret))},
+		{"/privacy", a.command("privacy"), anywhere, nil, f(handlers.Privacy(d, ret))}, // general information, no personal data
+		{"privacy:", callback(handlers.PrivacyButtons.Prefix()), anywhere, nil, f(handlers.Privacy(d, ret))},
 		{"/forget", a.command("forget"), private, to("forget"), f(handlers.Forget(d))},
 		{"/cancel", a.command("cancel"), private, nil, f(handoff.Cancel(handlers.Cancel(d)))},
 		{"/faq", a.command("faq"), anywhere, nil, f(questions.Browse)},
@@ -330,7 +339,7 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"staff:new", callback(handlers.StaffButtons.Data("new")), private, to("staff"), f(handlers.TalkToStaff(d))},
 		{"staff:end", callback(handlers.StaffButtons.Data("end")), private, nil, f(handoff.End)},
 		{"menu:language", callback(handlers.MenuButtons.Data("language")), private, to("language"), f(handlers.Language(d))},
-		{"menu:mydata", callback(handlers.MenuButtons.Data("mydata")), private, to("mydata"), f(handlers.MyData(d))},
+		{"menu:mydata", callback(handlers.MenuButtons.Data("mydata")), private, to("mydata"), f(handlers.MyData(d, ret))},
 		{"menu:help", callback(handlers.MenuButtons.Data("help")), anywhere, nil, f(handlers.Help(d))},
 		{"lang:", callback(handlers.LangButtons.Prefix()), private, to("language"), a.withMenu(f(handlers.LanguageChosen(d, menu)))},
 		{"aud:", callback(handlers.AudienceButtons.Prefix()), private, to("mydata"), f(handlers.AudienceChosen(d, menu))},

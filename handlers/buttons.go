@@ -28,6 +28,9 @@ var (
 		callback.Verb{Name: "x", Args: 1}, callback.Verb{Name: "o", Args: 1})
 	// MyDataButtons: change who I am (audience).
 	MyDataButtons = callback.New("mydata", callback.Verb{Name: "audience"})
+	// PrivacyButtons: open the privacy notice (show), from a form's consent step or /mydata. The notice is
+	// sent as a new message, so the message the button is under — a form's step — stays as it was.
+	PrivacyButtons = callback.New("privacy", callback.Verb{Name: "show"})
 	// ForgetButtons: ask to delete my data, confirm (yes) or keep it (no).
 	ForgetButtons = callback.New("forget", callback.Verb{Name: "ask"}, callback.Verb{Name: "yes"}, callback.Verb{Name: "no"})
 	// ProgrammeButtons: the list of open calls (list), a call (v <programme>), apply to it (a <programme>).

@@ -35,9 +35,9 @@ func AudienceChosen(d Deps, menu MenuFunc) func(ctx context.Context, r *Request)
 	}
 }
 
-// MyData handles /mydata and the menu button: it shows everything kept about the user, why, and how to
-// delete it.
-func MyData(d Deps) func(ctx context.Context, r *Request) {
+// MyData handles /mydata and the menu button: it shows everything kept about the user, why, for how long
+// (ret, the configured retention), and how to delete it.
+func MyData(d Deps, ret Retention) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
 		d.Answer(ctx, r, "")
 		u := r.User
@@ -75,15 +75,18 @@ func MyData(d Deps) func(ctx context.Context, r *Request) {
 		}
 		text := d.T(r, "mydata.text",
 			"registrations", regsLine,
-			"questions", d.T(r, "mydata.questions", "count", questions),
+			"questions", d.T(r, "mydata.questions", "count", questions, "days", duration(d, r, ret.Questions)),
 			"id", strconv.FormatInt(u.ID, 10),
 			"lang", d.Content.T(r.Lang, "lang.name"),
 			"source", d.T(r, source),
 			"audience", audience,
 			"first", u.FirstSeen.UTC().Format(time.DateOnly),
-			"last", u.LastSeen.UTC().Format(time.DateOnly))
+			"last", u.LastSeen.UTC().Format(time.DateOnly),
+			"inactive", duration(d, r, ret.InactiveUsers),
+			"questions_kept", duration(d, r, ret.Questions))
 		d.Reply(ctx, r, text,
 			[]outbox.Button{{Text: d.T(r, "mydata.change_audience"), Data: MyDataButtons.Data("audience")}},
+			[]outbox.Button{privacyButton(d, r)},
 			[]outbox.Button{{Text: d.T(r, "mydata.forget"), Data: ForgetButtons.Data("ask")}})
 	}
 }
@@ -112,18 +115,7 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 				{Text: d.T(r, "forget.no"), Data: ForgetButtons.Data("no")},
 			})
 		case ok && verb == "yes":
-			promoted, err := d.Store.ForgetUser(ctx, r.UserID)
-			for _, p := range promoted {
-				if !p.Event {
-					TellPromoted(ctx, d, p.Programme, p.UserID)
-				} else if perr := d.Events.Promoted(ctx, p.Programme, p.UserID); perr != nil {
-					d.Log.Warn("tell promoted attendee", "chat_id", p.UserID, "err", perr)
-				}
-			}
-			if _, qerr := d.Out.Forget(ctx, r.UserID); err == nil {
-				err = qerr
-			}
-			if err != nil {
+			if err := ForgetUser(ctx, d, r.UserID); err != nil {
 				d.Log.Error("forget user", "chat_id", r.ChatID, "err", err)
 				d.Answer(ctx, r, d.T(r, "error.apology"))
 				return
@@ -137,6 +129,24 @@ func Forget(d Deps) func(ctx context.Context, r *Request) {
 			d.Expired(ctx, r)
 		}
 	}
+}
+
+// ForgetUser deletes everything kept about the user, as /forget promises: the store's part, the messages
+// about them still queued, and the places they held passed on, whose new holders are told. The nightly
+// deletion of inactive users (jobs.InactiveUsers) calls it too, so both mean the same.
+func ForgetUser(ctx context.Context, d Deps, uid int64) error {
+	promoted, err := d.Store.ForgetUser(ctx, uid)
+	for _, p := range promoted {
+		if !p.Event {
+			TellPromoted(ctx, d, p.Programme, p.UserID)
+		} else if perr := d.Events.Promoted(ctx, p.Programme, p.UserID); perr != nil {
+			d.Log.Warn("tell promoted attendee", "chat_id", p.UserID, "err", perr)
+		}
+	}
+	if _, qerr := d.Out.Forget(ctx, uid); err == nil {
+		err = qerr
+	}
+	return err
 }
 
 // signupsLine is /mydata's line on event sign-ups and reminder settings.

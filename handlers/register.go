@@ -578,6 +578,7 @@ func (g *Registrations) consentButtons(r *Request, st *forms.State) [][]outbox.B
 	d := g.d
 	return [][]outbox.Button{
 		{{Text: d.T(r, "form.consent.yes"), Data: FormButtons.Data("consent", "yes")}, {Text: d.T(r, "form.consent.no"), Data: FormButtons.Data("consent", "no")}},
+		{privacyButton(d, r)}, // the notice opens as a new message; the consent stays where it is
 		{{Text: d.T(r, "form.back"), Data: FormButtons.Data("back")}, {Text: d.T(r, "form.cancel"), Data: FormButtons.Data("cancel", formRef(st)...)}},
 	}
 }

@@ -21,7 +21,7 @@ func TestSessionTTL_IsTheStores(t *testing.T) {
 }
 
 func TestSessions_RunsAtQuarterPastThreeBeforeRetention(t *testing.T) {
-	sessions, err := cron.ParseStandard(jobs.Sessions(nil, nil, nil, quiet).Spec)
+	sessions, err := cron.ParseStandard(jobs.Sessions(nil, 0, nil, nil, quiet).Spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestSessions_DeletesExpiredAndClosedProgrammeForms(t *testing.T) {
 		}
 	}
 	now = night
-	s, err := jobs.New(st, loc, quiet, func() time.Time { return now }, jobs.Sessions(st, formOf, open, quiet))
+	s, err := jobs.New(st, loc, quiet, func() time.Time { return now }, jobs.Sessions(st, 0, formOf, open, quiet))
 	if err != nil {
 		t.Fatal(err)
 	}

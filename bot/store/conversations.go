@@ -20,9 +20,9 @@ import (
 // (a TTL), renewed by every message.
 const ConversationIdle = 7 * 24 * time.Hour
 
-// conversationMapTTL keeps the map from staff-chat messages to the user for longer than a conversation
-// stays idle, so that a reply to an old card is told the conversation is closed rather than ignored.
-const conversationMapTTL = 30 * 24 * time.Hour
+// The map from staff-chat messages to the user is kept Retention.Handoff (RETAIN_HANDOFF, a year by
+// default), longer than a conversation stays idle, so that a reply to an old card is told the conversation
+// is closed rather than ignored.
 
 // closedKeep is how long a closed conversation is kept, to tell staff who closed it.
 const closedKeep = 24 * time.Hour
@@ -159,7 +159,7 @@ func (s *Store) CardSent(ctx context.Context, uid, chat int64, card int) ([]stri
 	wrote(ctx, uid)
 	raw, err := cardSentScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversationPending(uid),
 		keyConversationMessage(chat, card), keyConversationMessages(uid)},
-		chat, card, uid, chat, int(ConversationIdle.Seconds()), int(conversationMapTTL.Seconds())).StringSlice()
+		chat, card, uid, chat, int(ConversationIdle.Seconds()), int(s.ret.Handoff.Seconds())).StringSlice()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("card of %d sent: %w", uid, err)
 	}
@@ -185,9 +185,9 @@ return pending`)
 // copy of their message, staff's reply prompt), so that a reply to it finds them.
 func (s *Store) MapConversationMessage(ctx context.Context, uid, chat int64, msg int) error {
 	pipe := s.rdb.TxPipeline()
-	pipe.Set(ctx, keyConversationMessage(chat, msg), uid, conversationMapTTL)
+	pipe.Set(ctx, keyConversationMessage(chat, msg), uid, s.ret.Handoff)
 	pipe.SAdd(ctx, keyConversationMessages(uid), strconv.FormatInt(chat, 10)+":"+strconv.Itoa(msg))
-	pipe.Expire(ctx, keyConversationMessages(uid), conversationMapTTL)
+	pipe.Expire(ctx, keyConversationMessages(uid), s.ret.Handoff)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("map message of %d: %w", uid, err)
 	}

@@ -8,6 +8,17 @@ import (
 // The whole Redis key schema lives in this file, so that an operator can read what the bot keeps and a
 // developer can see at a glance which keys a change touches. Every key starts with "hn:".
 //
+// Personal data is kept for a configured time per kind (Retention, RETAIN_*; the README's privacy section
+// and /privacy state the same): TTLs end it in real time, the nightly jobs on the bot's calendar.
+//
+//	kind                  keys                                        kept (default)              job
+//	form sessions         hn:session:{uid}, hn:sessions               RETAIN_SESSIONS (7d)        sessions
+//	unanswered questions  hn:unanswered:{day}, hn:user:{uid}:unanswered RETAIN_QUESTIONS (31d)    questions_retention
+//	handoff links         hn:convmsg:{chat}:{msg}, hn:conv:{uid}:msgs RETAIN_HANDOFF (365d)       handoff_retention
+//	inactive users        all /forget deletes                         RETAIN_INACTIVE_USERS (730d) inactive_users
+//	registrations         hn:reg:{prog}:{uid} and its indexes         12 months (the consent)     retention
+//	event sign-ups        hn:signup:{ev}:{uid} and its indexes        30 days after the event     signups_retention
+//
 //	hn:user:{uid}               hash   a user: lang, lang_src (explicit|detected), tg_lang, audience, first_seen,
 //	                                   last_seen (unix seconds), unreachable ("1" after a 403),
 //	                                   no_broadcasts ("1": the user stopped broadcasts), st (what the
@@ -41,7 +52,7 @@ import (
 //	hn:lock:chat:{chat}         string lease (a random token, PX) held by the worker draining a chat, so two
 //	                                   replicas never handle one chat's updates at the same time; taken with
 //	                                   the queue's head and given back with the last ack (store.ChatLock).
-//	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; 7 day TTL.
+//	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; TTL RETAIN_SESSIONS (7 days).
 //	hn:sessions                 zset   uid → when the session was last saved (unix ms, the store's clock):
 //	                                   the index the nightly clean-up finds expired sessions by.
 //	hn:outbox:{lane}            list   bulk messages waiting to be sent (lanes: notify, reminder, broadcast),
@@ -55,7 +66,7 @@ import (
 //	                                   "digest:2031-W20"): set in the same step as it is queued.
 //	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
 //	hn:unanswered:{yyyymmdd}    zset   "<lang>|<question>" → how many people asked it that day (UTC) and got no
-//	                                   answer; 31 day TTL. The question as the handler gives it: normalised,
+//	                                   answer; TTL RETAIN_QUESTIONS (31 days). The question as the handler gives it: normalised,
 //	                                   at most 200 characters, numbers and e-mail addresses taken out. No ids.
 //	hn:stats:q:{yyyymmdd}       hash   questions of the day (UTC): "topic:<id>" → answers per FAQ topic (their
 //	                                   sum is the answered ones), "answered_other" (answered without a
@@ -63,7 +74,7 @@ import (
 //	                                   day TTL. Counts only, no ids, no texts. (Days counted before 2026-12
 //	                                   have an "answered" field too, which is ignored.)
 //	hn:user:{uid}:unanswered    zset   "<yyyymmdd>|<lang>|<question>" → day (unix): the user's counted questions,
-//	                                   at most 10 a day, so that /forget can take them out again; 31 day TTL.
+//	                                   at most 10 a day, so that /forget can take them out again; TTL RETAIN_QUESTIONS.
 //	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
 //	                                   I asked" and "Ask staff" buttons.
 //	hn:reg:{prog}:{uid}         hash   a registration: ref, status (registered|waitlist|declined|withdrawn),
@@ -134,9 +145,9 @@ import (
 //	                                   as replies to it): "m:<message id>" to copy, "q:<text>" for a question
 //	                                   asked of the bot first. Deleted when the card is sent or on close.
 //	hn:conv:{uid}:msgs          set    "<chat>:<message id>" of the staff-chat messages of the user's
-//	                                   conversations (card, copies, reply prompts), for /forget; 30 day TTL.
+//	                                   conversations (card, copies, reply prompts), for /forget; TTL RETAIN_HANDOFF (a year).
 //	hn:convmsg:{chat}:{msg}     string the user a staff-chat message belongs to, so a reply to it reaches
-//	                                   them; 30 day TTL.
+//	                                   them; TTL RETAIN_HANDOFF (a year). Ids only.
 //	hn:convs                    zset   uid → when the conversation was opened (unix ms): open ones, for /inbox.
 //	hn:job:{name}:{yyyymmddhhmm} string claim of one scheduled run of a job by one replica; 24 h TTL.
 //	hn:rate:chat:{chat}         string a chat's send budget (GCRA, µs; a 429 pause of the chat moves it):

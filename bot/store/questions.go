@@ -12,12 +12,12 @@ import (
 )
 
 // Unanswered questions are kept to improve the knowledge base: /unanswered shows staff the most frequent of
-// the last 30 days. What is kept is what the handler gives (a question cut short, numbers and e-mail
+// the last 30 days (fewer when RETAIN_QUESTIONS is shorter). What is kept is what the handler gives (a question cut short, numbers and e-mail
 // addresses taken out), counted per day and language, with at most UnansweredPerDay questions of one user a
 // day, each counted once. The user's id is kept beside them only in the user's own index, so that /forget
 // takes their questions back out of the counts.
+// How long they are kept is Retention.Questions (RETAIN_QUESTIONS).
 const (
-	unansweredKeep = 31 * 24 * time.Hour
 	// UnansweredPerDay is how many questions of one user are counted a day; more are not kept.
 	UnansweredPerDay = 10
 )
@@ -45,7 +45,7 @@ func (s *Store) LogUnanswered(ctx context.Context, uid int64, lang, question str
 	member := lang + "|" + question
 	n, err := logUnansweredScript.Run(ctx, s.rdb, []string{keyUnanswered(day), keyUserUnanswered(uid)},
 		member, day.Format("20060102")+"|"+member, day.Unix(), UnansweredPerDay,
-		int(unansweredKeep.Seconds()), now.Add(-unansweredKeep).Unix()).Int()
+		int(s.ret.Questions.Seconds()), now.Add(-s.ret.Questions).Unix()).Int()
 	if err != nil {
 		return false, fmt.Errorf("log unanswered: %w", err)
 	}
@@ -54,7 +54,7 @@ func (s *Store) LogUnanswered(ctx context.Context, uid int64, lang, question str
 
 // UnansweredCount returns how many of the user's questions are counted (/mydata).
 func (s *Store) UnansweredCount(ctx context.Context, uid int64) (int64, error) {
-	cutoff := s.now().Add(-unansweredKeep).Unix()
+	cutoff := s.now().Add(-s.ret.Questions).Unix()
 	n, err := s.rdb.ZCount(ctx, keyUserUnanswered(uid), fmt.Sprint(cutoff), "+inf").Result()
 	if err != nil {
 		return 0, fmt.Errorf("count unanswered of %d: %w", uid, err)

@@ -11,8 +11,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// SessionTTL is how long an unfinished flow (a form half filled in) is kept. After that the user is told it
-// expired and starts again.
+// SessionTTL is how long an unfinished flow (a form half filled in) is kept by default, and at most
+// (Retention.Sessions, RETAIN_SESSIONS, may shorten it). After that the user is told it expired and starts
+// again.
 const SessionTTL = 7 * 24 * time.Hour
 
 // Session is the state of the flow a user is in. Flow names the flow ("form", ...); Data is the flow's own
@@ -57,7 +58,7 @@ func (s *Store) SaveSession(ctx context.Context, uid int64, sess Session) error 
 		return fmt.Errorf("encode session of %d: %w", uid, err)
 	}
 	pipe := s.rdb.TxPipeline()
-	pipe.Set(ctx, keySession(uid), raw, SessionTTL)
+	pipe.Set(ctx, keySession(uid), raw, s.ret.Sessions)
 	pipe.ZAdd(ctx, keySessions(), redis.Z{Score: float64(sess.Updated.UnixMilli()), Member: uid})
 	pipe.HDel(ctx, keyUser(uid), "sess") // "no session" no more: the next visit reads it (visitScript)
 	if _, err := pipe.Exec(ctx); err != nil {

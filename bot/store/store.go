@@ -23,6 +23,8 @@ type Store struct {
 	// now is the calendar: when a user was seen, a registration made, a session saved, the day a question
 	// is counted for. Durations — leases, send budgets, TTLs — are real time and never read it (see TakeBulk).
 	now func() time.Time
+	// ret is how long each kind of personal data is kept (WithRetention; DefaultRetention otherwise).
+	ret Retention
 }
 
 // Option configures a Store.
@@ -40,7 +42,7 @@ func WithClock(now func() time.Time) Option {
 
 // New returns a Store over an existing client. The caller owns the client and closes it last.
 func New(rdb redis.UniversalClient, opts ...Option) *Store {
-	s := &Store{rdb: rdb, limiter: redis_rate.NewLimiter(rdb), now: time.Now}
+	s := &Store{rdb: rdb, limiter: redis_rate.NewLimiter(rdb), now: time.Now, ret: DefaultRetention()}
 	for _, o := range opts {
 		o(s)
 	}
