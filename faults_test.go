@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,42 @@ func seenRefs(srv *telegramtest.Server) map[int64][]string {
 	return seen
 }
 
+// summaryMessages gives each applicant a message of the bot's in their chat that stands for the summary
+// (the confirmation edits it): the answer to a /help, which the running child sends.
+func summaryMessages(t testing.TB, srv *telegramtest.Server, child *serveChild, users []int64) []telegramtest.Message {
+	t.Helper()
+	for _, uid := range users {
+		srv.PushText(models.User{ID: uid, FirstName: "A", LanguageCode: "lo"}, "/help")
+	}
+	summaries := make([]telegramtest.Message, len(users))
+	for i, uid := range users {
+		msgs, err := srv.WaitMessages(uid, 1, 30*time.Second)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, child.logs())
+		}
+		summaries[i] = msgs[0]
+	}
+	return summaries
+}
+
+// countConfirmed is how many of users have their summary turned into a confirmation with a reference.
+func countConfirmed(srv *telegramtest.Server, users []int64) int {
+	c := 0
+	for _, uid := range users {
+		if msgs := srv.Messages(uid); len(msgs) > 0 && refRe.MatchString(msgs[0].Text) {
+			c++
+		}
+	}
+	return c
+}
+
+// tapSend has each applicant tap Send under their summary.
+func tapSend(srv *telegramtest.Server, users []int64, summaries []telegramtest.Message) {
+	for i, uid := range users {
+		srv.PushCallback(models.User{ID: uid, FirstName: "A", LanguageCode: "lo"}, summaries[i], "form:submit:"+faultProgramme)
+	}
+}
+
 // killSeed is the seed of the kill points: HUUNGHI_KILL_SEED replays a failed run, otherwise a new one.
 func killSeed(t testing.TB) uint64 {
 	if s := os.Getenv("HUUNGHI_KILL_SEED"); s != "" {
@@ -170,28 +207,8 @@ func TestServe_KillDashNineDuringFiveHundredApplicants(t *testing.T) {
 	seedSummaries(t, st, p, now, users)
 	child := newServeChild(t, srv, rs.URL(), "CONTENT_DIR="+dir)
 	child.start()
-	// Each applicant has a message of the bot's in their chat that stands for the summary (the confirmation
-	// edits it): the answer to a /help, before the burst.
-	for _, uid := range users {
-		srv.PushText(models.User{ID: uid, FirstName: "A", LanguageCode: "lo"}, "/help")
-	}
-	summaries := make([]telegramtest.Message, n)
-	for i, uid := range users {
-		msgs, err := srv.WaitMessages(uid, 1, 30*time.Second)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, child.logs())
-		}
-		summaries[i] = msgs[0]
-	}
-	confirmed := func() int {
-		c := 0
-		for _, uid := range users {
-			if refRe.MatchString(srv.Messages(uid)[0].Text) {
-				c++
-			}
-		}
-		return c
-	}
+	summaries := summaryMessages(t, srv, child, users)
+	confirmed := func() int { return countConfirmed(srv, users) }
 
 	// Two or three kill points, at distinct random counts of confirmations in the middle of the burst.
 	kills := 2 + rng.IntN(2)
@@ -204,9 +221,7 @@ func TestServe_KillDashNineDuringFiveHundredApplicants(t *testing.T) {
 	slices.Sort(at)
 	t.Logf("kills after %v confirmations", at)
 
-	for i, uid := range users {
-		srv.PushCallback(models.User{ID: uid, FirstName: "A", LanguageCode: "lo"}, summaries[i], "form:submit:"+p.ID)
-	}
+	tapSend(srv, users, summaries)
 	var killedAt []int
 	for _, k := range at {
 		if !srv.Wait(func() bool { return confirmed() >= k }, 60*time.Second) {
@@ -275,5 +290,129 @@ func TestServe_KillDashNineDuringFiveHundredApplicants(t *testing.T) {
 	}
 	if registered != int64(p.Capacity) || registered+waiting != n {
 		t.Errorf("counts: %d registered, %d waiting; want %d and %d", registered, waiting, p.Capacity, n-p.Capacity)
+	}
+}
+
+// TestServe_RedisKilledAndRestartedWithAOF: Redis runs as production should (append-only file, fsync
+// always). Applicants are confirmed; Redis is killed with SIGKILL while a second group is tapping Send;
+// while it is down more people write. The bot process (never restarted here) keeps running and confirms
+// nothing it has not stored: every update Telegram delivered stays unconfirmed at the fake until Redis is
+// back. After Redis restarts on the same port and dir, the bot reconnects by itself and answers everyone;
+// every confirmed registration is intact, none twice.
+func TestServe_RedisKilledAndRestartedWithAOF(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.New()
+	defer srv.Close()
+	rs := redistest.StartPersistent(t)
+	// Handlers wait at their first call to Telegram (the callback's answer, before the registration), so
+	// that the kill finds many of them between reading the update and writing the registration.
+	srv.SetLatency("answerCallbackQuery", 100*time.Millisecond)
+	now := time.Now()
+	dir := openProgrammeDir(t, now)
+	content, _, err := messages.Load(messages.FS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := content.Programme(faultProgramme)
+	st := store.New(rs.Client())
+	ctx := context.Background()
+	span := func(from int64, n int) []int64 {
+		ids := make([]int64, n)
+		for i := range ids {
+			ids[i] = from + int64(i)
+		}
+		return ids
+	}
+	before, during, writers := span(400_000, 40), span(410_000, 40), span(420_000, 20)
+	applicants := append(slices.Clone(before), during...)
+	seedSummaries(t, st, p, now, applicants)
+	child := newServeChild(t, srv, rs.URL(), "CONTENT_DIR="+dir)
+	child.start()
+	summaries := summaryMessages(t, srv, child, applicants)
+
+	tapSend(srv, before, summaries[:len(before)])
+	if !srv.Wait(func() bool { return countConfirmed(srv, before) == len(before) }, 30*time.Second) {
+		t.Fatalf("%d of %d confirmed\n%s", countConfirmed(srv, before), len(before), child.logs())
+	}
+	seenBefore := seenRefs(srv)
+
+	// Redis dies in the middle of the second group's taps.
+	tapSend(srv, during, summaries[len(before):])
+	if !srv.Wait(func() bool { return countConfirmed(srv, during) >= 5 }, 30*time.Second) {
+		t.Fatalf("the second group was not being confirmed\n%s", child.logs())
+	}
+	rs.Crash()
+	down := time.Now()
+	for _, uid := range writers {
+		srv.PushText(models.User{ID: uid, FirstName: "W", LanguageCode: "vi"}, "/help")
+	}
+	// The bot got the updates from Telegram and could not store them (the signal the test waits on); none
+	// may be confirmed to Telegram, and so none answered.
+	if !srv.Wait(func() bool { return strings.Contains(child.logs(), "cannot store updates") }, 20*time.Second) {
+		t.Fatalf("the bot never tried to store the updates sent while Redis was down\n%s", child.logs())
+	}
+	if got := srv.Pending(); got < len(writers) {
+		t.Errorf("%d updates unconfirmed at Telegram while Redis is down, want at least the %d sent meanwhile", got, len(writers))
+	}
+	for _, uid := range writers {
+		if n := len(srv.Messages(uid)); n != 0 {
+			t.Fatalf("user %d answered %d times while Redis was down", uid, n)
+		}
+	}
+
+	rs.Restart()
+	back := time.Now()
+	everyone := func() bool {
+		for _, uid := range writers {
+			if len(srv.Messages(uid)) == 0 {
+				return false
+			}
+		}
+		return countConfirmed(srv, applicants) == len(applicants)
+	}
+	if !srv.Wait(everyone, 30*time.Second) {
+		for _, uid := range append(slices.Clone(applicants), writers...) {
+			if msgs := srv.Messages(uid); len(msgs) == 0 || uid < writers[0] && !refRe.MatchString(msgs[0].Text) {
+				t.Errorf("user %d sees %v", uid, msgs)
+			}
+		}
+		t.Fatalf("after Redis came back: %d of %d applicants confirmed\n%s", countConfirmed(srv, applicants), len(applicants), child.logs())
+	}
+	t.Logf("Redis down %v; everyone answered %v after it was back; %d updates met the outage in their handler and were handled again",
+		back.Sub(down).Round(time.Millisecond), time.Since(back).Round(time.Millisecond), strings.Count(child.logs(), "stays queued and is handled again"))
+	for _, uid := range writers {
+		if got, want := srv.Messages(uid)[0].Text, content.T("vi", "help.text"); got != want {
+			t.Errorf("user %d got %q, want the help text", uid, got)
+		}
+	}
+	if strings.Count(child.logs(), `"msg":"starting"`) != 1 {
+		t.Errorf("the bot process started more than once:\n%s", child.logs())
+	}
+	if err := child.stop(10 * time.Second); err != nil {
+		t.Error(err)
+	}
+
+	regs, err := st.Registrations(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byUser := map[int64]string{}
+	for _, r := range regs {
+		if prev, dup := byUser[r.UserID]; dup {
+			t.Errorf("user %d registered twice: %s and %s", r.UserID, prev, r.Ref)
+		}
+		byUser[r.UserID] = r.Ref
+	}
+	if len(regs) != len(applicants) {
+		t.Errorf("%d registrations, want %d", len(regs), len(applicants))
+	}
+	seen := seenRefs(srv)
+	for _, uid := range applicants {
+		if len(seen[uid]) != 1 || byUser[uid] != seen[uid][0] {
+			t.Errorf("user %d saw %v; Redis has %q", uid, seen[uid], byUser[uid])
+		}
+		if uid < during[0] && !slices.Equal(seen[uid], seenBefore[uid]) {
+			t.Errorf("user %d confirmed %v before the crash, sees %v after", uid, seenBefore[uid], seen[uid])
+		}
 	}
 }
