@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"os/signal"
 	"regexp"
 	"strconv"
@@ -208,29 +207,8 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	defer srv.Close()
 	rs := redistest.Start(t)
 	srv.SetLatency("sendMessage", 20*time.Millisecond) // keep handlers busy so the kill lands mid-flight
-	logs, err := os.Create(t.TempDir() + "/serve.log") // a file: the child writes it directly, no copying goroutine
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	readLogs := func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(),
-			"HUUNGHI_TEST_CHILD=serve",
-			"TELEGRAM_TOKEN="+telegramtest.Token,
-			"TELEGRAM_API_URL="+srv.URL(),
-			"REDIS_URL="+rs.URL(),
-			"HTTP_ADDR=127.0.0.1:0",
-			"METRICS_ADDR=127.0.0.1:0",
-			"SEND_RATE=0",
-		)
-		cmd.Stdout, cmd.Stderr = logs, logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	child := newServeChild(t, srv, rs.URL(), "METRICS_ADDR=127.0.0.1:0")
+	readLogs := child.logs
 	answered := func(from, to int64) int {
 		n := 0
 		for id := from; id < to; id++ {
@@ -244,14 +222,11 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	for i := range int64(burst) {
 		srv.PushText(models.User{ID: first + i, FirstName: "U", LanguageCode: "en"}, "/help")
 	}
-	bot := start()
+	child.start()
 	if !srv.Wait(func() bool { return answered(first, first+burst) >= 10 }, 20*time.Second) {
 		t.Fatalf("the bot answered nothing:\n%s", readLogs())
 	}
-	if err := bot.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = bot.Wait()
+	child.kill()
 	before := answered(first, first+burst)
 	if before == burst {
 		t.Log("every update was answered before the kill; the test proves less than it should")
@@ -259,7 +234,7 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	for i := range int64(20) { // updates arriving while the bot is down
 		srv.PushText(models.User{ID: first + burst + i, FirstName: "U", LanguageCode: "en"}, "/help")
 	}
-	bot = start()
+	child.start()
 	if !srv.Wait(func() bool { return answered(first, first+burst+20) == burst+20 }, 30*time.Second) {
 		t.Fatalf("after restart %d of %d users answered (%d before the kill)\n%s", answered(first, first+burst+20), burst+20, before, readLogs())
 	}
@@ -272,19 +247,8 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	if secret := strings.SplitN(telegramtest.Token, ":", 2)[1]; strings.Contains(readLogs(), secret) {
 		t.Error("the bot token appears in the logs")
 	}
-	if err := bot.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- bot.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v\n%s", err, readLogs())
-		}
-	case <-time.After(10 * time.Second):
-		_ = bot.Process.Kill()
-		t.Error("no exit within 10s of SIGTERM")
+	if err := child.stop(10 * time.Second); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -493,29 +457,8 @@ reminders: [1m]
 	if err := os.WriteFile(dir+"/events/kill_test.yaml", []byte(event), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	logs, err := os.Create(t.TempDir() + "/serve.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	readLogs := func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
-	start1 := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "HUUNGHI_TEST_CHILD=serve", "TELEGRAM_TOKEN="+telegramtest.Token,
-			"TELEGRAM_API_URL="+srv.URL(), "REDIS_URL="+rs.URL(), "HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=off",
-			"SEND_RATE=0", "CONTENT_DIR="+dir)
-		cmd.Stdout, cmd.Stderr = logs, logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
-	kill := func(cmd *exec.Cmd) {
-		if err := cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait()
-	}
+	child := newServeChild(t, srv, rs.URL(), "CONTENT_DIR="+dir)
+	readLogs := child.logs
 	u := models.User{ID: 4200, FirstName: "Noy", LanguageCode: "en"}
 	waitFor := func(what string, n int, timeout time.Duration) []telegramtest.Message {
 		t.Helper()
@@ -535,19 +478,19 @@ reminders: [1m]
 		return n
 	}
 
-	bot := start1()
+	child.start()
 	srv.PushText(u, "/start event_kill_test")
 	card := waitFor("event card", 1, 20*time.Second)[0]
 	srv.PushCallback(u, card, "ev:s:kill_test")
 	if got := waitFor("sign-up", 2, 20*time.Second)[1]; !strings.Contains(got.Text, "You are signed up") {
 		t.Fatalf("sign-up: %q", got.Text)
 	}
-	kill(bot)
+	child.kill()
 	if time.Now().After(due) {
 		t.Skip("the machine was too slow: the reminder came due before the bot was killed")
 	}
 	time.Sleep(time.Until(due) + time.Second) // real time must pass the due minute while nothing runs
-	bot = start1()
+	child.start()
 	if !srv.Wait(func() bool { return reminded() == 1 }, 30*time.Second) {
 		t.Fatalf("no reminder after restart:\n%s", readLogs())
 	}
@@ -563,8 +506,8 @@ reminders: [1m]
 	if !srv.Wait(settled, 20*time.Second) {
 		t.Fatal("the reminder lane did not settle after the send")
 	}
-	kill(bot)
-	bot = start1()
+	child.kill()
+	child.start()
 	n := len(srv.Messages(u.ID))
 	srv.PushText(u, "/help")
 	waitFor("help after the second restart", n+1, 20*time.Second)
@@ -574,10 +517,9 @@ reminders: [1m]
 	if got := reminded(); got != 1 {
 		t.Errorf("%d reminders, want 1", got)
 	}
-	if err := bot.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+	if err := child.stop(10 * time.Second); err != nil {
+		t.Error(err)
 	}
-	_ = bot.Wait()
 }
 
 // TestServe_KillDashNineMidBroadcast makes a broadcast with `huunghi broadcast`, kills the real bot process
@@ -597,25 +539,10 @@ func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	logs, err := os.Create(t.TempDir() + "/serve.log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logs.Close()
-	readLogs := func() string { b, _ := os.ReadFile(logs.Name()); return string(b) }
+	child := newServeChild(t, srv, rs.URL(), "SEND_RATE=30", "BULK_LEASE=3s", "STAFF_CHAT_ID=-1001", "STAFF_LANG=en")
+	readLogs := child.logs
 	env := map[string]string{"REDIS_URL": rs.URL(), "STAFF_CHAT_ID": "-1001", "STAFF_LANG": "en"}
 	getenv := func(k string) string { return env[k] }
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "HUUNGHI_TEST_CHILD=serve", "TELEGRAM_TOKEN="+telegramtest.Token,
-			"TELEGRAM_API_URL="+srv.URL(), "REDIS_URL="+rs.URL(), "HTTP_ADDR=127.0.0.1:0", "METRICS_ADDR=off",
-			"SEND_RATE=30", "BULK_LEASE=3s", "STAFF_CHAT_ID=-1001", "STAFF_LANG=en")
-		cmd.Stdout, cmd.Stderr = logs, logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
 	text := t.TempDir() + "/news.txt"
 	if err := os.WriteFile(text, []byte("ຂ່າວ: ເປີດຮັບສະໝັກທຶນການສຶກສາ\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -645,23 +572,17 @@ func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 		return c
 	}
 
-	bot := start()
+	child.start()
 	if !srv.Wait(func() bool { return len(srv.Calls("sendMessage")) > n/3 }, time.Minute) {
 		t.Fatalf("the broadcast did not get going:\n%s", readLogs())
 	}
-	if err := bot.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = bot.Wait()
+	child.kill()
 	before := sent()
 	if before == n {
 		t.Fatal("everyone got it before the kill; the test proves nothing")
 	}
-	bot = start()
-	defer func() {
-		_ = bot.Process.Signal(syscall.SIGTERM)
-		_ = bot.Wait()
-	}()
+	child.start()
+	defer func() { _ = child.stop(10 * time.Second) }()
 	status := func() string {
 		out.Reset()
 		if err := run(ctx, []string{"broadcast", "--status", id}, getenv, nil, &out, &errOut); err != nil {

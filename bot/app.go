@@ -160,6 +160,9 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	if a.rdb == nil {
 		a.rdb, a.ownRedis = redis.NewClient(cfg.Redis), true
 	}
+	// The dispatcher learns through it which handlers met an unreachable Redis (redisdown.go). It only
+	// observes, so a client given with WithRedis gets it too.
+	a.rdb.AddHook(outageHook{})
 	if !content.HasLang(cfg.StaffLang) {
 		return nil, fmt.Errorf("STAFF_LANG: %q is not a language of the content (%s)", cfg.StaffLang, strings.Join(content.Langs, ", "))
 	}

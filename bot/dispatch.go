@@ -283,8 +283,11 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 			d.log.Error("drop update: handling it was interrupted too often (crash loop?)",
 				"update_id", u.ID, "chat_id", chat, "attempts", head.Attempts-1)
 			d.dropped()
-		} else {
-			d.run(&u, s)
+		} else if d.run(&u, s) {
+			// Not acknowledged: handled again once Redis answers (redisdown.go says why).
+			d.log.Warn("Redis unreachable while handling an update: it stays queued and is handled again when Redis answers",
+				"update_id", u.ID, "chat_id", chat)
+			return
 		}
 		acking.Store(true)
 		next, err := d.ack(lock, u.ID, chat, head.Raw, s)
@@ -307,10 +310,12 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 // run handles one update with a context that survives the end of intake until the shutdown budget is
 // spent, and ends too when the handler has worked (held its slot) for longer than the handler timeout.
 // Time spent waiting — for a send budget, flood pacing, or its turn for a slot — does not count, so a
-// handler is never cut short because others were busy.
-func (d *Dispatcher) run(u *models.Update, s *slot) {
+// handler is never cut short because others were busy. It reports whether a Redis command of the handler
+// failed because Redis was unreachable (watchOutage): then the update must not be acknowledged.
+func (d *Dispatcher) run(u *models.Update, s *slot) (metOutage bool) {
 	hctx, cancel := context.WithCancel(d.hard)
 	defer cancel()
+	hctx, met := watchOutage(hctx)
 	s.resetWork()
 	var mu sync.Mutex // orders the assignment of watch before its first firing
 	var watch *time.Timer
@@ -328,6 +333,7 @@ func (d *Dispatcher) run(u *models.Update, s *slot) {
 	mu.Unlock()
 	defer watch.Stop()
 	d.handle(outbox.WithYielder(hctx, s), u)
+	return met.Load()
 }
 
 // ack removes a handled update and returns the chat's next one (none when the queue is empty or the lease

@@ -309,9 +309,17 @@ func TestEvents_MovedByItsFile(t *testing.T) {
 }
 
 // replica starts a second bot on the harness's Redis, fake Bot API and clock, stopped at the test's end.
-func (h *harness) replica() *bot.App {
+func (h *harness) replica() *bot.App { h.t.Helper(); return h.replicaWith(nil) }
+
+// replicaWith is replica with env over the harness's environment (a replica's own HTTP_ADDR, say).
+func (h *harness) replicaWith(env map[string]string) *bot.App {
 	h.t.Helper()
-	cfg, err := bot.ParseConfig(func(k string) string { return h.env[k] })
+	cfg, err := bot.ParseConfig(func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return h.env[k]
+	})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -1,0 +1,73 @@
+package redistest
+
+import (
+	"context"
+	"net"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// StartPersistent launches redis-server for t as production should run it: with an append-only file,
+// fsynced on every write (`--appendonly yes --appendfsync always`), in the test's temp dir. Crash and
+// Restart then kill it with SIGKILL and start it again on the same port and dir, so a test sees exactly
+// what survives a crash of Redis. It is stopped by t.Cleanup.
+//
+// always, not the default everysec: the bot confirms an update to Telegram once Redis has answered the
+// write, and a registration to the applicant once its script has run; with everysec a crash can lose up to
+// a second of both after they were confirmed.
+func StartPersistent(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{t: t, dir: t.TempDir()}
+	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
+	s.startPersistent()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Crash kills the server with SIGKILL: no shutdown, no final rewrite of the append-only file. Its dir is
+// kept for Restart.
+func (s *Server) Crash() { s.Stop() }
+
+// Restart starts a server of StartPersistent again on the same address and dir, loading what its
+// append-only file kept, and waits until it answers (after loading). Crash then Restart is "Redis died and
+// its supervisor brought it back".
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.startPersistent()
+}
+
+func (s *Server) startPersistent() {
+	s.t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		s.t.Fatalf("redis-server not found on PATH (install it: apt-get install -y redis-server): %v", err)
+	}
+	_, port, _ := net.SplitHostPort(s.Addr)
+	s.cmd = exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
+		"--protected-mode", "no", "--loglevel", "warning")
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("start redis-server: %v", err)
+	}
+	// PING answers LOADING while the append-only file is read: only a PONG means the data is back.
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			s.t.Fatalf("redis-server on %s did not answer: %v", s.Addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
