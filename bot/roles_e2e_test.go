@@ -36,11 +36,11 @@ func stateOf(t *testing.T, h *harness, senders ...int64) map[string]string {
 	t.Helper()
 	all := dumpRedis(t, h.redis.Client())
 	for k := range all {
-		volatile := strings.HasPrefix(k, "hn:upd:") || strings.HasPrefix(k, "hn:intake") || strings.HasPrefix(k, "hn:lock:") ||
-			strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, "hn:job:") ||
-			k == "hn:users:seen" // every sender's last-seen time, which moves when a second passes
+		volatile := strings.HasPrefix(k, store.Key("upd:")) || strings.HasPrefix(k, store.Key("intake")) || strings.HasPrefix(k, store.Key("lock:")) ||
+			strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, store.Key("job:")) ||
+			k == store.Key("users:seen") // every sender's last-seen time, which moves when a second passes
 		for _, uid := range senders {
-			volatile = volatile || k == fmt.Sprintf("hn:user:%d", uid)
+			volatile = volatile || k == store.Key(fmt.Sprintf("user:%d", uid))
 		}
 		if volatile {
 			delete(all, k)
