@@ -148,7 +148,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		a.now = time.Now
 	}
 	if a.rdb == nil {
-		a.rdb, a.ownRedis = redis.NewClient(cfg.Redis), true
+		a.rdb, a.ownRedis = cfg.Redis.NewClient(), true
 	}
 	if !content.HasLang(cfg.StaffLang) {
 		return nil, fmt.Errorf("STAFF_LANG: %q is not a language of the content (%s)", cfg.StaffLang, strings.Join(content.Langs, ", "))
