@@ -83,14 +83,15 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// cliRedis connects the command-line tools to the Redis the bot uses (REDIS_URL).
-func cliRedis(getenv func(string) string, stderr io.Writer) (*redis.Client, error) {
-	opts, err := redis.ParseURL(cmp.Or(getenv("REDIS_URL"), "redis://127.0.0.1:6379/0"))
+// cliRedis connects the command-line tools to the Redis the bot uses (REDIS_MODE, REDIS_URL), as the bot
+// does: a single server, Sentinel or a Cluster.
+func cliRedis(getenv func(string) string, stderr io.Writer) (redis.UniversalClient, error) {
+	rc, err := bot.ParseRedis(getenv("REDIS_MODE"), cmp.Or(getenv("REDIS_URL"), bot.DefaultRedisURL))
 	if err != nil {
 		fmt.Fprintf(stderr, "REDIS_URL: %v\n", err)
 		return nil, exitError(2)
 	}
-	return redis.NewClient(opts), nil
+	return rc.NewClient(), nil
 }
 
 // cliZone is the bot's time zone (BOT_TIMEZONE) for the command-line tools.

@@ -654,7 +654,7 @@ func TestBroadcast_CommandLineRefusesBadInput(t *testing.T) {
 			t.Errorf("%v: err %v, stderr %q, stdout %q; want an error saying %q", c.args, err, errOut.String(), out.String(), c.want)
 		}
 	}
-	if n, _ := rs.Client().Exists(context.Background(), "hn:bc:b1").Result(); n != 0 {
+	if n, _ := rs.Client().Exists(context.Background(), store.Key("bc:b1")).Result(); n != 0 {
 		t.Error("a broadcast was made from bad input")
 	}
 }

@@ -158,7 +158,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		a.now = time.Now
 	}
 	if a.rdb == nil {
-		a.rdb, a.ownRedis = redis.NewClient(cfg.Redis), true
+		a.rdb, a.ownRedis = cfg.Redis.NewClient(), true
 	}
 	// The dispatcher learns through it which handlers met an unreachable Redis (redisdown.go). It only
 	// observes, so a client given with WithRedis gets it too.
@@ -258,6 +258,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer func() { a.closeAll(servers, drained) }()
 
 	if err := a.waitRedis(ctx); err != nil {
+		return nil // shut down while waiting
+	}
+	if err := a.migrateKeys(ctx); err != nil {
 		return nil // shut down while waiting
 	}
 	if err := a.identify(ctx); err != nil {
@@ -418,6 +421,33 @@ func (a *App) waitRedis(ctx context.Context) error {
 			return nil
 		}
 		a.log.Warn("Redis unreachable, retrying", "addr", a.cfg.Redis.Addr, "retry_in", backoff, "err", err)
+		if err := outbox.Sleep(ctx, backoff); err != nil {
+			return err
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+// migrateKeys renames the keys of a store from before the schema's hash tag (store.MigrateKeyPrefix), once
+// across replicas, before anything reads the store: a worker started on the old names would see no users
+// and no queued updates. A Redis error is retried, since starting without it would be worse than waiting.
+func (a *App) migrateKeys(ctx context.Context) error {
+	backoff := 250 * time.Millisecond
+	for {
+		m, err := a.store.MigrateKeyPrefix(ctx)
+		if err == nil {
+			if m.Renamed > 0 || m.Kept > 0 {
+				a.log.Info("keys renamed to the hash-tagged schema", "renamed", m.Renamed, "kept_old", m.Kept)
+			}
+			if m.Kept > 0 {
+				a.log.Warn("old keys left beside keys of the new schema with the same name (nothing was overwritten)", "count", m.Kept)
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		a.log.Warn("renaming keys to the hash-tagged schema, retrying", "retry_in", backoff, "err", err)
 		if err := outbox.Sleep(ctx, backoff); err != nil {
 			return err
 		}

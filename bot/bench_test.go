@@ -164,7 +164,7 @@ func sampleAnswer(f forms.Field) string {
 // programme's sets, the users' lists of programmes) and returns it with the number of registrations.
 func registrationMemory(rdb *redis.Client, prog string) (n, bytes int64, err error) {
 	ctx := context.Background()
-	for _, pattern := range []string{"hn:reg:" + prog + ":*", "hn:regs:" + prog + "*", "hn:user:*:regs"} {
+	for _, pattern := range []string{store.Key("reg:") + prog + ":*", store.Key("regs:") + prog + "*", store.Key("user:*:regs")} {
 		iter := rdb.Scan(ctx, 0, pattern, 1000).Iterator()
 		for iter.Next(ctx) {
 			m, err := rdb.MemoryUsage(ctx, iter.Val()).Result()
@@ -172,7 +172,7 @@ func registrationMemory(rdb *redis.Client, prog string) (n, bytes int64, err err
 				return 0, 0, err
 			}
 			bytes += m
-			if strings.HasPrefix(pattern, "hn:reg:") {
+			if strings.HasPrefix(pattern, store.Key("reg:")) {
 				n++
 			}
 		}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 )
 
@@ -19,7 +17,7 @@ import (
 type Config struct {
 	Token       string
 	APIURL      string
-	Redis       *redis.Options
+	Redis       RedisConfig
 	StaffIDs    map[int64]bool
 	StaffChatID int64
 	// StaffLang is the language of what the bot writes in staff chats (cards, replies to commands there),
@@ -45,6 +43,9 @@ type Config struct {
 	// /privacy and /mydata state all come from it, so what is said is what is done.
 	Retention store.Retention
 }
+
+// DefaultRedisURL is a single Redis on the same host.
+const DefaultRedisURL = "redis://127.0.0.1:6379/0"
 
 // DefaultAPIURL is Telegram's public Bot API.
 const DefaultAPIURL = "https://api.telegram.org"
@@ -87,11 +88,15 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("TELEGRAM_API_URL", "want an http(s) URL, got %q", c.APIURL)
 	}
-	opts, err := redis.ParseURL(env("REDIS_URL", "redis://127.0.0.1:6379/0"))
-	if err != nil {
-		bad("REDIS_URL", "%v", err)
+	var err error
+	switch mode := strings.ToLower(env("REDIS_MODE", RedisSingle)); mode {
+	case RedisSingle, RedisSentinel, RedisCluster:
+		if c.Redis, err = ParseRedis(mode, env("REDIS_URL", DefaultRedisURL)); err != nil {
+			bad("REDIS_URL", "%v", err)
+		}
+	default:
+		bad("REDIS_MODE", "want %s (the default), %s or %s, got %q", RedisSingle, RedisSentinel, RedisCluster, getenv("REDIS_MODE"))
 	}
-	c.Redis = opts
 	for _, s := range strings.Split(getenv("STAFF_IDS"), ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
@@ -235,6 +240,7 @@ func validSecret(s string) bool {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("api_url", c.APIURL),
+		slog.String("redis_mode", c.Redis.Mode),
 		slog.String("redis", c.Redis.Addr),
 		slog.Int("staff", len(c.StaffIDs)),
 		slog.Bool("webhook", c.WebhookURL != nil),

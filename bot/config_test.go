@@ -100,3 +100,57 @@ func TestParseConfig_Retention(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRedis: the three REDIS_URL forms, with go-redis's own parsers behind REDIS_MODE; what the bot
+// cannot work with is refused with a reason, and no password reaches an error or the start-up log.
+func TestParseRedis(t *testing.T) {
+	env := func(m map[string]string) func(string) string {
+		m["TELEGRAM_TOKEN"] = "123:abc"
+		return func(k string) string { return m[k] }
+	}
+	c, err := ParseConfig(env(map[string]string{"REDIS_URL": "rediss://bot:s3cret-single@redis.example:6380/2"}))
+	if err != nil || c.Redis.Mode != RedisSingle || c.Redis.Single == nil || c.Redis.Single.DB != 2 || c.Redis.Single.TLSConfig == nil || c.Redis.Addr != "redis.example:6380" {
+		t.Errorf("single over TLS: %+v %v", c.Redis, err)
+	}
+	c, err = ParseConfig(env(map[string]string{"REDIS_MODE": "sentinel",
+		"REDIS_URL": "redis://:s3cret-sentinel@s1:26379/0?master_name=huunghi&addr=s2:26379&addr=s3:26379&password=s3cret-master"}))
+	if f := c.Redis.Failover; err != nil || f == nil || f.MasterName != "huunghi" || len(f.SentinelAddrs) != 3 ||
+		f.Password != "s3cret-master" || f.SentinelPassword != "s3cret-sentinel" || c.Redis.Addr != "huunghi@s1:26379,s2:26379,s3:26379" {
+		t.Errorf("sentinel: %+v %v", c.Redis, err)
+	}
+	var log strings.Builder
+	slog.New(slog.NewJSONHandler(&log, nil)).Info("starting", "config", c)
+	c, err = ParseConfig(env(map[string]string{"REDIS_MODE": "Cluster", "REDIS_URL": "redis://bot:s3cret-cluster@n1:7000?addr=n2:7001&addr=n3:7002"}))
+	if cl := c.Redis.Cluster; err != nil || cl == nil || len(cl.Addrs) != 3 || cl.Password != "s3cret-cluster" || c.Redis.Addr != "n1:7000,n2:7001,n3:7002" {
+		t.Errorf("cluster: %+v %v", c.Redis, err)
+	}
+	slog.New(slog.NewJSONHandler(&log, nil)).Info("starting", "config", c)
+	if !strings.Contains(log.String(), `"redis_mode":"cluster"`) || strings.Contains(log.String(), "s3cret") {
+		t.Errorf("start-up log: want the mode, no password:\n%s", log.String())
+	}
+
+	for _, c := range []struct{ mode, url, want string }{
+		{"", "redis://h:6379/0?master_name=m", "REDIS_MODE=sentinel"},
+		{"sentinel", "redis://h:26379/0", "master_name"},
+		{"sentinel", "redis://h:26379/0?master_name=m&route_randomly=true", "route_randomly is not supported"}, // go-redis would panic
+		{"sentinel", "redis://h:26379/0?master_name=m&replica_only=true", "replica_only is not supported"},
+		{"cluster", "redis://h:7000/3", "database 0 only"},
+		{"cluster", "redis://h:7000?read_only=true", "read_only is not supported"},
+		{"cluster", "redis://h:7000?addr=nonsense", "addr"},
+		{"cluster", "redis://:s3cret@h:7000?bogus=1", "unexpected option: bogus"},
+		{"", "redis://u:s3cret@h:bad port/0", "REDIS_URL:"},
+		{"replicated", "redis://h:6379/0", "REDIS_MODE: want single"},
+	} {
+		_, err := ParseConfig(env(map[string]string{"REDIS_MODE": c.mode, "REDIS_URL": c.url}))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("REDIS_MODE=%q REDIS_URL=%q: got %v, want an error saying %q", c.mode, c.url, err, c.want)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("REDIS_URL=%q: the password leaked: %v", c.url, err)
+		}
+		if n := strings.Count(err.Error(), "\n"); n != 0 {
+			t.Errorf("REDIS_URL=%q: want one line, got %d:\n%v", c.url, n+1, err)
+		}
+	}
+}

@@ -310,7 +310,7 @@ func TestConversation_InboxAndForget(t *testing.T) {
 	if _, err := h.store().Conversation(context.Background(), 4830); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("after /forget the conversation is %v", err)
 	}
-	keys, _ := h.redis.Client().Keys(context.Background(), "hn:conv*").Result()
+	keys, _ := h.redis.Client().Keys(context.Background(), store.Key("conv*")).Result()
 	for _, key := range keys {
 		if strings.Contains(key, "4830") {
 			t.Errorf("after /forget %s remains", key)

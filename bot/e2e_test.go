@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
@@ -36,6 +37,8 @@ type harness struct {
 	clock   *testClock
 	opts    []bot.Option
 	logs    *logBuffer // the bot's warnings and errors, for tests that wait on one
+	// rdb, when set, is the Redis the bot was pointed at instead of redis (a cluster): store() reads it.
+	rdb redis.UniversalClient
 }
 
 // logBuffer keeps what the bot logs, safe for the bot's goroutines and the test's.
@@ -271,6 +274,9 @@ func (h *harness) messages(chat int64, n int) []telegramtest.Message {
 
 // store is the bot's store as the test sees it, on the bot's clock.
 func (h *harness) store() *store.Store {
+	if h.rdb != nil {
+		return store.New(h.rdb, store.WithClock(h.clock.Now))
+	}
 	return store.New(h.redis.Client(), store.WithClock(h.clock.Now))
 }
 

@@ -481,7 +481,7 @@ func TestEvents_SignupsDeletedAMonthAfterTheEvent(t *testing.T) {
 	if got := a.send("/my"); got.Text != h.content.T("en", "my.none") {
 		t.Errorf("/my a month after: %q", got.Text)
 	}
-	keys, err := h.redis.Client().Keys(ctx, "hn:signup*").Result()
+	keys, err := h.redis.Client().Keys(ctx, store.Key("signup*")).Result()
 	if err != nil || len(keys) != 0 {
 		t.Errorf("sign-up keys left: %v %v", keys, err)
 	}

@@ -142,7 +142,7 @@ func (in *Intake) keep(ctx context.Context, batch []incoming) error {
 // all the same: it would come back forever.
 func (in *Intake) reject(ctx context.Context, raw []byte, why error) {
 	in.rejected()
-	in.log.Error("undecodable update kept aside in Redis (hn:intake:rejected) and confirmed", "err", why)
+	in.log.Error("undecodable update kept aside in Redis ({hn}:intake:rejected) and confirmed", "err", why)
 	if err := in.st.RejectUpdate(ctx, raw); err != nil {
 		in.log.Warn("keep rejected update", "err", err)
 	}

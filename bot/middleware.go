@@ -218,7 +218,7 @@ func newMetrics() *metrics {
 		panics:   prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_handler_panics_total", Help: "Handler panics recovered."}),
 		flood:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "huunghi_flood_total", Help: "Updates slowed or dropped by flood control."}, []string{"action"}),
 		dropped:  prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_updates_dropped_total", Help: "Updates given up on after repeated interrupted attempts (crash loop)."}),
-		rejected: prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_updates_rejected_total", Help: "Updates that could not be decoded, kept aside in hn:intake:rejected."}),
+		rejected: prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_updates_rejected_total", Help: "Updates that could not be decoded, kept aside in {hn}:intake:rejected."}),
 		overflow: prometheus.NewCounter(prometheus.CounterOpts{Name: "huunghi_intake_overflow_total", Help: "Updates turned away because their chat already had a full backlog waiting."}),
 	}
 }

@@ -135,7 +135,7 @@ func TestPrivacy_NightlyJobDeletesInactiveUsers(t *testing.T) {
 		t.Errorf("user seen 201 days ago: %+v %v, want kept with their language", u, err)
 	}
 	for k, v := range dumpRedis(t, h.redis.Client()) {
-		if strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, "hn:upd:") || strings.HasPrefix(k, "hn:job:") {
+		if strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, store.Key("rate:")) || strings.HasPrefix(k, store.Key("upd:")) || strings.HasPrefix(k, store.Key("job:")) {
 			continue // ids only, expiring on their own within hours
 		}
 		if strings.Contains(k, "4830") || strings.Contains(v, "4830") {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
 )
 
 // commandStats reads INFO commandstats: calls per command since the server started (or CONFIG RESETSTAT).
@@ -102,7 +104,7 @@ func commandsSince(tb testing.TB, rdb *redis.Client, before map[string]int64) (i
 	tb.Helper()
 	polls := int64(0)
 	for ; ; polls++ {
-		if n, err := rdb.ZCard(context.Background(), "hn:intake:chats").Result(); err == nil && n == 0 {
+		if n, err := rdb.ZCard(context.Background(), store.Key("intake:chats")).Result(); err == nil && n == 0 {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)

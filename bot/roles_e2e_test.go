@@ -31,17 +31,17 @@ func rolesHarness(t *testing.T) *harness {
 
 // stateOf is what Redis keeps, without what every update touches whoever sends it: the dedupe marks and
 // intake of updates, chat leases, send and flood budgets (redis_rate's "rate:" keys, the chat budgets'
-// "hn:rate:"), the senders' last-seen times (their hash and the
+// "{hn}:rate:"), the senders' last-seen times (their hash and the
 // last-seen index), job claims.
 func stateOf(t *testing.T, h *harness, senders ...int64) map[string]string {
 	t.Helper()
 	all := dumpRedis(t, h.redis.Client())
 	for k := range all {
-		volatile := strings.HasPrefix(k, "hn:upd:") || strings.HasPrefix(k, "hn:intake") || strings.HasPrefix(k, "hn:lock:") ||
-			strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, "hn:rate:") || strings.HasPrefix(k, "hn:job:") ||
-			k == "hn:users:seen" // every sender's last-seen time, which moves when a second passes
+		volatile := strings.HasPrefix(k, store.Key("upd:")) || strings.HasPrefix(k, store.Key("intake")) || strings.HasPrefix(k, store.Key("lock:")) ||
+			strings.HasPrefix(k, "rate:") || strings.HasPrefix(k, store.Key("rate:")) || strings.HasPrefix(k, store.Key("job:")) ||
+			k == store.Key("users:seen") // every sender's last-seen time, which moves when a second passes
 		for _, uid := range senders {
-			volatile = volatile || k == fmt.Sprintf("hn:user:%d", uid)
+			volatile = volatile || k == store.Key(fmt.Sprintf("user:%d", uid))
 		}
 		if volatile {
 			delete(all, k)

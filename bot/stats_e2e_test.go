@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 )
 
@@ -95,7 +96,7 @@ func TestStats_StaffSeeUsersQuestionsAndRegistrations(t *testing.T) {
 
 	asker.send("/forget")
 	asker.press("forget:yes")
-	if _, err := h.redis.Client().ZScore(ctx, "hn:users:seen", "5103").Result(); err == nil {
+	if _, err := h.redis.Client().ZScore(ctx, store.Key("users:seen"), "5103").Result(); err == nil {
 		t.Error("after /forget the user is still in the last-seen index")
 	}
 	text = staff.send("/stats").Text

@@ -124,7 +124,7 @@ func (s *Service) hold(ctx context.Context, held map[string]*redislock.Lock, id 
 		}
 		delete(held, id)
 	}
-	l, err := redislock.Obtain(ctx, s.cfg.Redis, "hn:lock:bc:"+id, lockTTL, nil)
+	l, err := redislock.Obtain(ctx, s.cfg.Redis, store.BroadcastLockKey(id), lockTTL, nil)
 	if err != nil {
 		if !errors.Is(err, redislock.ErrNotObtained) {
 			s.cfg.Log.Warn("broadcast lock", "broadcast", id, "err", err)

@@ -83,7 +83,7 @@ func TestConversations(t *testing.T) {
 		if _, err := s.ForgetUser(ctx, uid); err != nil {
 			t.Fatal(err)
 		}
-		keys, _ := s.Redis().Keys(ctx, "hn:conv*").Result()
+		keys, _ := s.Redis().Keys(ctx, store.Key("conv*")).Result()
 		if len(keys) != 0 {
 			t.Errorf("after /forget: %v", keys)
 		}

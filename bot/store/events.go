@@ -432,23 +432,22 @@ func (s *Store) PurgeSignups(ctx context.Context, ev string) (int, error) {
 	}
 	n := 0
 	prefixLen := len(signups.prefix(ev))
-	iter := s.rdb.Scan(ctx, 0, signups.prefix(ev)+"*", 1000).Iterator()
-	for iter.Next(ctx) {
-		key := iter.Val()
+	err := s.scanKeys(ctx, signups.prefix(ev)+"*", 1000, func(ctx context.Context, key string) error {
 		uid, err := strconv.ParseInt(key[prefixLen:], 10, 64)
 		if err != nil {
-			continue // not a sign-up key of this event (an id that is a prefix of another's is not: ":" ends it)
+			return nil // not a sign-up key of this event (an id that is a prefix of another's is not: ":" ends it)
 		}
 		pipe := s.rdb.TxPipeline()
 		pipe.Del(ctx, key)
 		pipe.SRem(ctx, signups.user(uid), ev)
 		pipe.HDel(ctx, keyReminderPrefs(uid), ev)
 		if _, err := pipe.Exec(ctx); err != nil {
-			return n, fmt.Errorf("purge sign-ups of %s: %w", ev, err)
+			return err
 		}
 		n++
-	}
-	if err := iter.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return n, fmt.Errorf("purge sign-ups of %s: %w", ev, err)
 	}
 	if _, err := s.UnscheduleEvent(ctx, ev); err != nil {

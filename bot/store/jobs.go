@@ -46,11 +46,10 @@ return 1
 // SCAN, so it covers programmes no longer in the content and never blocks Redis for long.
 func (s *Store) ExpireRegistrations(ctx context.Context, cutoff time.Time, open func(prog string) bool) (int, error) {
 	changed := 0
-	iter := s.rdb.Scan(ctx, 0, prefix+"reg:*", 500).Iterator()
-	for iter.Next(ctx) {
-		prog, uid, ok := parseRegKey(iter.Val())
+	err := s.scanKeys(ctx, prefix+"reg:*", 500, func(ctx context.Context, key string) error {
+		prog, uid, ok := parseRegKey(key)
 		if !ok {
-			continue // hn:reg:seq
+			return nil // hn:reg:seq
 		}
 		keep := "0"
 		if open != nil && open(prog) {
@@ -60,12 +59,13 @@ func (s *Store) ExpireRegistrations(ctx context.Context, cutoff time.Time, open 
 			[]string{keyReg(prog, uid), keyRegs(prog), keyRegistered(prog), keyUserRegs(uid), keyDeclined(prog)},
 			cutoff.Unix(), uid, prog, keep).Int()
 		if err != nil {
-			return changed, fmt.Errorf("expire registration of %d in %s: %w", uid, prog, err)
+			return fmt.Errorf("expire registration of %d in %s: %w", uid, prog, err)
 		}
 		changed += n
-	}
-	if err := iter.Err(); err != nil {
-		return changed, fmt.Errorf("scan registrations: %w", err)
+		return nil
+	})
+	if err != nil {
+		return changed, fmt.Errorf("expire registrations: %w", err)
 	}
 	return changed, nil
 }

@@ -6,7 +6,23 @@ import (
 )
 
 // The whole Redis key schema lives in this file, so that an operator can read what the bot keeps and a
-// developer can see at a glance which keys a change touches. Every key starts with "hn:".
+// developer can see at a glance which keys a change touches. Every key starts with "{hn}:"; the table below
+// writes it "hn:" for short, and its {uid}, {chat}, {prog} ... are placeholders, not hash tags.
+//
+// One hash tag for the whole schema. Redis Cluster hashes only what is inside the first {...} of a key, so
+// every key of the bot lands in one slot, the slot of "hn". That is deliberate: the store's Lua scripts and
+// MULTI blocks are what make its promises hold (an update stored exactly once, a registration created once,
+// a place never given twice), and most of them change a user's keys together with global indexes
+// (hn:users, hn:stats:users, hn:intake:chats, hn:regs:{prog}, ...) or build keys from a prefix passed in
+// ARGV (decisions, broadcasts); Cluster runs a script only when all its keys share a slot. A tag per user
+// would split exactly what must stay atomic. The bot's data is small — a provincial office, thousands of
+// users, a few megabytes — so one slot on one master is ample: Cluster here buys failover and running on
+// an organisation's existing Cluster, not spreading the data. Replicas of the bot scale out; Redis does
+// not need to. redis_rate's keys ("rate:" + RateKey) keep the tag too: Redis hashes the first {...}
+// wherever it stands in the key.
+//
+// Deployments from before the tag kept the same keys as "hn:..."; MigrateKeyPrefix (migrate.go) renames
+// them once at start, before anything reads them.
 //
 // Personal data is kept for a configured time per kind (Retention, RETAIN_*; the README's privacy section
 // and /privacy state the same): TTLs end it in real time, the nightly jobs on the bot's calendar.
@@ -36,6 +52,8 @@ import (
 //	                                   under, so the counters move with the user (see stats.go). Counts only.
 //	hn:migrate:stats            string the one-time indexing of users seen before the statistics existed:
 //	                                   "running" (10 min lease, one replica) or "done".
+//	hn:migrate:prefix           string the one-time renaming of the keys of before the hash tag ("hn:..."
+//	                                   to "{hn}:..."): "running:<token>" (a lease, one replica) or "done".
 //	hn:upd:seen:{update_id}     string set once when an update is first stored; 48 h TTL (Telegram keeps
 //	                                   undelivered updates for 24 h). Makes intake idempotent.
 //	hn:intake:{chat}            list   raw update JSON of one chat in arrival order; the head is the one
@@ -52,6 +70,7 @@ import (
 //	hn:lock:chat:{chat}         string lease (a random token, PX) held by the worker draining a chat, so two
 //	                                   replicas never handle one chat's updates at the same time; taken with
 //	                                   the queue's head and given back with the last ack (store.ChatLock).
+//	hn:lock:bc:{id}             string lease held by the replica listing a broadcast's recipients.
 //	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; TTL RETAIN_SESSIONS (7 days).
 //	hn:sessions                 zset   uid → when the session was last saved (unix ms, the store's clock):
 //	                                   the index the nightly clean-up finds expired sessions by.
@@ -156,7 +175,15 @@ import (
 //	                                   bulk lanes' own, the paid broadcasts', flood control's shared one and
 //	                                   its notices, messages to staff); redis_rate adds its own "rate:"
 //	                                   prefix. Ids only, expiring within the budget's period.
-const prefix = "hn:"
+const prefix = "{hn}:"
+
+// oldPrefix is the prefix of keys written before the hash tag; MigrateKeyPrefix renames them.
+const oldPrefix = "hn:"
+
+// Key returns the full name of a key of the schema written without its prefix ("users:seen" is
+// "{hn}:users:seen"), for tests and operators' tools that look at Redis directly; the store itself spells
+// its keys with the functions below.
+func Key(rest string) string { return prefix + rest }
 
 func id(n int64) string { return strconv.FormatInt(n, 10) }
 
@@ -165,6 +192,7 @@ func keyUsers() string                     { return prefix + "users" }
 func keyUsersSeen() string                 { return prefix + "users:seen" }
 func keyUserCounts() string                { return prefix + "stats:users" }
 func keyStatsMigration() string            { return prefix + "migrate:stats" }
+func keyPrefixMigration() string           { return prefix + "migrate:prefix" }
 func keySeen(updateID int64) string        { return prefix + "upd:seen:" + id(updateID) }
 func keyIntake(chat int64) string          { return prefix + "intake:" + id(chat) }
 func keyIntakeChats() string               { return prefix + "intake:chats" }
@@ -241,6 +269,10 @@ func keyConversations() string { return prefix + "convs" }
 func keyJobRun(name string, tick time.Time) string {
 	return prefix + "job:" + name + ":" + tick.UTC().Format("200601021504")
 }
+
+// BroadcastLockKey is the key of the lease (github.com/bsm/redislock) held by the replica sending a
+// broadcast, so that two never list its recipients at once.
+func BroadcastLockKey(id string) string { return prefix + "lock:bc:" + id }
 
 // RateKey returns the redis_rate key for a named budget ("global", "chat:42", "user:42").
 func RateKey(name string) string { return prefix + "rate:" + name }

@@ -57,7 +57,7 @@ func TestUserStats_ActiveAndCounters(t *testing.T) {
 		want = store.UserCounts{Total: 2, Active7: 1, Active30: 1, Unreachable: 1,
 			ByLang: map[string]int64{"vi": 1, "": 1}, ByAudience: map[string]int64{"": 1, store.AudienceDiaspora: 1}}
 		sameCounts(t, "after user 2's /forget", userStats(t, s), want)
-		if n, err := s.Redis().ZScore(ctx, "hn:users:seen", "2").Result(); err == nil {
+		if n, err := s.Redis().ZScore(ctx, store.Key("users:seen"), "2").Result(); err == nil {
 			t.Errorf("after /forget user 2 is still in the last-seen index (score %v)", n)
 		}
 	}, store.WithClock(clock))
@@ -73,10 +73,10 @@ func TestBackfillStats(t *testing.T) {
 		rdb := s.Redis()
 		// Users as an earlier version stored them: a hash and the set of users, no indexes.
 		old := func(uid int64, seen time.Time, fields ...any) {
-			key := "hn:user:" + strconv.FormatInt(uid, 10)
+			key := store.Key("user:") + strconv.FormatInt(uid, 10)
 			args := append([]any{"first_seen", seen.Unix(), "last_seen", seen.Unix()}, fields...)
 			must(t, rdb.HSet(ctx, key, args...).Err())
-			must(t, rdb.SAdd(ctx, "hn:users", uid).Err())
+			must(t, rdb.SAdd(ctx, store.Key("users"), uid).Err())
 		}
 		for i := range 1200 { // more than one SSCAN batch
 			old(int64(1000+i), statsDay.AddDate(0, 0, -(i%60)), "lang", []string{"vi", "lo", "en"}[i%3], "audience", store.AudienceStudent)
@@ -98,7 +98,7 @@ func TestBackfillStats(t *testing.T) {
 		}
 		// A replica died midway: its claim expired, the next start redoes it, after visits came in.
 		touch(t, s, 5)
-		must(t, rdb.Del(ctx, "hn:migrate:stats").Err())
+		must(t, rdb.Del(ctx, store.Key("migrate:stats")).Err())
 		if _, err := s.BackfillStats(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +141,7 @@ func TestQuestionStats(t *testing.T) {
 				t.Errorf("%d days: got %+v, want %+v", c.days, got, c.want)
 			}
 		}
-		ttl, err := s.Redis().TTL(ctx, "hn:stats:q:"+statsDay.Format("20060102")).Result()
+		ttl, err := s.Redis().TTL(ctx, store.Key("stats:q:")+statsDay.Format("20060102")).Result()
 		if err != nil || ttl <= 30*24*time.Hour || ttl > 32*24*time.Hour {
 			t.Errorf("a day's counters: TTL %v (%v), want just over 30 days", ttl, err)
 		}
@@ -161,7 +161,7 @@ func TestEachRegistration(t *testing.T) {
 		if _, err := s.Withdraw(ctx, "p", 5); err != nil {
 			t.Fatal(err)
 		}
-		must(t, s.Redis().HSet(ctx, "hn:reg:p:7", "decision", "accepted").Err())
+		must(t, s.Redis().HSet(ctx, store.Key("reg:p:7"), "decision", "accepted").Err())
 		statuses, decisions, countries := map[string]int{}, map[string]int{}, map[string]int{}
 		err := s.EachRegistration(ctx, "p", func(a store.Application) {
 			statuses[a.Status]++

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,17 +17,29 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 )
 
-// backends runs the same behavioural suite against a real redis-server and the embedded store used by the
-// `chat` demo, so the demo cannot drift from production behaviour.
+func TestMain(m *testing.M) { os.Exit(redistest.Main(m)) }
+
+// backends runs the same behavioural suite against a real redis-server, a real three-master Redis Cluster
+// (every script's keys must share a slot there: a key outside the schema's hash tag fails with CROSSSLOT)
+// and the embedded store used by the `chat` demo, so the demo cannot drift from production behaviour.
 func backends(t *testing.T, test func(t *testing.T, s *store.Store), opts ...store.Option) {
-	t.Run("redis-server", func(t *testing.T) {
-		test(t, store.New(redistest.Start(t).Client(), opts...))
-	})
+	realBackends(t, test, opts...)
 	t.Run("miniredis", func(t *testing.T) {
 		m := miniredis.RunT(t)
 		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
 		t.Cleanup(func() { _ = c.Close() })
 		test(t, store.New(c, opts...))
+	})
+}
+
+// realBackends runs a test against real Redis only, a single server and a cluster: for what the embedded
+// store does not do (expiry in real time, the server's clock that redis_rate reads).
+func realBackends(t *testing.T, test func(t *testing.T, s *store.Store), opts ...store.Option) {
+	t.Run("redis-server", func(t *testing.T) {
+		test(t, store.New(redistest.Start(t).Client(), opts...))
+	})
+	t.Run("redis-cluster", func(t *testing.T) {
+		test(t, store.New(redistest.SharedCluster(t).Client(), opts...))
 	})
 }
 
@@ -569,25 +582,26 @@ func TestClaimOnce(t *testing.T) {
 // TestClaimOnce_ExpiresWithItsHolder: a sender that dies in its call leaves a claim that expires, and the
 // next sender gets it (real redis-server: the lease is Redis's own TTL).
 func TestClaimOnce_ExpiresWithItsHolder(t *testing.T) {
-	s := store.New(redistest.Start(t).Client())
-	ctx := context.Background()
-	if got, err := s.ClaimOnce(ctx, "rem:x", 50*time.Millisecond); err != nil || got != store.OnceClaimed {
-		t.Fatalf("claim: %v %v", got, err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got, err := s.ClaimOnce(ctx, "rem:x", time.Minute)
-		if err != nil {
-			t.Fatal(err)
+	realBackends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if got, err := s.ClaimOnce(ctx, "rem:x", 50*time.Millisecond); err != nil || got != store.OnceClaimed {
+			t.Fatalf("claim: %v %v", got, err)
 		}
-		if got == store.OnceClaimed {
-			break
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, err := s.ClaimOnce(ctx, "rem:x", time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == store.OnceClaimed {
+				break
+			}
+			if got != store.OnceSending || time.Now().After(deadline) {
+				t.Fatalf("the dead holder's claim: got %v, want it to expire", got)
+			}
+			time.Sleep(10 * time.Millisecond) // polling for an expiry Redis measures
 		}
-		if got != store.OnceSending || time.Now().After(deadline) {
-			t.Fatalf("the dead holder's claim: got %v, want it to expire", got)
-		}
-		time.Sleep(10 * time.Millisecond) // polling for an expiry Redis measures
-	}
+	})
 }
 
 func TestRegistrations(t *testing.T) {
@@ -749,27 +763,28 @@ func TestClaimJobRun(t *testing.T) {
 }
 
 func TestLimits_PeekTakesNothing(t *testing.T) {
-	// Real Redis only: redis_rate reads the server's clock (TIME), which miniredis does not move.
-	s := store.New(redistest.Start(t).Client())
-	ctx := context.Background()
-	l := redis_rate.Limit{Rate: 1, Burst: 2, Period: time.Hour}
-	for i := range 5 {
-		if ok, _, err := s.Peek(ctx, "t", l); !ok || err != nil {
-			t.Fatalf("peek %d: %v %v, want a full budget", i, ok, err)
+	realBackends(t, func(t *testing.T, s *store.Store) {
+		// Real Redis only: redis_rate reads the server's clock (TIME), which miniredis does not move.
+		ctx := context.Background()
+		l := redis_rate.Limit{Rate: 1, Burst: 2, Period: time.Hour}
+		for i := range 5 {
+			if ok, _, err := s.Peek(ctx, "t", l); !ok || err != nil {
+				t.Fatalf("peek %d: %v %v, want a full budget", i, ok, err)
+			}
 		}
-	}
-	for i := range 2 {
-		if ok, _, _ := s.Allow(ctx, "t", l); !ok {
-			t.Fatalf("take %d of a burst of 2 refused", i)
+		for i := range 2 {
+			if ok, _, _ := s.Allow(ctx, "t", l); !ok {
+				t.Fatalf("take %d of a burst of 2 refused", i)
+			}
 		}
-	}
-	ok, wait, err := s.Peek(ctx, "t", l)
-	if ok || err != nil || wait < 59*time.Minute || wait > time.Hour {
-		t.Fatalf("peek of an empty budget: %v %v %v, want not ok, about an hour", ok, wait, err)
-	}
-	if ok, w, _ := s.Allow(ctx, "t", l); ok || w < 59*time.Minute {
-		t.Fatalf("take of an empty budget: %v %v", ok, w)
-	}
+		ok, wait, err := s.Peek(ctx, "t", l)
+		if ok || err != nil || wait < 59*time.Minute || wait > time.Hour {
+			t.Fatalf("peek of an empty budget: %v %v %v, want not ok, about an hour", ok, wait, err)
+		}
+		if ok, w, _ := s.Allow(ctx, "t", l); ok || w < 59*time.Minute {
+			t.Fatalf("take of an empty budget: %v %v", ok, w)
+		}
+	})
 }
 
 func TestHandoffBlock_SurvivesForget(t *testing.T) {
