@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/ufo-thanhhoa/huunghi/bot"
@@ -167,15 +168,31 @@ func (h *harness) start() {
 		to = io.MultiWriter(h.logs, testWriter{h.t})
 	}
 	log := slog.New(slog.NewTextHandler(to, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now)}
-	opts = append(opts, h.opts...)
-	h.app, err = bot.New(cfg, h.content, log, opts...)
+	h.app, err = bot.New(cfg, h.content, log, h.options()...)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- h.app.Run(ctx) }()
+}
+
+// testSendLimit is the harness's budget of one chat, private or group: Telegram's 1 msg/s a chat (20 a
+// minute a group) would make every conversation of a test wait seconds between answers, for nothing the test
+// checks. The pacing itself is tested at production values with productionPacing.
+var testSendLimit = redis_rate.PerSecond(1000)
+
+// productionPacing gives a harness the outbox's own per-chat budgets (1 msg/s with a burst of 3, 20 a
+// minute in groups), for the tests of that pacing: later options win over the harness's defaults, and a
+// zero Limit is the default.
+func productionPacing() bot.Option { return bot.WithSendLimits(redis_rate.Limit{}, redis_rate.Limit{}) }
+
+// options are the bot's options in the harness: a short chat lease and poll, the test clock, fast per-chat
+// budgets (testSendLimit), then the test's own, which win.
+func (h *harness) options() []bot.Option {
+	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now),
+		bot.WithSendLimits(testSendLimit, testSendLimit)}
+	return append(opts, h.opts...)
 }
 
 func (h *harness) stop() {
