@@ -2,11 +2,13 @@ package bot_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -129,15 +132,76 @@ func ownDates(c *messages.Content) {
 	}
 }
 
+// embedded is the shipped content, loaded once for every harness without a CONTENT_DIR: loading it takes
+// seconds under the race detector, and Content is read-only (a harness gets its own copy of the lists a
+// test may change, loadContent).
+var embedded struct {
+	once    sync.Once
+	content *messages.Content
+	err     error
+}
+
+// loadContent loads the content of dir over the embedded one, sample programmes open (ownDates).
+func loadContent(dir string) (*messages.Content, error) {
+	if dir != "" {
+		c, _, err := messages.Load(messages.FS(dir))
+		if err == nil {
+			ownDates(c)
+		}
+		return c, err
+	}
+	embedded.once.Do(func() {
+		embedded.content, _, embedded.err = messages.Load(messages.FS(""))
+		if embedded.err == nil {
+			ownDates(embedded.content)
+		}
+	})
+	if embedded.err != nil {
+		return nil, embedded.err
+	}
+	c := *embedded.content
+	c.Programmes, c.Events = slices.Clone(c.Programmes), slices.Clone(c.Events)
+	return &c, nil
+}
+
+// matchers are the FAQ matchers built so far, by the FAQ they were built from: building one is most of
+// the cost of starting a bot under the race detector, and a Matcher is read-only once built.
+var matchers struct {
+	mu   sync.Mutex
+	byKB map[string]*faq.Matcher
+}
+
+// matcherFor returns the matcher of c's FAQ, built by the bot's own bot.NewMatcher once per distinct FAQ.
+func matcherFor(t testing.TB, c *messages.Content) *faq.Matcher {
+	t.Helper()
+	kb, err := json.Marshal([]any{faq.EntriesOf(c.FAQ), faq.SynonymsOf(c.FAQ)}) // what bot.NewMatcher reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(kb)
+	key := string(sum[:])
+	matchers.mu.Lock()
+	defer matchers.mu.Unlock()
+	if m, ok := matchers.byKB[key]; ok {
+		return m
+	}
+	if matchers.byKB == nil {
+		matchers.byKB = map[string]*faq.Matcher{}
+	}
+	m := bot.NewMatcher(c)
+	matchers.byKB[key] = m
+	return m
+}
+
 // newHarness starts the bot on testNow with the content of env["CONTENT_DIR"] over the embedded one, sample
 // programmes open (ownDates).
 func newHarness(t testing.TB, env map[string]string, opts ...bot.Option) *harness {
 	t.Helper()
-	content, _, err := messages.Load(messages.FS(env["CONTENT_DIR"]))
+	content, err := loadContent(env["CONTENT_DIR"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	ownDates(content)
+	opts = append([]bot.Option{bot.WithMatcher(matcherFor(t, content))}, opts...)
 	h := &harness{t: t, srv: telegramtest.New(), redis: redistest.Start(t), content: content, opts: opts, clock: newTestClock(testNow), logs: &logBuffer{}}
 	t.Cleanup(h.srv.Close)
 	h.env = map[string]string{
