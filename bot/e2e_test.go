@@ -613,6 +613,52 @@ func TestOutbox_HonoursRetryAfter(t *testing.T) {
 	}
 }
 
+// TestPacing_EachChatAtTelegramsLimits runs the bot with the outbox's own per-chat budgets
+// (productionPacing), which the other tests replace with fast ones: a private chat gets three answers at
+// once and then one a second, a group three and then one every three seconds (20 a minute), and another
+// person is answered meanwhile, not after the paced chat.
+func TestPacing_EachChatAtTelegramsLimits(t *testing.T) {
+	t.Parallel() // waits on the send budgets, not the CPU
+	h := newHarness(t, nil, productionPacing())
+	paced, other, member := user(650, "en"), user(651, "en"), user(652, "en")
+	group := models.Chat{ID: -6500, Type: models.ChatTypeSupergroup, Title: "SV Lào"}
+	const private, inGroup = 8, 4 // within flood control's burst of 8 a person
+	for range private {
+		h.srv.PushText(paced, "/help")
+	}
+	for range inGroup {
+		h.srv.PushGroupText(member, group, "/help@huunghi_bot")
+	}
+	h.messages(paced.ID, 4) // the paced chat is past its burst
+	h.srv.PushText(other, "/help")
+	h.messages(other.ID, 1)
+	if n := len(h.srv.Messages(paced.ID)); n >= private {
+		t.Errorf("another person was answered only after all %d answers to the paced chat", n)
+	}
+	h.messages(paced.ID, private)
+	h.messages(group.ID, inGroup)
+	sentAt := func(chat int64) []time.Time {
+		var at []time.Time
+		for _, c := range h.srv.Calls("sendMessage") {
+			if c.Code == http.StatusOK && c.Params["chat_id"] == strconv.FormatInt(chat, 10) {
+				at = append(at, c.At)
+			}
+		}
+		return at
+	}
+	// The k-th answer past the burst of 3 goes k intervals after the first; a little early for the time
+	// between Redis granting the budget and the call reaching the fake.
+	const slack = 250 * time.Millisecond
+	for chat, every := range map[int64]time.Duration{paced.ID: time.Second, group.ID: 3 * time.Second} {
+		at := sentAt(chat)
+		for k := 3; k < len(at); k++ {
+			if gap, least := at[k].Sub(at[0]), time.Duration(k-2)*every-slack; gap < least {
+				t.Errorf("chat %d: answer %d went %v after the first, want at least %v (one every %v past a burst of 3)", chat, k+1, gap, least, every)
+			}
+		}
+	}
+}
+
 func TestOutbox_ForbiddenMarksUnreachable(t *testing.T) {
 	h := newHarness(t, nil)
 	u := user(700, "en")
@@ -636,7 +682,7 @@ func TestOutbox_ForbiddenMarksUnreachable(t *testing.T) {
 }
 
 func TestFlood_SlowsOnlyTheSpammer(t *testing.T) {
-	// Waits on flood control and the send budget, not the CPU.
+	// Waits on flood control, not the CPU.
 	t.Parallel()
 	h := newHarness(t, nil)
 	spammer, other := user(800, "en"), user(801, "en")
@@ -648,7 +694,7 @@ func TestFlood_SlowsOnlyTheSpammer(t *testing.T) {
 	if n := len(h.srv.Messages(spammer.ID)); n >= 20 {
 		t.Errorf("spammer got all %d replies before another user got one", n)
 	}
-	// Slowed, not dropped: every message is answered, paced by flood control and the chat's send budget.
+	// Slowed, not dropped: every message is answered, paced by flood control.
 	if _, err := h.srv.WaitMessages(spammer.ID, 20, 40*time.Second); err != nil {
 		t.Fatal(err)
 	}
