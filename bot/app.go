@@ -118,6 +118,16 @@ func WithSendLimits(perChat, perGroup redis_rate.Limit) Option {
 	return func(a *App) { a.perChat, a.perGroup = perChat, perGroup }
 }
 
+// NewMatcher builds the FAQ matcher of content, as New does. Building it is the costliest part of New
+// (under the race detector, seconds), and a Matcher is read-only once built: tests that start many bots on
+// the same content build it once and pass it with WithMatcher.
+func NewMatcher(content *messages.Content) *faq.Matcher {
+	return faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
+}
+
+// WithMatcher uses m, made by NewMatcher from the same content's FAQ, instead of building one.
+func WithMatcher(m *faq.Matcher) Option { return func(a *App) { a.matcher = m } }
+
 // WithWorkers sets how many chats are worked on at once (default 64).
 func WithWorkers(n int) Option { return func(a *App) { a.workers = n } }
 
@@ -195,7 +205,9 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	})
 	a.out.Handle(broadcast.Render, a.broadcasts.RenderMessage)
 	a.out.Observe(broadcast.Render, a.broadcasts.Observe)
-	a.matcher = faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
+	if a.matcher == nil {
+		a.matcher = NewMatcher(content)
+	}
 	d := handlers.Deps{
 		Store: a.store, Out: a.out, Content: content, Log: log, StaffChatID: cfg.StaffChatID, StaffLang: cfg.StaffLang, Location: cfg.Location, Now: a.now,
 		Events:     a.events,

@@ -2,17 +2,20 @@ package bot_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
@@ -21,6 +24,7 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -131,15 +135,76 @@ func ownDates(c *messages.Content) {
 	}
 }
 
+// embedded is the shipped content, loaded once for every harness without a CONTENT_DIR: loading it takes
+// seconds under the race detector, and Content is read-only (a harness gets its own copy of the lists a
+// test may change, loadContent).
+var embedded struct {
+	once    sync.Once
+	content *messages.Content
+	err     error
+}
+
+// loadContent loads the content of dir over the embedded one, sample programmes open (ownDates).
+func loadContent(dir string) (*messages.Content, error) {
+	if dir != "" {
+		c, _, err := messages.Load(messages.FS(dir))
+		if err == nil {
+			ownDates(c)
+		}
+		return c, err
+	}
+	embedded.once.Do(func() {
+		embedded.content, _, embedded.err = messages.Load(messages.FS(""))
+		if embedded.err == nil {
+			ownDates(embedded.content)
+		}
+	})
+	if embedded.err != nil {
+		return nil, embedded.err
+	}
+	c := *embedded.content
+	c.Programmes, c.Events = slices.Clone(c.Programmes), slices.Clone(c.Events)
+	return &c, nil
+}
+
+// matchers are the FAQ matchers built so far, by the FAQ they were built from: building one is most of
+// the cost of starting a bot under the race detector, and a Matcher is read-only once built.
+var matchers struct {
+	mu   sync.Mutex
+	byKB map[string]*faq.Matcher
+}
+
+// matcherFor returns the matcher of c's FAQ, built by the bot's own bot.NewMatcher once per distinct FAQ.
+func matcherFor(t testing.TB, c *messages.Content) *faq.Matcher {
+	t.Helper()
+	kb, err := json.Marshal([]any{faq.EntriesOf(c.FAQ), faq.SynonymsOf(c.FAQ)}) // what bot.NewMatcher reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(kb)
+	key := string(sum[:])
+	matchers.mu.Lock()
+	defer matchers.mu.Unlock()
+	if m, ok := matchers.byKB[key]; ok {
+		return m
+	}
+	if matchers.byKB == nil {
+		matchers.byKB = map[string]*faq.Matcher{}
+	}
+	m := bot.NewMatcher(c)
+	matchers.byKB[key] = m
+	return m
+}
+
 // newHarness starts the bot on testNow with the content of env["CONTENT_DIR"] over the embedded one, sample
 // programmes open (ownDates).
 func newHarness(t testing.TB, env map[string]string, opts ...bot.Option) *harness {
 	t.Helper()
-	content, _, err := messages.Load(messages.FS(env["CONTENT_DIR"]))
+	content, err := loadContent(env["CONTENT_DIR"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	ownDates(content)
+	opts = append([]bot.Option{bot.WithMatcher(matcherFor(t, content))}, opts...)
 	h := &harness{t: t, srv: telegramtest.New(), redis: redistest.Start(t), content: content, opts: opts, clock: newTestClock(testNow), logs: &logBuffer{}}
 	t.Cleanup(h.srv.Close)
 	h.env = map[string]string{
@@ -170,15 +235,31 @@ func (h *harness) start() {
 		to = io.MultiWriter(h.logs, testWriter{h.t})
 	}
 	log := slog.New(slog.NewTextHandler(to, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now)}
-	opts = append(opts, h.opts...)
-	h.app, err = bot.New(cfg, h.content, log, opts...)
+	h.app, err = bot.New(cfg, h.content, log, h.options()...)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- h.app.Run(ctx) }()
+}
+
+// testSendLimit is the harness's budget of one chat, private or group: Telegram's 1 msg/s a chat (20 a
+// minute a group) would make every conversation of a test wait seconds between answers, for nothing the test
+// checks. The pacing itself is tested at production values with productionPacing.
+var testSendLimit = redis_rate.PerSecond(1000)
+
+// productionPacing gives a harness the outbox's own per-chat budgets (1 msg/s with a burst of 3, 20 a
+// minute in groups), for the tests of that pacing: later options win over the harness's defaults, and a
+// zero Limit is the default.
+func productionPacing() bot.Option { return bot.WithSendLimits(redis_rate.Limit{}, redis_rate.Limit{}) }
+
+// options are the bot's options in the harness: a short chat lease and poll, the test clock, fast per-chat
+// budgets (testSendLimit), then the test's own, which win.
+func (h *harness) options() []bot.Option {
+	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now),
+		bot.WithSendLimits(testSendLimit, testSendLimit)}
+	return append(opts, h.opts...)
 }
 
 func (h *harness) stop() {
@@ -538,6 +619,52 @@ func TestOutbox_HonoursRetryAfter(t *testing.T) {
 	}
 }
 
+// TestPacing_EachChatAtTelegramsLimits runs the bot with the outbox's own per-chat budgets
+// (productionPacing), which the other tests replace with fast ones: a private chat gets three answers at
+// once and then one a second, a group three and then one every three seconds (20 a minute), and another
+// person is answered meanwhile, not after the paced chat.
+func TestPacing_EachChatAtTelegramsLimits(t *testing.T) {
+	t.Parallel() // waits on the send budgets, not the CPU
+	h := newHarness(t, nil, productionPacing())
+	paced, other, member := user(650, "en"), user(651, "en"), user(652, "en")
+	group := models.Chat{ID: -6500, Type: models.ChatTypeSupergroup, Title: "SV Lào"}
+	const private, inGroup = 8, 4 // within flood control's burst of 8 a person
+	for range private {
+		h.srv.PushText(paced, "/help")
+	}
+	for range inGroup {
+		h.srv.PushGroupText(member, group, "/help@huunghi_bot")
+	}
+	h.messages(paced.ID, 4) // the paced chat is past its burst
+	h.srv.PushText(other, "/help")
+	h.messages(other.ID, 1)
+	if n := len(h.srv.Messages(paced.ID)); n >= private {
+		t.Errorf("another person was answered only after all %d answers to the paced chat", n)
+	}
+	h.messages(paced.ID, private)
+	h.messages(group.ID, inGroup)
+	sentAt := func(chat int64) []time.Time {
+		var at []time.Time
+		for _, c := range h.srv.Calls("sendMessage") {
+			if c.Code == http.StatusOK && c.Params["chat_id"] == strconv.FormatInt(chat, 10) {
+				at = append(at, c.At)
+			}
+		}
+		return at
+	}
+	// The k-th answer past the burst of 3 goes k intervals after the first; a little early for the time
+	// between Redis granting the budget and the call reaching the fake.
+	const slack = 250 * time.Millisecond
+	for chat, every := range map[int64]time.Duration{paced.ID: time.Second, group.ID: 3 * time.Second} {
+		at := sentAt(chat)
+		for k := 3; k < len(at); k++ {
+			if gap, least := at[k].Sub(at[0]), time.Duration(k-2)*every-slack; gap < least {
+				t.Errorf("chat %d: answer %d went %v after the first, want at least %v (one every %v past a burst of 3)", chat, k+1, gap, least, every)
+			}
+		}
+	}
+}
+
 func TestOutbox_ForbiddenMarksUnreachable(t *testing.T) {
 	h := newHarness(t, nil)
 	u := user(700, "en")
@@ -561,7 +688,7 @@ func TestOutbox_ForbiddenMarksUnreachable(t *testing.T) {
 }
 
 func TestFlood_SlowsOnlyTheSpammer(t *testing.T) {
-	// Waits on flood control and the send budget, not the CPU.
+	// Waits on flood control, not the CPU.
 	t.Parallel()
 	h := newHarness(t, nil)
 	spammer, other := user(800, "en"), user(801, "en")
@@ -573,7 +700,7 @@ func TestFlood_SlowsOnlyTheSpammer(t *testing.T) {
 	if n := len(h.srv.Messages(spammer.ID)); n >= 20 {
 		t.Errorf("spammer got all %d replies before another user got one", n)
 	}
-	// Slowed, not dropped: every message is answered, paced by flood control and the chat's send budget.
+	// Slowed, not dropped: every message is answered, paced by flood control.
 	if _, err := h.srv.WaitMessages(spammer.ID, 20, 40*time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -324,7 +324,7 @@ func (h *harness) replicaWith(env map[string]string) *bot.App {
 		h.t.Fatal(err)
 	}
 	app, err := bot.New(cfg, h.content, slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		append([]bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now)}, h.opts...)...)
+		h.options()...)
 	if err != nil {
 		h.t.Fatal(err)
 	}
