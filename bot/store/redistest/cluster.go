@@ -133,10 +133,7 @@ func (c *Cluster) Flush() {
 // MEET from Go rather than redis-cli --cluster create, so that redis-server is all a machine needs.
 func startNodes(t testing.TB, dir string) *nodes {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("redis-server not found on PATH (install it: apt-get install -y redis-server): %v", err)
-	}
+	bin := binary(t)
 	n := &nodes{}
 	var buses []int
 	fail := func(format string, args ...any) {

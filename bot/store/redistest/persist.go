@@ -42,10 +42,7 @@ func (s *Server) Restart() {
 
 func (s *Server) startPersistent() {
 	s.t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		s.t.Fatalf("redis-server not found on PATH (install it: apt-get install -y redis-server): %v", err)
-	}
+	bin := binary(s.t)
 	_, port, _ := net.SplitHostPort(s.Addr)
 	s.cmd = exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
 		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
