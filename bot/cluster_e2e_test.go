@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
@@ -61,5 +62,35 @@ func TestCluster_WholeBot(t *testing.T) {
 	h.idle()
 	if h.logs.has("CROSSSLOT") || h.logs.has("non local key") || h.logs.has("level=ERROR") {
 		t.Error("the bot logged errors on the cluster (run with -v to see its log)")
+	}
+}
+
+// TestSentinel_WholeBotAcrossAFailover runs the bot through a real Sentinel set (REDIS_MODE=sentinel, the
+// Sentinel in REDIS_URL): a question is answered, the master dies, and after the Sentinel promoted the
+// replica the next question is answered too — the bot follows the new master by itself.
+func TestSentinel_WholeBotAcrossAFailover(t *testing.T) {
+	t.Parallel() // waits on the Sentinel's failover, not the CPU
+	set := redistest.StartSentinel(t)
+	h := newHarness(t, map[string]string{"REDIS_MODE": "sentinel", "REDIS_URL": set.URL()})
+	h.rdb = set.Client()
+	u := user(5310, "lo")
+	topic, _ := h.content.FAQ.Topic("residence_card")
+	h.srv.PushText(u, "ບັດພັກເຊົາໝົດອາຍຸ ຕໍ່ແນວໃດ")
+	if m := h.messages(u.ID, 1)[0]; !strings.Contains(m.Text, topic.TopicTitle("lo")) {
+		t.Fatalf("FAQ through the Sentinel: got %q, want the residence card answer in Lao", m.Text)
+	}
+	h.idle()
+	old := set.MasterAddr()
+	set.Master.Stop()
+	if !h.srv.Wait(func() bool { a := set.MasterAddr(); return a != "" && a != old }, 30*time.Second) {
+		t.Fatal("the Sentinel did not promote the replica within 30 s")
+	}
+	h.srv.PushText(u, "ບັດພັກເຊົາໝົດອາຍຸ ຕໍ່ແນວໃດ")
+	msgs, err := h.srv.WaitMessages(u.ID, 2, 30*time.Second) // the client finds the new master by itself
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msgs[1].Text, topic.TopicTitle("lo")) {
+		t.Fatalf("after the failover: got %q, want the answer again", msgs[1].Text)
 	}
 }

@@ -64,7 +64,8 @@ func noteOutage(ctx context.Context, err error) {
 }
 
 // unreachable reports whether err says Redis could not do the work rather than refused it: a network
-// error, a pool that cannot dial, a server still loading its data or between masters. Replies such as
+// error, a pool that cannot dial, a server still loading its data or between masters, a master refusing
+// writes no replica has (min-replicas-to-write). Replies such as
 // "not found" (redis.Nil), a script's error or a wrong type would be the same on a second try, and a
 // cancelled context is the handler's own end (its time limit, or shutdown): neither makes a repeat useful.
 func unreachable(err error) bool {
@@ -74,7 +75,7 @@ func unreachable(err error) bool {
 	var reply redis.Error
 	if errors.As(err, &reply) {
 		msg := reply.Error()
-		for _, p := range []string{"LOADING ", "MASTERDOWN ", "CLUSTERDOWN ", "TRYAGAIN ", "READONLY "} {
+		for _, p := range []string{"LOADING ", "MASTERDOWN ", "CLUSTERDOWN ", "TRYAGAIN ", "READONLY ", "NOREPLICAS "} {
 			if strings.HasPrefix(msg, p) {
 				return true
 			}

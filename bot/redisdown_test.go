@@ -33,6 +33,7 @@ func TestUnreachable_OnlyOutagesRepeatAnUpdate(t *testing.T) {
 		{redis.ErrPoolTimeout, true},
 		{replyError("LOADING Redis is loading the dataset in memory"), true},
 		{replyError("MASTERDOWN Link with MASTER is down"), true},
+		{replyError("NOREPLICAS Not enough good replicas to write."), true},
 		{redis.Nil, false},
 		{replyError("WRONGTYPE Operation against a key holding the wrong kind of value"), false},
 		{replyError("ERR user_script:1: bad argument"), false},
