@@ -326,22 +326,7 @@ func (h *harness) bulkIdle() {
 func (h *harness) metricsAddr() string { return h.addr(h.app.MetricsAddr) }
 
 // metric returns the value of one sample of /metrics ("huunghi_flood_total{action=\"shared\"}"), 0 when absent.
-func (h *harness) metric(sample string) float64 {
-	h.t.Helper()
-	resp, err := http.Get("http://" + h.metricsAddr() + "/metrics")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, sample+" "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f
-		}
-	}
-	return 0
-}
+func (h *harness) metric(sample string) float64 { h.t.Helper(); return metricOf(h.t, h.app, sample) }
 
 // messages waits for chat to have at least n bot messages and returns them.
 func (h *harness) messages(chat int64, n int) []telegramtest.Message {

@@ -67,7 +67,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // metricOf reads one sample of an app's /metrics (0 when absent).
-func metricOf(t *testing.T, app *bot.App, sample string) float64 {
+func metricOf(t testing.TB, app *bot.App, sample string) float64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()

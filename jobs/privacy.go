@@ -26,17 +26,10 @@ type InactiveForgetter interface {
 // bot's, so that "deleted as /forget does" stays one definition. Nobody is messaged about the deletion:
 // the person has not written for that long, and may have left Telegram.
 func InactiveUsers(st InactiveForgetter, keep time.Duration, forget func(ctx context.Context, uid int64) error, log *slog.Logger) Job {
-	return Job{
-		Name: "inactive_users",
-		Spec: "0 4 * * *", // 04:00 in BOT_TIMEZONE, after the registrations' and sign-ups' retention
-		Run: func(ctx context.Context, tick time.Time) error {
-			n, err := st.ForgetInactiveUsers(ctx, tick.Add(-keep), InactivePerRun, forget)
-			if n > 0 {
-				log.Info("retention: deleted inactive users", "count", n)
-			}
-			return err
-		},
-	}
+	return ageJob("inactive_users", "0 4 * * *", keep, log, "retention: deleted inactive users", "count",
+		func(ctx context.Context, cutoff time.Time) (int, error) {
+			return st.ForgetInactiveUsers(ctx, cutoff, InactivePerRun, forget)
+		}) // 04:00 in BOT_TIMEZONE, after the registrations' and sign-ups' retention
 }
 
 // QuestionsExpirer deletes the day counts of unanswered questions older than a cutoff (store.Store).
@@ -47,17 +40,7 @@ type QuestionsExpirer interface {
 // Questions returns the nightly job that deletes the texts of unanswered questions older than keep
 // (RETAIN_QUESTIONS).
 func Questions(st QuestionsExpirer, keep time.Duration, log *slog.Logger) Job {
-	return Job{
-		Name: "questions_retention",
-		Spec: "5 4 * * *",
-		Run: func(ctx context.Context, tick time.Time) error {
-			n, err := st.ExpireQuestions(ctx, tick.Add(-keep))
-			if n > 0 {
-				log.Info("retention: deleted old unanswered questions", "days", n)
-			}
-			return err
-		},
-	}
+	return ageJob("questions_retention", "5 4 * * *", keep, log, "retention: deleted old unanswered questions", "days", st.ExpireQuestions)
 }
 
 // HandoffExpirer deletes the links from staff-chat messages to users not seen since a cutoff (store.Store).
@@ -68,13 +51,19 @@ type HandoffExpirer interface {
 // Handoff returns the nightly job that deletes the links of handoff threads to people who have not written
 // for keep (RETAIN_HANDOFF).
 func Handoff(st HandoffExpirer, keep time.Duration, log *slog.Logger) Job {
+	return ageJob("handoff_retention", "10 4 * * *", keep, log, "retention: deleted old handoff links", "users", st.ExpireHandoffLinks)
+}
+
+// ageJob is a retention job: at spec it deletes what is older than keep on the bot's calendar (expire,
+// given the cutoff), and logs how many (counted as unit) when there were any.
+func ageJob(name, spec string, keep time.Duration, log *slog.Logger, msg, unit string, expire func(ctx context.Context, cutoff time.Time) (int, error)) Job {
 	return Job{
-		Name: "handoff_retention",
-		Spec: "10 4 * * *",
+		Name: name,
+		Spec: spec,
 		Run: func(ctx context.Context, tick time.Time) error {
-			n, err := st.ExpireHandoffLinks(ctx, tick.Add(-keep))
+			n, err := expire(ctx, tick.Add(-keep))
 			if n > 0 {
-				log.Info("retention: deleted old handoff links", "users", n)
+				log.Info(msg, unit, n)
 			}
 			return err
 		},

@@ -1,14 +1,9 @@
 package redistest
 
 import (
-	"context"
 	"net"
-	"os/exec"
 	"strconv"
 	"testing"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // StartPersistent launches redis-server for t as production should run it: with an append-only file,
@@ -21,9 +16,9 @@ import (
 // a second of both after they were confirmed.
 func StartPersistent(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, dir: t.TempDir()}
+	s := &Server{t: t, dir: t.TempDir(), persistent: true}
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	s.startPersistent()
+	s.start()
 	t.Cleanup(s.Stop)
 	return s
 }
@@ -37,34 +32,5 @@ func (s *Server) Crash() { s.Stop() }
 // its supervisor brought it back".
 func (s *Server) Restart() {
 	s.t.Helper()
-	s.startPersistent()
-}
-
-func (s *Server) startPersistent() {
-	s.t.Helper()
-	bin := binary(s.t)
-	_, port, _ := net.SplitHostPort(s.Addr)
-	s.cmd = exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
-		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
-		"--protected-mode", "no", "--loglevel", "warning")
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start redis-server: %v", err)
-	}
-	// PING answers LOADING while the append-only file is read: only a PONG means the data is back.
-	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.Stop()
-			s.t.Fatalf("redis-server on %s did not answer: %v", s.Addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	s.start()
 }

@@ -7,7 +7,6 @@
 package redistest
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -26,6 +24,9 @@ type Server struct {
 	Addr string
 	dir  string
 	cmd  *exec.Cmd
+	// persistent: an append-only file fsynced on every write, kept across Crash and Restart
+	// (StartPersistent).
+	persistent bool
 }
 
 // Start launches redis-server for t and returns it; it is stopped by t.Cleanup.
@@ -50,28 +51,22 @@ func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 
 func (s *Server) start() {
 	s.t.Helper()
-	bin := binary(s.t)
 	_, port, _ := net.SplitHostPort(s.Addr)
-	s.cmd = exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--dir", s.dir,
-		"--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")
+	persistence := []string{"--appendonly", "no"}
+	if s.persistent {
+		persistence = []string{"--appendonly", "yes", "--appendfsync", "always"}
+	}
+	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--dir", s.dir, "--save", ""}, persistence...)
+	s.cmd = exec.Command(binary(s.t), append(args, "--protected-mode", "no", "--loglevel", "warning")...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("start redis-server: %v", err)
 	}
+	// PING answers LOADING while an append-only file is read: only a PONG means the data is back.
 	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
 	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.Stop()
-			s.t.Fatalf("redis-server on %s did not answer: %v", s.Addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := waitPing(c); err != nil {
+		s.Stop()
+		s.t.Fatalf("redis-server on %s did not answer: %v", s.Addr, err)
 	}
 }
 
