@@ -145,7 +145,7 @@ func (h *Handoff) pass(ctx context.Context, r *Request, entry string) passResult
 	if !mayWriteToStaff(ctx, d, r, true, c.Answered()) {
 		return refused
 	}
-	card, first, err := d.Store.UserWrote(ctx, r.UserID, entry)
+	card, cardChat, first, err := d.Store.UserWrote(ctx, r.UserID, entry)
 	if err == nil {
 		switch {
 		case first:
@@ -153,7 +153,7 @@ func (h *Handoff) pass(ctx context.Context, r *Request, entry string) passResult
 				Text: h.cardText(ctx, r.UserID, c), Buttons: h.cardButtons(r.UserID, c),
 				About: r.UserID, Key: cardKey + strconv.FormatInt(r.UserID, 10), Sent: SentHandoff})
 		case card > 0:
-			if m, ok := h.entryMessage(r.UserID, c.Chat, card, entry); ok {
+			if m, ok := h.entryMessage(r.UserID, cardChat, card, entry); ok {
 				err = d.Out.Enqueue(ctx, outbox.LaneNotify, m)
 			}
 		}

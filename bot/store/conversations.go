@@ -120,37 +120,42 @@ func (s *Store) Conversation(ctx context.Context, uid int64) (Conversation, erro
 // is queued but not sent yet. In the last two cases entry (what to send on: the caller's encoding of the
 // message) is kept in the conversation's pending list, and CardSent hands it out once the card is there.
 // ErrNotFound when no conversation is open.
-func (s *Store) UserWrote(ctx context.Context, uid int64, entry string) (card int, first bool, err error) {
+func (s *Store) UserWrote(ctx context.Context, uid int64, entry string) (card int, chat int64, first bool, err error) {
 	wrote(ctx, uid)
 	res, err := userWroteScript.Run(ctx, s.rdb, []string{keyConversation(uid), keyConversationPending(uid)},
-		s.now().Unix(), entry, int(ConversationIdle.Seconds())).Int()
+		s.now().Unix(), entry, int(ConversationIdle.Seconds())).Int64Slice()
+	if err == nil && len(res) != 2 {
+		err = fmt.Errorf("unexpected reply %v", res)
+	}
 	switch {
 	case err != nil:
-		return 0, false, fmt.Errorf("message in conversation of %d: %w", uid, err)
-	case res == -1:
-		return 0, false, ErrNotFound
-	case res == 0:
-		return 0, true, nil
-	case res == -2:
-		return 0, false, nil
+		return 0, 0, false, fmt.Errorf("message in conversation of %d: %w", uid, err)
+	case res[0] == -1:
+		return 0, 0, false, ErrNotFound
+	case res[0] == 0:
+		return 0, 0, true, nil
+	case res[0] == -2:
+		return 0, 0, false, nil
 	}
-	return res, false, nil
+	return int(res[0]), res[1], false, nil
 }
 
-// userWroteScript: KEYS conv, pending; ARGV now, message id, idle TTL. Returns the card's id, 0 for "queue
-// the card" (the message waits in pending), -2 for "card queued, message pending", -1 for no conversation.
+// userWroteScript: KEYS conv, pending; ARGV now, message id, idle TTL. Returns {the card's id, the staff
+// chat it is in}, {0, 0} for "queue the card" (the message waits in pending), {-2, 0} for "card queued,
+// message pending", {-1, 0} for no conversation. The chat comes with the card in the same step: a copy of
+// the conversation read before may predate the card.
 var userWroteScript = redis.NewScript(`
-if redis.call('HGET', KEYS[1], 'state') ~= 'open' then return -1 end
+if redis.call('HGET', KEYS[1], 'state') ~= 'open' then return {-1, 0} end
 redis.call('HSET', KEYS[1], 'last', ARGV[1])
 local w = redis.call('HGET', KEYS[1], 'waiting')
 if not w or w == '0' then redis.call('HSET', KEYS[1], 'waiting', ARGV[1]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-local card = tonumber(redis.call('HGET', KEYS[1], 'card') or '0')
-if card > 0 then return card end
+local card = redis.call('HMGET', KEYS[1], 'card', 'chat')
+if tonumber(card[1] or '0') > 0 then return {tonumber(card[1]), tonumber(card[2] or '0')} end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
-if redis.call('HSETNX', KEYS[1], 'card_queued', '1') == 1 then return 0 end
-return -2`)
+if redis.call('HSETNX', KEYS[1], 'card_queued', '1') == 1 then return {0, 0} end
+return {-2, 0}`)
 
 // CardSent records where the user's card landed (message card in the staff chat) and returns the entries
 // of the user's messages that waited for it, in order, to be sent on as replies to it. A card delivered twice (the

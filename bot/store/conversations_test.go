@@ -15,7 +15,7 @@ func TestConversations(t *testing.T) {
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		const uid, chat = 501, -7000
-		if _, _, err := s.UserWrote(ctx, uid, "1"); !errors.Is(err, store.ErrNotFound) {
+		if _, _, _, err := s.UserWrote(ctx, uid, "1"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("message without a conversation: %v, want ErrNotFound", err)
 		}
 		c, created, err := s.OpenConversation(ctx, uid, "Noy")
@@ -25,18 +25,18 @@ func TestConversations(t *testing.T) {
 		if _, created, _ := s.OpenConversation(ctx, uid, "Noy"); created {
 			t.Error("a second open created another conversation")
 		}
-		if card, first, err := s.UserWrote(ctx, uid, "3"); err != nil || card != 0 || !first {
+		if card, _, first, err := s.UserWrote(ctx, uid, "3"); err != nil || card != 0 || !first {
 			t.Fatalf("first message: card %d first %v err %v, want the card to be queued", card, first, err)
 		}
-		if card, first, err := s.UserWrote(ctx, uid, "4"); err != nil || card != 0 || first {
+		if card, _, first, err := s.UserWrote(ctx, uid, "4"); err != nil || card != 0 || first {
 			t.Fatalf("second message before the card: card %d first %v err %v, want it pending", card, first, err)
 		}
 		pending, err := s.CardSent(ctx, uid, chat, 70)
 		if err != nil || len(pending) != 2 || pending[0] != "3" || pending[1] != "4" {
 			t.Fatalf("card sent: pending %v err %v, want [3 4]", pending, err)
 		}
-		if card, _, _ := s.UserWrote(ctx, uid, "5"); card != 70 {
-			t.Errorf("message after the card: card %d, want 70", card)
+		if card, in, _, _ := s.UserWrote(ctx, uid, "5"); card != 70 || in != chat {
+			t.Errorf("message after the card: card %d in %d, want 70 in %d (the chat comes with the card)", card, in, chat)
 		}
 		if got, err := s.ConversationOf(ctx, chat, 70); err != nil || got != uid {
 			t.Errorf("card maps to %d %v", got, err)
