@@ -334,7 +334,20 @@ func TestServe_RedisKilledAndRestartedWithAOF(t *testing.T) {
 	if !srv.Wait(func() bool { return countConfirmed(srv, before) == len(before) }, 30*time.Second) {
 		t.Fatalf("%d of %d confirmed\n%s", countConfirmed(srv, before), len(before), child.logs())
 	}
-	seenBefore := seenRefs(srv)
+	// The fake shows a message edited before it records the call's answer: wait until the calls say what
+	// the chats show.
+	var seenBefore map[int64][]string
+	if !srv.Wait(func() bool {
+		seenBefore = seenRefs(srv)
+		for _, uid := range before {
+			if len(seenBefore[uid]) == 0 {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second) {
+		t.Fatalf("confirmations shown but not recorded as calls: %v", seenBefore)
+	}
 
 	// Redis dies in the middle of the second group's taps.
 	tapSend(srv, during, summaries[len(before):])

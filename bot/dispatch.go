@@ -296,8 +296,9 @@ func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
 		}
 		acking.Store(false)
 		s.Yield()
-		if s.take(ctx) != nil || lost.Load() {
-			// Taken with the ack but not handled: not an attempt.
+		if ctx.Err() != nil || s.take(ctx) != nil || lost.Load() {
+			// Shutting down (take may pick a free slot over the ended context), or the lease was lost: the
+			// next update was taken with the ack but not handled, which is not an attempt.
 			if err := lock.PutBack(d.hard, next.Raw); err != nil {
 				d.log.Warn("put back an update not handled", "chat_id", chat, "err", err)
 			}
