@@ -284,7 +284,7 @@ func (a *App) Run(ctx context.Context) error {
 	dispatcher := NewDispatcher(ctx, hard, a.store, a.log, a.workers, a.lease, a.api.ProcessUpdate)
 	dispatcher.dropped = a.metrics.dropped.Inc
 	intake := &Intake{
-		st: a.store, log: a.log, notify: dispatcher.Notify,
+		st: a.store, log: a.log, notify: dispatcher.Notify, handOver: dispatcher.HandOver, lease: a.lease,
 		apiURL: a.cfg.APIURL, token: a.cfg.Token, secret: a.cfg.WebhookSecret,
 		client:   &http.Client{Timeout: a.pollWait + min(a.apiTimeout, 15*time.Second)},
 		pollWait: a.pollWait, running: a.running.Store,

@@ -34,6 +34,7 @@ type Dispatcher struct {
 	mu      sync.Mutex
 	active  map[int64]bool // chats with a worker in this process
 	again   map[int64]bool // chats notified while their worker ran
+	handed  map[int64]handed
 	wg      sync.WaitGroup
 	timeout time.Duration
 	base    context.Context // ends with the bot; workers stop taking updates then
@@ -60,6 +61,7 @@ func NewDispatcher(base, hard context.Context, st *store.Store, log *slog.Logger
 		sem:        make(chan struct{}, workers),
 		active:     map[int64]bool{},
 		again:      map[int64]bool{},
+		handed:     map[int64]handed{},
 		timeout:    2 * time.Minute,
 		dropped:    func() {},
 		ackBackoff: time.Second,
@@ -69,6 +71,57 @@ func NewDispatcher(base, hard context.Context, st *store.Store, log *slog.Logger
 
 // Notify says a chat has new stored updates.
 func (d *Dispatcher) Notify(chat int64) { d.notify(chat, true) }
+
+// handed is a chat's lease that intake took with the update it stored (store.Taken), waiting for the
+// chat's worker, and when it was taken.
+type handed struct {
+	lock *store.ChatLock
+	at   time.Time
+}
+
+// HandOver gives the chat's worker a lease intake took with the chat's only update: the worker starts with
+// that update instead of asking Redis for it (the take is most of a worker's Redis work for an idle chat's
+// message). While shutting down, the lease is given back at once and the update stays queued.
+func (d *Dispatcher) HandOver(chat int64, l *store.ChatLock) {
+	d.mu.Lock()
+	if d.base.Err() != nil {
+		d.mu.Unlock()
+		d.giveBack(l)
+		return
+	}
+	d.handed[chat] = handed{lock: l, at: time.Now()}
+	d.mu.Unlock()
+	d.notify(chat, true)
+}
+
+// giveBack returns a handed-over lease that no worker will use, with the attempt intake counted.
+func (d *Dispatcher) giveBack(l *store.ChatLock) {
+	if err := l.PutBack(d.hard, l.Head.Raw); err != nil {
+		d.log.Warn("put back an update not handled", "err", err)
+	}
+	_ = l.Release(d.hard)
+}
+
+// take returns the chat's lease with the queue's head: the lease intake handed over, or one taken now. A
+// handed-over lease that waited for a worker for more than half its time is refreshed first, so that it
+// cannot run out before the refresher's first tick; if it is gone, another worker has the chat (ErrLocked).
+func (d *Dispatcher) take(ctx context.Context, chat int64) (*store.ChatLock, store.Head, error) {
+	d.mu.Lock()
+	h, ok := d.handed[chat]
+	delete(d.handed, chat)
+	d.mu.Unlock()
+	if !ok {
+		return d.st.TakeChat(ctx, chat, d.lease)
+	}
+	if time.Since(h.at) > d.lease/2 {
+		if err := h.lock.Refresh(ctx, d.lease); errors.Is(err, store.ErrLeaseLost) {
+			return nil, store.Head{}, store.ErrLocked
+		} else if err != nil {
+			return nil, store.Head{}, err // the lease runs out by itself; the scan takes the chat then
+		}
+	}
+	return h.lock, h.lock.Head, nil
+}
 
 // notify starts a worker for the chat unless one is active. fresh says the updates may have been stored
 // after that worker last looked at the queue (intake's word), so it must look again when it is done. The
@@ -113,6 +166,14 @@ func (d *Dispatcher) Run() {
 			d.mu.Lock()
 			d.mu.Unlock() //nolint:staticcheck // an empty critical section is the barrier
 			d.wg.Wait()
+			// Leases handed over to workers that never started: HandOver gives back its own from now on.
+			d.mu.Lock()
+			left := d.handed
+			d.handed = map[int64]handed{}
+			d.mu.Unlock()
+			for _, h := range left {
+				d.giveBack(h.lock)
+			}
 			return
 		case <-t.C:
 		}
@@ -212,10 +273,11 @@ func (d *Dispatcher) finish(chat int64) bool {
 // drain handles a chat's updates in order. Between two updates it lets chats waiting for a slot go first
 // (Go's channel queues waiting senders in order), so a long queue is worked off in turns with everyone
 // else's; a chat whose queue is empty after its update leaves at once, without queueing for a turn only to
-// find nothing. Redis is asked twice per update: the lease with the head (store.TakeChat), then the ack
-// with the next head (ChatLock.Ack), which gives the lease back with the last one.
+// find nothing. Redis is asked twice per update: the lease with the head (store.TakeChat, or intake's with
+// the update it stored: HandOver), then the ack with the next head (ChatLock.Ack), which gives the lease
+// back with the last one.
 func (d *Dispatcher) drain(ctx context.Context, chat int64, s *slot) {
-	lock, head, err := d.st.TakeChat(ctx, chat, d.lease)
+	lock, head, err := d.take(ctx, chat)
 	if errors.Is(err, store.ErrLocked) {
 		return // another worker or replica has it; the scan retries later
 	}

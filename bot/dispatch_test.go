@@ -46,19 +46,53 @@ func newDispatcherRig(t *testing.T, workers int, handle func(context.Context, *m
 	return r
 }
 
-// push stores an update of chat and tells the dispatcher.
+// push stores an update of chat and tells the dispatcher, as intake does: the first update of an idle chat
+// comes with the chat's lease (HandOver), the others with a Notify.
 func (r *dispatcherRig) push(id, chat int64) {
 	r.t.Helper()
+	res, err := r.st.StoreUpdates(context.Background(), []store.Incoming{{ID: id, Chat: chat, Raw: rawUpdate(r.t, id, chat),
+		Backlog: DefaultBacklog, Lease: r.d.lease}})
+	switch {
+	case err != nil:
+		r.t.Fatalf("store update %d: %v", id, err)
+	case res[0].Stored == store.Taken:
+		r.d.HandOver(chat, res[0].Lock)
+	case res[0].Stored == store.Queued:
+		r.d.Notify(chat)
+	default:
+		r.t.Fatalf("store update %d: %v", id, res[0].Stored)
+	}
+}
+
+func rawUpdate(t *testing.T, id, chat int64) []byte {
+	t.Helper()
 	raw, err := json.Marshal(models.Update{ID: id, Message: &models.Message{
 		ID: int(id), Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate}, From: &models.User{ID: chat}, Text: "hi",
 	}})
 	if err != nil {
-		r.t.Fatal(err)
+		t.Fatal(err)
 	}
-	if res, err := r.st.StoreUpdate(context.Background(), id, chat, raw, DefaultBacklog); err != nil || res != store.Queued {
-		r.t.Fatalf("store update %d: %v %v", id, res, err)
+	return raw
+}
+
+// TestDispatcher_HandOverWhileStoppingGivesTheLeaseBack: a lease intake took with an update, handed over as
+// the dispatcher stops, is given back at once with its attempt, so the update waits for the next start
+// without waiting out the lease, and that start is its first attempt.
+func TestDispatcher_HandOverWhileStoppingGivesTheLeaseBack(t *testing.T) {
+	r := newDispatcherRig(t, 1, func(context.Context, *models.Update) { t.Error("handled while stopping") })
+	r.stop()
+	<-r.ran
+	ctx := context.Background()
+	res, err := r.st.StoreUpdates(ctx, []store.Incoming{{ID: 1, Chat: 5, Raw: rawUpdate(t, 1, 5), Backlog: DefaultBacklog, Lease: time.Minute}})
+	if err != nil || res[0].Stored != store.Taken || res[0].Lock.Head.Attempts != 1 {
+		t.Fatalf("store into an idle chat: %+v %v, want Taken with the update as its first attempt", res, err)
 	}
-	r.d.Notify(chat)
+	r.d.HandOver(5, res[0].Lock)
+	l, head, err := r.st.TakeChat(ctx, 5, time.Minute)
+	if err != nil || head.Attempts != 1 {
+		t.Fatalf("after the hand-over while stopping: take %v, attempt %d; want the lease free and attempt 1", err, head.Attempts)
+	}
+	_ = l.Release(ctx)
 }
 
 func receive[T any](t *testing.T, ch <-chan T, what string) T {

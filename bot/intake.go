@@ -22,9 +22,12 @@ import (
 // dispatcher. go-telegram/bot's own poller advances the offset before handlers run and its webhook handler
 // answers 200 before processing (and on a bad secret), so neither can promise "no update lost"; this can.
 type Intake struct {
-	st       *store.Store
-	log      *slog.Logger
-	notify   func(chat int64)
+	st     *store.Store
+	log    *slog.Logger
+	notify func(chat int64)
+	// handOver gives a worker a chat whose lease was taken with its update (store.Taken), for lease.
+	handOver func(chat int64, l *store.ChatLock)
+	lease    time.Duration
 	apiURL   string
 	token    string
 	client   *http.Client
@@ -114,18 +117,20 @@ func (in *Intake) keep(ctx context.Context, batch []incoming) error {
 	items := make([]store.Incoming, len(batch))
 	for i, b := range batch {
 		chat := chatOf(b.u)
-		items[i] = store.Incoming{ID: b.u.ID, Chat: chat, Raw: b.raw, Backlog: in.backlog(chat)}
+		items[i] = store.Incoming{ID: b.u.ID, Chat: chat, Raw: b.raw, Backlog: in.backlog(chat), Lease: in.lease}
 	}
 	backoff := 100 * time.Millisecond
 	for {
 		res, err := in.st.StoreUpdates(ctx, items)
 		if err == nil {
 			for i, r := range res {
-				switch r {
+				switch r.Stored {
+				case store.Taken:
+					in.handOver(items[i].Chat, r.Lock)
 				case store.Queued:
 					in.notify(items[i].Chat)
 				case store.Overflow, store.OverflowNotice:
-					in.overflow(ctx, batch[i].u, r == store.OverflowNotice)
+					in.overflow(ctx, batch[i].u, r.Stored == store.OverflowNotice)
 				}
 			}
 			return nil

@@ -18,19 +18,33 @@ const seenTTL = 48 * time.Hour
 
 // storeUpdateScript appends an update to its chat's queue once per update_id, unless the queue already
 // holds ARGV[5] updates. Atomic, so a crash never leaves an update "seen" but not queued. It returns 1
-// (queued), 0 (seen before), 2 (queue full) or 3 (queue full, and the chat was not told in the last
-// minute: KEYS[4] remembers the notice). Three commands on the common path: the seen marker is set with NX
-// (no EXISTS first) and RPUSH's answer is the length, so a full queue is found by pushing and taking the
-// update back out — the rare path pays, not every update.
+// (queued), 0 (seen before), 2 (queue full), 3 (queue full, and the chat was not told in the last minute:
+// KEYS[4] remembers the notice) or 4 (queued as the head of an empty queue, with the chat's lease taken for
+// ARGV[6]: see StoreUpdates).
+//
+// Three commands on the common path: the seen marker is set with NX (no EXISTS first); a chat is in the
+// pending set exactly while its queue is not empty, so ZADD NX answering 1 says the queue was empty — the
+// update will be its head — and RPUSH's answer is the length, so a full queue is found by pushing and taking
+// the update back out: the rare path pays, not every update. Taking the lease adds its SET, and the head goes
+// in with its attempt counted ("1|…", as headLua writes it), which spares the worker the take (TakeChat's
+// script, LINDEX and LSET). A queue found not empty after all (its pending entry lost: not written by this
+// code) is put right: the update goes in as it came and the lease is given back.
+//
+// KEYS: seen marker, queue, pending set, the notice's marker, the chat's lease. ARGV: update, chat, now (ms),
+// seen TTL (s), backlog, lease token ("" = do not take the lease), lease (ms).
 var storeUpdateScript = redis.NewScript(`
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then return 0 end
-if redis.call('RPUSH', KEYS[2], ARGV[1]) > tonumber(ARGV[5]) then
+local first = redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2]) == 1
+if first and ARGV[6] ~= '' and redis.call('SET', KEYS[5], ARGV[6], 'NX', 'PX', ARGV[7]) then
+  if redis.call('RPUSH', KEYS[2], '1|' .. ARGV[1]) == 1 then return 4 end
+  redis.call('LSET', KEYS[2], -1, ARGV[1])
+  redis.call('DEL', KEYS[5])
+elseif redis.call('RPUSH', KEYS[2], ARGV[1]) > tonumber(ARGV[5]) then
   redis.call('RPOP', KEYS[2])
   redis.call('DEL', KEYS[1])
   if redis.call('SET', KEYS[4], '1', 'NX', 'EX', 60) then return 3 end
   return 2
 end
-redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
 return 1
 `)
 
@@ -47,6 +61,9 @@ const (
 	Overflow
 	// OverflowNotice: as Overflow, and the chat has not been told in the last minute: tell it now.
 	OverflowNotice
+	// Taken: as Queued, and the chat had nothing else queued: the update is the head of its queue, and the
+	// lease on the chat was taken with it (Incoming.Lease), for the caller to hand to a worker (Kept.Lock).
+	Taken
 )
 
 // StoreUpdate durably queues a raw update for its chat, unless the chat already has backlog updates
@@ -58,48 +75,70 @@ func (s *Store) StoreUpdate(ctx context.Context, updateID, chat int64, raw []byt
 	if err != nil {
 		return Queued, err
 	}
-	return res[0], nil
+	return res[0].Stored, nil
 }
 
-// Incoming is an update to store: its update_id, the chat it belongs to, its raw JSON, and how many
-// updates that chat may have waiting.
+// Incoming is an update to store: its update_id, the chat it belongs to, its raw JSON, how many updates
+// that chat may have waiting, and for how long to take the chat's lease when the update is its only one
+// (0: never take it).
 type Incoming struct {
 	ID, Chat int64
 	Raw      []byte
 	Backlog  int
+	Lease    time.Duration
+}
+
+// Kept is what StoreUpdates did with one update; Lock is the chat's lease when Stored is Taken (its head is
+// the update, with one attempt counted: Lock.Head).
+type Kept struct {
+	Stored
+	Lock *ChatLock
 }
 
 // StoreUpdates is StoreUpdate for a batch (a getUpdates answer holds up to 100), in one round trip to
 // Redis, so that a burst from a few accounts does not hold up the intake of everyone else's messages. Each
 // update is stored atomically on its own; on an error the caller stores the whole batch again, which the
-// update_id check makes harmless.
-func (s *Store) StoreUpdates(ctx context.Context, batch []Incoming) ([]Stored, error) {
+// update_id check makes harmless (a lease taken by a lost answer expires by itself).
+//
+// An update with a Lease that finds its chat's queue empty comes back Taken, with the lease: most updates
+// arrive at an idle chat, and their worker then starts with the update in hand instead of asking Redis for
+// it.
+func (s *Store) StoreUpdates(ctx context.Context, batch []Incoming) ([]Kept, error) {
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.Cmd, len(batch))
+	locks := make([]*ChatLock, len(batch))
 	// The pending set is ordered by arrival in real time, not by the store's clock: a clock moved back (a
 	// test, the demo on a chosen day) must not put a chat that wrote later before one that has waited.
 	now := time.Now().UnixMilli()
 	for i, u := range batch {
+		token := ""
+		if u.Lease > 0 {
+			locks[i] = s.newLock(u.Chat, u.Lease)
+			token = locks[i].token
+		}
 		// EVAL, not EVALSHA: a pipeline cannot fall back when the script is not loaded yet; Redis caches the
 		// compiled script either way.
 		cmds[i] = storeUpdateScript.Eval(ctx, pipe,
-			[]string{keySeen(u.ID), keyIntake(u.Chat), keyIntakeChats(), keyIntakeFull(u.Chat)},
-			u.Raw, u.Chat, now, int(seenTTL.Seconds()), u.Backlog)
+			[]string{keySeen(u.ID), keyIntake(u.Chat), keyIntakeChats(), keyIntakeFull(u.Chat), keyChatLock(u.Chat)},
+			u.Raw, u.Chat, now, int(seenTTL.Seconds()), u.Backlog, token, u.Lease.Milliseconds())
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("store %d updates: %w", len(batch), err)
 	}
-	out := make([]Stored, len(batch))
+	out := make([]Kept, len(batch))
 	for i, c := range cmds {
 		switch n, _ := c.Int(); n {
 		case 0:
-			out[i] = Duplicate
+			out[i].Stored = Duplicate
 		case 2:
-			out[i] = Overflow
+			out[i].Stored = Overflow
 		case 3:
-			out[i] = OverflowNotice
+			out[i].Stored = OverflowNotice
+		case 4:
+			out[i] = Kept{Stored: Taken, Lock: locks[i]}
+			locks[i].Head = Head{Raw: batch[i].Raw, Attempts: 1}
 		default:
-			out[i] = Queued
+			out[i].Stored = Queued
 		}
 	}
 	return out, nil
@@ -243,11 +282,37 @@ return head(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[3])
 
 // ackScript removes a handled update from the head of its chat's queue and returns the next head as
 // headLua does, or {3} when the lease is no longer this worker's (the update is removed all the same: it was
-// handled). Checking the head makes a repeated ack harmless (Redis unreachable after it ran, say). KEYS and
-// ARGV as takeChatScript's, ARGV[2] the handled update.
+// handled). KEYS as takeChatScript's; ARGV: token, the handled update, chat, lease (ms).
+//
+// The common paths cost three commands besides the script's own: LPOP of two items takes the handled update
+// and the next one, which goes back with its attempt counted (LPUSH, where LINDEX and LSET would be two); and
+// when the queue is empty, GETDEL gives the lease back as it checks it (GET and DEL would be two). GETDEL
+// finding another worker's lease (ours expired, and that worker took the chat) puts it back for a whole lease,
+// which at worst lengthens that lease a little. A head that is not the handled update (a repeated ack: Redis
+// unreachable after it ran, say) is put back untouched, so repeating an ack is harmless.
 var ackScript = redis.NewScript(headLua + `
-local item = redis.call('LPOP', KEYS[2])
-if item and (string.match(item, '^%d+|(.*)$') or item) ~= ARGV[2] then redis.call('LPUSH', KEYS[2], item) end
+local function strip(item) return string.match(item, '^%d+|(.*)$') or item end
+local items = redis.call('LPOP', KEYS[2], 2)
+if items and strip(items[1]) == ARGV[2] then
+  local nxt = items[2]
+  if nxt then
+    if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+      redis.call('LPUSH', KEYS[2], nxt)
+      return {3}
+    end
+    local n, body = string.match(nxt, '^(%d+)|(.*)$')
+    if not body then n, body = 0, nxt end
+    n = tonumber(n) + 1
+    redis.call('LPUSH', KEYS[2], n .. '|' .. body)
+    return {2, body, n}
+  end
+  redis.call('ZREM', KEYS[3], ARGV[3])
+  local holder = redis.call('GETDEL', KEYS[1])
+  if holder == ARGV[1] then return {1} end
+  if holder then redis.call('SET', KEYS[1], holder, 'PX', ARGV[4]) end
+  return {3}
+end
+if items then for i = #items, 1, -1 do redis.call('LPUSH', KEYS[2], items[i]) end end
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {3} end
 return head(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[3])
 `)
@@ -292,6 +357,8 @@ type Head struct {
 // github.com/bsm/redislock keeps one) rather than redislock's, because taking it is one step with taking the
 // head, and giving it back one step with the last acknowledgement.
 type ChatLock struct {
+	// Head is the head of the queue taken with the lease by intake (Taken), for the worker it is handed to.
+	Head  Head
 	s     *Store
 	chat  int64
 	token string
@@ -304,9 +371,7 @@ type ChatLock struct {
 // expire by themselves, so a worker killed with -9 blocks its chats for at most ttl. With an empty queue the
 // lease is given back at once and Head.Raw is nil.
 func (s *Store) TakeChat(ctx context.Context, chat int64, ttl time.Duration) (*ChatLock, Head, error) {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	l := &ChatLock{s: s, chat: chat, token: base64.RawURLEncoding.EncodeToString(b[:]), ttl: ttl}
+	l := s.newLock(chat, ttl)
 	h, err := l.run(ctx, takeChatScript, nil)
 	if err != nil {
 		return nil, Head{}, fmt.Errorf("take chat %d: %w", chat, err)
@@ -314,13 +379,20 @@ func (s *Store) TakeChat(ctx context.Context, chat int64, ttl time.Duration) (*C
 	return l, h, nil
 }
 
+// newLock returns a lease on chat with a fresh token, not taken yet.
+func (s *Store) newLock(chat int64, ttl time.Duration) *ChatLock {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return &ChatLock{s: s, chat: chat, token: base64.RawURLEncoding.EncodeToString(b[:]), ttl: ttl}
+}
+
 func (l *ChatLock) run(ctx context.Context, script *redis.Script, raw []byte) (Head, error) {
 	keys := []string{keyChatLock(l.chat), keyIntake(l.chat), keyIntakeChats()}
-	arg := any(l.ttl.Milliseconds())
+	args := []any{l.token, l.ttl.Milliseconds(), l.chat}
 	if script == ackScript {
-		arg = raw
+		args = []any{l.token, raw, l.chat, l.ttl.Milliseconds()}
 	}
-	res, err := script.Run(ctx, l.s.rdb, keys, l.token, arg, l.chat).Slice()
+	res, err := script.Run(ctx, l.s.rdb, keys, args...).Slice()
 	if err != nil || len(res) == 0 {
 		return Head{}, err
 	}

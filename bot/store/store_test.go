@@ -232,6 +232,51 @@ func TestIntakeQueue(t *testing.T) {
 	})
 }
 
+// TestIntakeQueue_TakenWithTheFirstUpdate: an update into an idle chat comes back with the chat's lease, as
+// the head with one attempt counted; the next one while it is handled is only queued, and the taken lease
+// acks like any other. A crash (the lease lost without an ack) counts the second attempt.
+func TestIntakeQueue_TakenWithTheFirstUpdate(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		keep := func(id int64, raw string) store.Kept {
+			t.Helper()
+			res, err := s.StoreUpdates(ctx, []store.Incoming{{ID: id, Chat: 8, Raw: []byte(raw), Backlog: 20, Lease: time.Minute}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res[0]
+		}
+		first := keep(1, "a")
+		if first.Stored != store.Taken || string(first.Lock.Head.Raw) != "a" || first.Lock.Head.Attempts != 1 {
+			t.Fatalf("into an idle chat: got %v %+v, want Taken with \"a\", attempt 1", first.Stored, first.Lock)
+		}
+		if _, _, err := s.TakeChat(ctx, 8, time.Minute); !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("take while intake's lease is held: %v, want ErrLocked", err)
+		}
+		if second := keep(2, "b"); second.Stored != store.Queued || second.Lock != nil {
+			t.Fatalf("into a busy chat: got %v, want Queued without a lease", second.Stored)
+		}
+		next, err := first.Lock.Ack(ctx, first.Lock.Head.Raw)
+		if err != nil || string(next.Raw) != "b" || next.Attempts != 1 {
+			t.Fatalf("ack of the taken head: got %q attempt %d %v, want \"b\" attempt 1", next.Raw, next.Attempts, err)
+		}
+		// The worker dies with "b" in hand: whoever takes the chat next counts a second attempt.
+		if err := first.Lock.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l, head, err := s.TakeChat(ctx, 8, time.Minute)
+		if err != nil || string(head.Raw) != "b" || head.Attempts != 2 {
+			t.Fatalf("after a crash: got %q attempt %d %v, want \"b\" attempt 2", head.Raw, head.Attempts, err)
+		}
+		if last, err := l.Ack(ctx, head.Raw); err != nil || last.Raw != nil {
+			t.Fatalf("last ack: %q %v", last.Raw, err)
+		}
+		if third := keep(3, "c"); third.Stored != store.Taken {
+			t.Fatalf("into the chat idle again: got %v, want Taken", third.Stored)
+		}
+	})
+}
+
 func TestChatLock(t *testing.T) {
 	backends(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -264,6 +309,10 @@ func TestChatLock(t *testing.T) {
 		}
 		if n, _ := s.QueueLength(ctx, 5); n != 0 {
 			t.Fatalf("the handled update is still queued (%d)", n)
+		}
+		// That ack emptied the queue, and gave back no lease but its own: the second worker's still holds.
+		if err := l2.Refresh(ctx, time.Minute); err != nil {
+			t.Fatalf("the second worker's lease after the first one's late ack: %v", err)
 		}
 		if err := l2.Release(ctx); err != nil {
 			t.Fatal(err)
