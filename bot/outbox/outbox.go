@@ -33,6 +33,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -249,6 +250,8 @@ type Outbox struct {
 	observers map[string]Observer
 	// hooks by Message.Sent; written by OnSent before Run, read-only after.
 	hooks map[string]SentHook
+	// replies counts the replies sent since they were last counted into the global budget (countReplies).
+	replies atomic.Int64
 }
 
 // New returns an Outbox sending through api.
@@ -554,28 +557,56 @@ func (o *Outbox) chatLimit(chat int64) redis_rate.Limit {
 }
 
 // takeGlobal takes one message from the global budget. Replies take it when it is there and go anyway when
-// it is not. The bulk lanes (and patient replies) wait for two budgets: their own, SendRate minus
+// it is not (counted a tick at a time: countReplies). The bulk lanes (and patient replies) wait for two budgets: their own, SendRate minus
 // ReplyReserve, and room in the global one, which they may use only up to a tenth of a second ahead
 // where replies may use a whole second: so bulk sends never take more than what replies leave, replies
 // always find room under Telegram's limit, and a broadcast runs at its full rate while replies stay inside
 // the reserve. The broadcast lane under PaidRate has a budget of its own instead.
 func (o *Outbox) takeGlobal(ctx context.Context, lane Lane) error {
-	perSecond := func(rate, burst int) redis_rate.Limit {
-		return redis_rate.Limit{Rate: rate, Burst: max(burst, 1), Period: time.Second}
-	}
 	switch {
 	case lane == LaneBroadcast && o.cfg.PaidRate > 0:
 		return o.take(ctx, "paid", perSecond(o.cfg.PaidRate, o.cfg.PaidRate/10), true)
 	case o.cfg.SendRate <= 0:
 		return nil
 	case lane == LaneReply && !patient(ctx):
-		return o.take(ctx, "global", perSecond(o.cfg.SendRate, o.cfg.SendRate), false)
+		o.replies.Add(1) // counted into the global budget by countReplies
+		return nil
 	}
 	bulk := o.cfg.SendRate - o.cfg.ReplyReserve
 	if err := o.take(ctx, "bulk", perSecond(bulk, bulk/10), true); err != nil {
 		return err
 	}
 	return o.take(ctx, "global", perSecond(o.cfg.SendRate, o.cfg.SendRate/10), true)
+}
+
+func perSecond(rate, burst int) redis_rate.Limit {
+	return redis_rate.Limit{Rate: rate, Burst: max(burst, 1), Period: time.Second}
+}
+
+// replyTick is how often countReplies counts the replies sent into the global budget.
+const replyTick = 50 * time.Millisecond
+
+// countReplies counts the replies sent in each tick into the global budget, in one step: what the budget
+// holds is there room, and replies never wait for it — each took what room there was and went anyway — so
+// they need not ask it one at a time. The budget lets the bulk lanes see how much of Telegram's rate the
+// replies use; seeing it a tick late is well inside the tenth of a second bulk sends may run ahead. One reply
+// alone costs what it did (one script); a burst costs one a tick instead of one a reply (README,
+// "Performance").
+func (o *Outbox) countReplies(ctx context.Context) {
+	t := time.NewTicker(replyTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n := o.replies.Swap(0); n > 0 && o.cfg.SendRate > 0 {
+			// AllowAtMost takes as many as there is room for, as the replies one by one would have. Best
+			// effort: a Redis error loses this tick's count, as it lost a single reply's before.
+			_, _ = o.lim.AllowAtMost(ctx, store.RateKey("global"), perSecond(o.cfg.SendRate, o.cfg.SendRate), int(n))
+		}
+	}
 }
 
 // take takes one message from the named budget; with wait it waits for one, else it goes without.
@@ -702,6 +733,7 @@ func (o *Outbox) Run(ctx context.Context) {
 	for range o.cfg.BulkWorkers {
 		wg.Go(func() { o.bulkWorker(ctx) })
 	}
+	wg.Go(func() { o.countReplies(ctx) })
 	wg.Go(func() {
 		t := time.NewTicker(o.cfg.Lease / 2)
 		defer t.Stop()

@@ -516,6 +516,28 @@ func TestLanes_RemindersGoBeforeAQueuedBroadcast(t *testing.T) {
 	}
 }
 
+// TestReplies_CountInTheGlobalBudget: replies never wait for the global budget, but they are counted in it
+// — a tick's worth at a time, by Run (countReplies) — so that the bulk lanes leave them room.
+func TestReplies_CountInTheGlobalBudget(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	o := f.outbox(outbox.Config{SendRate: 30, PerChat: generous})
+	for i := range 3 {
+		if _, err := o.Send(ctx, outbox.Message{ChatID: 100 + int64(i), Text: "Học phí"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rdb, key := f.st.Redis(), "rate:"+store.RateKey("global") // redis_rate's own prefix, then ours
+	if n, err := rdb.Exists(ctx, key).Result(); err != nil || n != 0 {
+		t.Fatalf("the global budget before the replies were counted: %d %v, want no key", n, err)
+	}
+	f.run(o)
+	f.until("the replies counted in the global budget", func() bool {
+		n, err := rdb.Exists(ctx, key).Result()
+		return err == nil && n == 1
+	})
+}
+
 // TestCopy_QueuedCopyRepliesAndTellsItsHook queues a card and a copy of a user's photo replying to it:
 // the copy carries the photo, replies to the card, and the hook learns both messages' ids (what a staff
 // reply is mapped back by). A ForceReply prompt reaches the chat as one.
