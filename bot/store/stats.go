@@ -204,44 +204,46 @@ const (
 	QuestionNotThis = "not_this"
 )
 
-// countQuestionScript counts a question's outcome, and its topic, in the day's counters; the TTL is set
-// by the increment that creates the hash (an increment to 1), not by every question. With ARGV[4], it
-// remembers the question as the user's last (SetLastQuestion) in the same step. KEYS: the day's counters,
-// the user's last question. ARGV: outcome, topic ("" = none), TTL (s), the last question's JSON (or ""),
-// its TTL (s).
+// CountQuestion counts a question's outcome for the day (UTC, as unanswered questions are), and for an
+// answered one its FAQ topic (a topic is counted for answers only). Counts only: who asked and what is not kept here.
 //
 // An answered question with a topic is counted under its topic alone: "answered" is the sum of the topics
 // (QuestionStats), which spares a command on every answer. One without a topic counts under
 // "answered_other". (Days counted before this kept an "answered" field as well, equal to that sum; it is
 // ignored.)
-var countQuestionScript = redis.NewScript(`
-if ARGV[4] ~= '' then redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5]) end
-local field = ARGV[1]
-if field == 'answered' then
-  if ARGV[2] ~= '' then field = 'topic:' .. ARGV[2] else field = 'answered_other' end
-end
-if redis.call('HINCRBY', KEYS[1], field, 1) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-return 1
-`)
-
-// CountQuestion counts a question's outcome for the day (UTC, as unanswered questions are), and for an
-// answered one its FAQ topic (a topic is counted for answers only). Counts only: who asked and what is not kept here.
 func (s *Store) CountQuestion(ctx context.Context, outcome, topic string) error {
 	return s.countQuestion(ctx, 0, nil, outcome, topic)
 }
 
-// Asked is SetLastQuestion and CountQuestion of the same question in one step: every question asked costs
-// both.
+// Asked is SetLastQuestion and CountQuestion of the same question in one round trip: every question asked
+// costs both.
 func (s *Store) Asked(ctx context.Context, uid int64, q LastQuestion, outcome string) error {
 	raw, _ := json.Marshal(q)
 	return s.countQuestion(ctx, uid, raw, outcome, q.Topic)
 }
 
+// countQuestion pipelines the day's count and, with last, the user's last question: two commands, where a
+// script keeping the day's TTL would cost four. The day's counters get their TTL from the first count of
+// the day in this process (ExpireNX: never moved once set), so a day that was counted by another replica, or
+// before a restart, has it already.
 func (s *Store) countQuestion(ctx context.Context, uid int64, last []byte, outcome, topic string) error {
-	keys := []string{keyQuestionStats(s.now().UTC()), keyLastQuestion(uid)}
-	err := countQuestionScript.Run(ctx, s.rdb, keys, outcome, topic, int(questionStatsKeep.Seconds()),
-		last, int(lastQuestionTTL.Seconds())).Err()
-	if err != nil {
+	field := outcome
+	if field == "answered" {
+		if field = "answered_other"; topic != "" {
+			field = "topic:" + topic
+		}
+	}
+	day := keyQuestionStats(s.now().UTC())
+	pipe := s.rdb.Pipeline()
+	if last != nil {
+		pipe.Set(ctx, keyLastQuestion(uid), last, lastQuestionTTL)
+	}
+	pipe.HIncrBy(ctx, day, field, 1)
+	if prev := s.countedDay.Swap(&day); prev == nil || *prev != day {
+		pipe.ExpireNX(ctx, day, questionStatsKeep)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		s.countedDay.Store(nil) // the TTL may not be set: try again with the next count
 		return fmt.Errorf("count question: %w", err)
 	}
 	return nil

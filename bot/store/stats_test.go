@@ -141,9 +141,12 @@ func TestQuestionStats(t *testing.T) {
 				t.Errorf("%d days: got %+v, want %+v", c.days, got, c.want)
 			}
 		}
-		ttl, err := s.Redis().TTL(ctx, store.Key("stats:q:")+statsDay.Format("20060102")).Result()
-		if err != nil || ttl <= 30*24*time.Hour || ttl > 32*24*time.Hour {
-			t.Errorf("a day's counters: TTL %v (%v), want just over 30 days", ttl, err)
+		for _, day := range []int{0, 6, 20, 31} { // each day counted gets its TTL, once
+			key := store.Key("stats:q:") + statsDay.AddDate(0, 0, -day).Format("20060102")
+			ttl, err := s.Redis().TTL(ctx, key).Result()
+			if err != nil || ttl <= 30*24*time.Hour || ttl > 32*24*time.Hour {
+				t.Errorf("the counters of %d days before: TTL %v (%v), want just over 30 days", day, ttl, err)
+			}
 		}
 	}, store.WithClock(func() time.Time { return now }))
 }

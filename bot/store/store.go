@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -25,6 +26,8 @@ type Store struct {
 	now func() time.Time
 	// ret is how long each kind of personal data is kept (WithRetention; DefaultRetention otherwise).
 	ret Retention
+	// countedDay is the key of the day's question counters that this process last gave their TTL.
+	countedDay atomic.Pointer[string]
 }
 
 // Option configures a Store.
