@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
@@ -22,9 +23,10 @@ import (
 // Bot API, against a real redis-server. Every update comes from a different user so the per-chat send
 // budget (1 msg/s) does not bound the figure. It reports the Redis commands each update costs (INFO
 // commandstats, commands inside scripts included) next to updates/s; BenchmarkFAQBurst does the same for
-// known users asking a question.
+// known users asking a question. The global send budget and the chat lease are production's (SEND_RATE
+// 30, 5 s), as in BenchmarkFAQBurst.
 func BenchmarkPipeline(b *testing.B) {
-	h := newHarness(b, nil)
+	h := newHarness(b, map[string]string{"SEND_RATE": "30"}, bot.WithLease(5*time.Second))
 	base := int64(1_000_000)
 	// Warm up: the first update creates connections and loads scripts.
 	h.srv.PushText(models.User{ID: base - 1, FirstName: "W", LanguageCode: "en"}, "/help")
