@@ -31,7 +31,10 @@ func (s *Store) SaveStaff(ctx context.Context, m StaffMember) error {
 	if err != nil {
 		return fmt.Errorf("encode staff member %d: %w", m.UserID, err)
 	}
-	if err := s.rdb.HSet(ctx, keyStaff(), id(m.UserID), raw).Err(); err != nil {
+	pipe := s.rdb.TxPipeline()
+	pipe.HSet(ctx, keyStaff(), id(m.UserID), raw)
+	pipe.HDel(ctx, keyUser(m.UserID), "staff") // the visit's copy (visitScript)
+	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("save staff member %d: %w", m.UserID, err)
 	}
 	return nil
@@ -39,11 +42,13 @@ func (s *Store) SaveStaff(ctx context.Context, m StaffMember) error {
 
 // RemoveStaff takes a member off the staff; removed is false when they were not on it.
 func (s *Store) RemoveStaff(ctx context.Context, uid int64) (removed bool, err error) {
-	n, err := s.rdb.HDel(ctx, keyStaff(), id(uid)).Result()
-	if err != nil {
+	pipe := s.rdb.TxPipeline()
+	n := pipe.HDel(ctx, keyStaff(), id(uid))
+	pipe.HDel(ctx, keyUser(uid), "staff") // the visit's copy (visitScript)
+	if _, err := pipe.Exec(ctx); err != nil {
 		return false, fmt.Errorf("remove staff member %d: %w", uid, err)
 	}
-	return n > 0, nil
+	return n.Val() > 0, nil
 }
 
 // GetStaff returns a member's record, ErrNotFound when they are not staff.

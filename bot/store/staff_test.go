@@ -45,3 +45,50 @@ func TestStaff_AddScopeRemove(t *testing.T) {
 		}
 	})
 }
+
+// TestStaff_TheVisitSeesEveryChange: the visit keeps a copy of the staff record in the user's hash, and
+// every change of the record — added, rescoped, removed, the user forgotten — is what the next visit sees.
+func TestStaff_TheVisitSeesEveryChange(t *testing.T) {
+	backends(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// Two visits each time: the first reads the record (or its copy), the second surely the copy.
+		visit := func(when string) *store.StaffMember {
+			t.Helper()
+			var got [2]*store.StaffMember
+			for i := range got {
+				v, err := s.Visit(ctx, 42, "lo", store.Flooding{Exempt: true})
+				if err != nil {
+					t.Fatalf("%s: %v", when, err)
+				}
+				got[i] = v.Staff
+			}
+			if (got[0] == nil) != (got[1] == nil) || got[0] != nil && !slices.Equal(got[0].Scope, got[1].Scope) {
+				t.Fatalf("%s: the second visit saw %+v, the first %+v", when, got[1], got[0])
+			}
+			return got[1]
+		}
+		if m := visit("before"); m != nil {
+			t.Fatalf("before /team add: staff %+v", m)
+		}
+		must(t, s.SaveStaff(ctx, store.StaffMember{UserID: 42, AddedBy: 900}))
+		if m := visit("added"); m == nil || m.Scope != nil {
+			t.Fatalf("after /team add: %+v, want staff for everything", m)
+		}
+		must(t, s.SaveStaff(ctx, store.StaffMember{UserID: 42, Scope: []string{"vn_laos"}, AddedBy: 900}))
+		if m := visit("rescoped"); m == nil || !slices.Equal(m.Scope, []string{"vn_laos"}) {
+			t.Fatalf("after /team scope: %+v, want vn_laos", m)
+		}
+		if _, err := s.ForgetUser(ctx, 42); err != nil {
+			t.Fatal(err)
+		}
+		if m := visit("forgotten"); m == nil {
+			t.Fatal("after /forget: not staff any more; the record is the Union's, not the user's data")
+		}
+		if _, err := s.RemoveStaff(ctx, 42); err != nil {
+			t.Fatal(err)
+		}
+		if m := visit("removed"); m != nil {
+			t.Fatalf("after /team remove: still staff %+v", m)
+		}
+	})
+}

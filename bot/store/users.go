@@ -46,9 +46,9 @@ func (u User) IsNew() bool { return u.FirstSeen.Equal(u.LastSeen) }
 // visit — first_seen once, last_seen, reachable again, the Telegram language —, applies flood control
 // (floodLua, the state in the user's hash), and returns the user's hash, their staff record, their
 // session and their conversation with staff. It runs for every update: a known user costs HGETALL, one
-// HSET, the ZADD of the activity index and four reads, in one round trip, where separate calls cost
-// twenty-odd commands in nine; for someone neither in a flow nor talking to staff, the session and the
-// conversation cost nothing (see "sess" and "conv" below). It keeps the statistics in line as reindexLua does: the visit moves the user
+// HSET and the ZADD of the activity index, in one round trip, where separate calls cost twenty-odd commands
+// in nine; the staff record, the session and the conversation are read only when the user's hash has no
+// word on them (see "staff", "sess" and "conv" below). It keeps the statistics in line as reindexLua does: the visit moves the user
 // in the last-seen index, and one who had blocked the bot is no longer counted unreachable.
 // KEYS: statKeys, the set of users, the staff hash, the session, the conversation. ARGV: now (unix s), uid,
 // Telegram language ("" = none shipped), then floodLua's: now (µs), Drop's emission (µs) and burst, Pace's,
@@ -86,7 +86,14 @@ if f.conv ~= '0' then
   conv = redis.call('HGETALL', KEYS[7])
   if #conv == 0 then set[#set+1] = 'conv'; set[#set+1] = '0' end
 end
-local staff = redis.call('HGET', KEYS[5], ARGV[2])
+-- The staff record is copied into the user's hash ("staff", "-" for none) by the visit that reads it, and the
+-- copy is dropped by SaveStaff and RemoveStaff in the same step as they write: most visits read it there.
+local staff = f.staff
+if not staff then
+  staff = redis.call('HGET', KEYS[5], ARGV[2]) or '-'
+  set[#set+1] = 'staff'; set[#set+1] = staff
+end
+if staff == '-' then staff = false end
 local verdict, wait = 0, 0
 if ARGV[9] ~= '1' and not staff then
   local state
