@@ -41,7 +41,9 @@ import (
 //	                                   statistics count the user under, see hn:stats:users), flood (flood
 //	                                   control's state: two times in µs, meaningless a minute later), sess
 //	                                   and conv ("0": the last visit found no session / no conversation, so
-//	                                   the next one need not read them; deleted when one is saved / opened).
+//	                                   the next one need not read them; deleted when one is saved / opened),
+//	                                   staff (a copy of the user's hn:staff record, "-" for none, written by
+//	                                   the visit and deleted by SaveStaff / RemoveStaff).
 //	                                   No names, no phone numbers: what a handler needs to answer in the
 //	                                   right language.
 //	hn:users                    set    ids of all users, for broadcasts and counts.
@@ -62,14 +64,17 @@ import (
 //	                                   keeps killing the process is dropped after five (store.TakeChat).
 //	                                   (Before 2026-12, hn:upd:done:* and hn:upd:tries:* kept "handled" and
 //	                                   attempts per update; they expire by themselves.)
-//	hn:intake:chats             zset   chats with stored updates, scored by first store time (ms).
+//	hn:intake:chats             zset   chats with stored updates, scored by first store time (ms): a chat
+//	                                   is in it exactly while its queue is not empty (intake's ZADD NX
+//	                                   answering 1 means an idle chat).
 //	hn:intake:{chat}:full       string present for 60 s after a chat was told its queue is full (one
 //	                                   notice a minute, however many updates are turned away).
 //	hn:intake:rejected          list   raw updates that could not be decoded, newest first, at most 100, 7 day
 //	                                   TTL: kept aside for an operator to inspect, never handled.
 //	hn:lock:chat:{chat}         string lease (a random token, PX) held by the worker draining a chat, so two
 //	                                   replicas never handle one chat's updates at the same time; taken with
-//	                                   the queue's head and given back with the last ack (store.ChatLock).
+//	                                   the queue's head — by intake, with an idle chat's update — and given
+//	                                   back with the last ack (store.ChatLock).
 //	hn:lock:bc:{id}             string lease held by the replica listing a broadcast's recipients.
 //	hn:session:{uid}            string the user's current flow (form step etc.) as JSON; TTL RETAIN_SESSIONS (7 days).
 //	hn:sessions                 zset   uid → when the session was last saved (unix ms, the store's clock):
