@@ -10,15 +10,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -53,6 +56,7 @@ func TestServe_ConfigErrorsAreListed(t *testing.T) {
 }
 
 func TestCheck_EmbeddedContentPasses(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"check"}, func(string) string { return "" }, nil, &out, &errOut); err != nil {
 		t.Fatalf("check: %v\n%s", err, errOut.String())
@@ -60,6 +64,7 @@ func TestCheck_EmbeddedContentPasses(t *testing.T) {
 }
 
 func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
+	t.Parallel()
 	// A topic asks for the settings button, a feature still to come: a warning, not an error.
 	src, err := fs.ReadFile(messages.FS(""), "faq/topics/about_union.yaml")
 	if err != nil {
@@ -86,9 +91,47 @@ func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
 	}
 }
 
+// TestCheck_ErrorsFailWithFileAndLine: content with an error fails `check` with exit status 1, naming
+// the file and line, and still lists the warnings of the rest; `check` reads the content once for both.
+func TestCheck_ErrorsFailWithFileAndLine(t *testing.T) {
+	t.Parallel()
+	src, err := fs.ReadFile(messages.FS(""), "programmes/lao_vn_exchange_2027.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(dir+"/programmes", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	edited := regexp.MustCompile(`(?m)^kind:.*$`).ReplaceAll(src, []byte("kind: camp"))
+	if err := os.WriteFile(dir+"/programmes/lao_vn_exchange_2027.yaml", edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := func(k string) string { return map[string]string{"CONTENT_DIR": dir}[k] }
+	err = run(context.Background(), []string{"check"}, env, nil, &out, &errOut)
+	if code, ok := err.(exitError); !ok || code != 1 {
+		t.Fatalf("check with an unknown kind: got %v, want exit status 1\n%s", err, errOut.String())
+	}
+	line := 1 + strings.Count(string(edited[:bytes.Index(edited, []byte("\nkind:"))+1]), "\n")
+	for _, want := range []string{
+		fmt.Sprintf(`programmes/lao_vn_exchange_2027.yaml:%d: kind "camp": want exchange, scholarship, membership or other`, line),
+		"contacts.yaml:15: warning: office_phone is a sample value",
+		"1 error(s), ",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("check failed yet printed %q", out.String())
+	}
+}
+
 // TestCheck_WarnsAboutAClosedSample: a sample programme whose made-up dates have passed is a warning (the
 // bot no longer offers it), not an error that would stop staff from deploying their other edits.
 func TestCheck_WarnsAboutAClosedSample(t *testing.T) {
+	t.Parallel()
 	src, err := fs.ReadFile(messages.FS(""), "programmes/lao_vn_exchange_2027.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +161,7 @@ func TestCheck_WarnsAboutAClosedSample(t *testing.T) {
 // TestCheck_StrictFailsOnSamples: the shipped content is full of samples. `check` passes it (staff deploy
 // edits while samples remain); `check --strict`, for a deploy pipeline, fails and says why.
 func TestCheck_StrictFailsOnSamples(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	noEnv := func(string) string { return "" }
 	if err := run(context.Background(), []string{"check"}, noEnv, nil, &out, &errOut); err != nil {
@@ -146,6 +190,7 @@ func TestCheck_StrictFailsOnSamples(t *testing.T) {
 // TestCheck_StrictPassesReplacedSamples: once staff have confirmed every sample (removed `sample: true` in
 // CONTENT_DIR), --strict passes; one sample left fails it again, naming that file.
 func TestCheck_StrictPassesReplacedSamples(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	mark := regexp.MustCompile(`(?m)^[ \t]*sample: true[ \t]*\n`)
 	var confirmed []string
@@ -203,6 +248,7 @@ func TestCheck_StrictPassesReplacedSamples(t *testing.T) {
 // updates, starts it again, and checks that every update got its answer; then stops it with SIGTERM and
 // checks it exits in time.
 func TestServe_KillDashNineLosesNothing(t *testing.T) {
+	t.Parallel()
 	srv := telegramtest.New()
 	defer srv.Close()
 	rs := redistest.Start(t)
@@ -253,6 +299,7 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 }
 
 func TestExport_CommandLine(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	// The registration is made on a day of the test's own, and the table shows that day in the bot's time.
 	registered := time.Date(2031, 5, 12, 3, 4, 0, 0, time.UTC)
@@ -278,7 +325,9 @@ func TestExport_CommandLine(t *testing.T) {
 }
 
 // runChat runs `huunghi chat` with args, typing script one line at a time as a person would (each line once
-// the bot has answered the previous one), and returns what the terminal showed.
+// the bot has answered the previous one), and returns what the terminal showed. Tests about what the demo
+// shows pass --pacing=false: at Telegram's pace (20 a minute in the staff chat) a script waits tens of
+// seconds for nothing it checks.
 func runChat(t *testing.T, args []string, script ...string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -304,23 +353,40 @@ func inOrder(out string, wants ...string) string {
 // hcm is the bot's default time zone, where --date is read.
 var hcm, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
 
+// embedded is the shipped content, loaded once per test binary: a load takes most of a second under the
+// race detector, and tests only read it (bot.New too, which several tests start on it).
 func embedded(t *testing.T) *messages.Content {
 	t.Helper()
-	c, _, err := messages.Load(messages.FS(""))
+	c, err := shipped()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
+var shipped = sync.OnceValues(func() (*messages.Content, error) {
+	c, _, err := messages.Load(messages.FS(""))
+	return c, err
+})
+
+// shippedMatcher is the FAQ matcher of the shipped content, built once per test binary (seconds under the
+// race detector; a Matcher is read-only once built): startBot passes it to every bot it starts.
+var shippedMatcher = sync.OnceValue(func() *faq.Matcher {
+	c, err := shipped()
+	if err != nil {
+		return nil // embedded reports it
+	}
+	return bot.NewMatcher(c)
+})
+
 // TestChat_SamplesOpenOnAnyDate: whatever the day — before the shipped samples open, long after they close
 // — the demo lists them as open calls, and its banner names those it moved to be open.
 func TestChat_SamplesOpenOnAnyDate(t *testing.T) {
-	t.Parallel() // waits on the per-chat send budget, not the CPU
+	t.Parallel()
 	c := embedded(t)
 	ex, _ := c.Programme("lao_vn_exchange_2027")
 	for _, date := range []time.Time{time.Date(2020, 1, 15, 9, 0, 0, 0, hcm), time.Date(2031, 6, 1, 18, 30, 0, 0, hcm)} {
-		out := runChat(t, []string{"--date", date.Format("2006-01-02T15:04")}, "/menu", "[2]")
+		out := runChat(t, []string{"--date", date.Format("2006-01-02T15:04"), "--pacing=false"}, "/menu", "[2]")
 		if missing := inOrder(out, date.Format("2006-01-02 15:04")+" (--date)",
 			"[2] "+c.T("en", "menu.programmes"), "👤 ["+c.T("en", "menu.programmes")+"]",
 			"🤖 "+c.T("en", "prog.list"), ex.TitleIn("en")); missing != "" {
@@ -351,7 +417,7 @@ func TestChat_ButtonsNeverCollideWithAnswers(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
 	step := func(n int) string { return c.T("en", "form.step", "n", strconv.Itoa(n), "total", "9") }
-	out := runChat(t, []string{"--date", "2031-06-01"},
+	out := runChat(t, []string{"--date", "2031-06-01", "--pacing=false"},
 		"[1]", "/start reg_lao_excellence_scholarship", "[1]", "Noy Phommasane", "3/5/2001", "[1]", "[2]", "2", "8.5", "[a]", "[9]")
 	if missing := inOrder(out,
 		"[1] English", "👤 [English]",
@@ -371,7 +437,8 @@ func TestChat_ButtonsNeverCollideWithAnswers(t *testing.T) {
 
 // TestChat_StaffHandoffAllTheWay: in the demo the person is also staff, so a message to staff can be
 // followed to the end — the card in the staff chat with the message under it, the answer typed there with
-// /reply, and the card's Block button.
+// /reply, and the card's Block button. It runs the demo as a person starts it, at Telegram's pace (the
+// other chat tests drop it with --pacing=false, as a scripted preview would).
 func TestChat_StaffHandoffAllTheWay(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
@@ -401,7 +468,7 @@ func TestChat_DecisionAllTheWay(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
 	const reason = "Hồ sơ đã đủ, chúc mừng bạn."
-	out := runChat(t, []string{"--date", "2031-06-01"},
+	out := runChat(t, []string{"--date", "2031-06-01", "--pacing=false"},
 		"[1]", "/start reg_lao_excellence_scholarship", "[1]", "Noy Phommasane", "3/5/2001", "[1]", "[2]", "2", "8.5", "[a]", "[2]",
 		"Tôi muốn học tiếng Việt và văn hóa Việt Nam ở Thanh Hóa.", "[1]", "[10]", "staff> [1]", "staff> [1]", "staff> "+reason)
 	p, _ := c.Programme("lao_excellence_scholarship")
@@ -624,6 +691,7 @@ func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 // TestBroadcast_CommandLineRefusesBadInput: `huunghi broadcast` says what is wrong, exits non-zero and
 // makes nothing.
 func TestBroadcast_CommandLineRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": rs.URL()}
 	text := t.TempDir() + "/t.txt"
