@@ -43,12 +43,14 @@ func TestMain(m *testing.M) {
 
 func TestServe_ConfigErrorsAreListed(t *testing.T) {
 	var stderr bytes.Buffer
-	env := map[string]string{"REDIS_URL": "nope://x", "SEND_RATE": "-1", "WEBHOOK_URL": "https://example.org/hook"}
+	env := map[string]string{"REDIS_URL": "nope://x", "SEND_RATE": "-1", "WEBHOOK_URL": "https://example.org/hook",
+		"CHAT_LEASE": "500ms", "BROADCAST_LEASE": "soon"}
 	err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, nil, &bytes.Buffer{}, &stderr)
 	if err == nil {
 		t.Fatal("serve without a token: want an error")
 	}
-	for _, want := range []string{"TELEGRAM_TOKEN: missing", "REDIS_URL:", "SEND_RATE:", "WEBHOOK_SECRET: required"} {
+	for _, want := range []string{"TELEGRAM_TOKEN: missing", "REDIS_URL:", "SEND_RATE:", "WEBHOOK_SECRET: required",
+		`CHAT_LEASE: want a duration from 1s to 10m ("5s"), got "500ms"`, `BROADCAST_LEASE: want a duration from 1s to 10m ("15s"), got "soon"`} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
@@ -253,7 +255,7 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	defer srv.Close()
 	rs := redistest.Start(t)
 	srv.SetLatency("sendMessage", 20*time.Millisecond) // keep handlers busy so the kill lands mid-flight
-	child := newServeChild(t, srv, rs.URL(), "METRICS_ADDR=127.0.0.1:0")
+	child := newServeChild(t, srv, rs.URL(), "METRICS_ADDR=127.0.0.1:0", "CHAT_LEASE=2s")
 	readLogs := child.logs
 	answered := func(from, to int64) int {
 		n := 0
@@ -593,7 +595,9 @@ reminders: [1m]
 // with SIGKILL while it is being sent at the fake's flood limit, and starts it again: everyone gets the
 // message, nobody twice beyond the few calls in flight at the kill, and `--status` shows the figures.
 // The bound on repeats is the bulk senders in flight, whatever the rate: SEND_RATE and the fake's limit are
-// 150/s, five times Telegram's 30, so the test waits seconds, not half a minute.
+// 150/s, five times Telegram's 30, so the test waits seconds, not half a minute; and the killed process's
+// hold on the broadcast lapses after BROADCAST_LEASE=2s, not the default 15 s, which would be the test's
+// longest wait.
 func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.New()
@@ -608,7 +612,7 @@ func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	child := newServeChild(t, srv, rs.URL(), "SEND_RATE=150", "BULK_LEASE=3s", "STAFF_CHAT_ID=-1001", "STAFF_LANG=en")
+	child := newServeChild(t, srv, rs.URL(), "SEND_RATE=150", "BULK_LEASE=3s", "BROADCAST_LEASE=2s", "STAFF_CHAT_ID=-1001", "STAFF_LANG=en")
 	readLogs := child.logs
 	env := map[string]string{"REDIS_URL": rs.URL(), "STAFF_CHAT_ID": "-1001", "STAFF_LANG": "en"}
 	getenv := func(k string) string { return env[k] }
