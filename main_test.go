@@ -474,13 +474,20 @@ func TestChat_DecisionAllTheWay(t *testing.T) {
 		"[1]", "/start reg_lao_excellence_scholarship", "[1]", "Noy Phommasane", "3/5/2001", "[1]", "[2]", "2", "8.5", "[a]", "[2]",
 		"Tôi muốn học tiếng Việt và văn hóa Việt Nam ở Thanh Hóa.", "[1]", "[10]", "staff> [1]", "staff> [1]", "staff> "+reason)
 	p, _ := c.Programme("lao_excellence_scholarship")
+	accepted, reasoning := "👥 👤 ["+c.T("vi", "dec.accept")+"]", "👥 👤 ["+c.T("vi", "dec.reason")+"]"
 	if missing := inOrder(out,
-		"staff> [1] "+c.T("vi", "dec.accept"), "👥 👤 ["+c.T("vi", "dec.accept")+"]",
-		"staff> [1] "+c.T("vi", "dec.reason"),
-		"🤖 "+c.T("en", "dec.told.accepted", "programme", p.TitleIn("en"), "ref", "HN-000001"),
+		"staff> [1] "+c.T("vi", "dec.accept"), accepted,
+		"staff> [1] "+c.T("vi", "dec.reason"), reasoning,
 		"👥 [staff chat] 🤖 "+c.T("vi", "dec.reason.prompt", "ref", "HN-000001", "decision", c.T("vi", "dec.name.accepted")), "↩️ staff>",
 		"🤖 "+strings.ReplaceAll(c.T("en", "dec.told.reason", "programme", p.TitleIn("en"), "ref", "HN-000001", "reason", reason), "\n", "\n   ")); missing != "" {
 		t.Errorf("no %q in:\n%s", missing, out)
+	}
+	// The applicant is told of the acceptance before the next staff line; in their own chat, so before or
+	// after the card's edit in the staff chat.
+	_, afterAccept, _ := strings.Cut(out, accepted)
+	beforeReason, _, _ := strings.Cut(afterAccept, reasoning)
+	if told := "🤖 " + c.T("en", "dec.told.accepted", "programme", p.TitleIn("en"), "ref", "HN-000001"); !strings.Contains(beforeReason, told) {
+		t.Errorf("no %q between the acceptance and the next staff line:\n%s", told, out)
 	}
 	// The card's edit and the confirmation in the staff chat follow the staff's reply; they go to another
 	// chat than the applicant's note, so they may come before or after it.
