@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
@@ -36,11 +37,14 @@ import (
 // The shipped programmes are samples with made-up dates. So that the demo shows open programmes on any day,
 // a sample that is not open on the demo's date is moved (messages.Content.OpenSamples) and the banner says
 // so; --date runs the bot's clock from another day, for a staff member previewing their own programmes.
+// Answers come at Telegram's pace, as from the real bot; --pacing=false drops it, so that a script of
+// many lines (a staff member's preview, a test) is not a minute of waiting.
 func chat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	lang := fs.String("lang", "en", "the language_code your Telegram app would send (vi, lo, en, th, ...)")
 	name := fs.String("name", "Noy", "your first name as Telegram would send it")
 	date := fs.String("date", "", `run the bot's clock from this day: YYYY-MM-DD (09:00) or YYYY-MM-DDTHH:MM, in BOT_TIMEZONE (default: now)`)
+	pacing := fs.Bool("pacing", true, "send at Telegram's pace in each chat, as the real bot does (1 message a second with a burst of 3, 20 a minute in the staff chat); --pacing=false shows every answer at once, for a scripted preview")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -92,8 +96,12 @@ func chat(ctx context.Context, args []string, getenv func(string) string, stdin 
 	// Sample events already over on the demo's date move ahead too, so /events has something to show.
 	shown, movedEvents := shown.UpcomingSamples(now())
 	cfg.LogLevel = slog.LevelError
-	app, err := bot.New(cfg, shown, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-		bot.WithRedis(rdb), bot.WithPollWait(time.Second), bot.WithClock(now))
+	opts := []bot.Option{bot.WithRedis(rdb), bot.WithPollWait(time.Second), bot.WithClock(now)}
+	if !*pacing {
+		// The demo's fake Bot API has no limits to respect; a thousand a second is no pacing at all.
+		opts = append(opts, bot.WithSendLimits(redis_rate.PerSecond(1000), redis_rate.PerSecond(1000)))
+	}
+	app, err := bot.New(cfg, shown, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})), opts...)
 	if err != nil {
 		return err
 	}

@@ -205,7 +205,9 @@ func TestServe_KillDashNineDuringFiveHundredApplicants(t *testing.T) {
 		users[i] = first + int64(i)
 	}
 	seedSummaries(t, st, p, now, users)
-	child := newServeChild(t, srv, rs.URL(), "CONTENT_DIR="+dir)
+	// The chats a killed process was working on wait out their lease before the restarted one takes them:
+	// 2 s (CHAT_LEASE), not the default 5 s: about what a restart takes, so a kill costs no wait on top.
+	child := newServeChild(t, srv, rs.URL(), "CONTENT_DIR="+dir, "CHAT_LEASE=2s")
 	child.start()
 	summaries := summaryMessages(t, srv, child, users)
 	confirmed := func() int { return countConfirmed(srv, users) }

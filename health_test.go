@@ -29,7 +29,8 @@ func startBot(t *testing.T, redisURL string) (addr string, stop func()) {
 		t.Fatal(err)
 	}
 	// Intake counts as running once a getUpdates has returned: a short long-poll gets there quickly.
-	app, err := bot.New(cfg, embedded(t), newLogger(io.Discard, 0), bot.WithPollWait(time.Second))
+	content := embedded(t)
+	app, err := bot.New(cfg, content, newLogger(io.Discard, 0), bot.WithPollWait(time.Second), bot.WithMatcher(shippedMatcher()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +98,7 @@ func awaitHealth(t *testing.T, want int, env map[string]string, args ...string) 
 // TestHealth_AgainstARealBot: ready → 0; Redis gone → 1 saying so; the bot stopped → 1 saying nothing
 // listens. Each answer is one line.
 func TestHealth_AgainstARealBot(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	addr, stop := startBot(t, rs.URL())
 	url := "http://" + addr
@@ -141,6 +143,7 @@ func TestHealth_NotReadyUntilRedisAnswers(t *testing.T) {
 
 // TestHealth_Timeout: a server that accepts and never answers is unhealthy within the probe's 3 s.
 func TestHealth_Timeout(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

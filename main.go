@@ -1,7 +1,7 @@
 // Command huunghi is the Hữu Nghị Telegram bot of the Union of Friendship Organizations of Thanh Hóa.
 //
 //	huunghi serve                     run the bot (configuration from the environment; see README)
-//	huunghi chat [--lang lo] [--date D] the whole bot in one process, talking in this terminal
+//	huunghi chat [--lang lo] [--date D] [--pacing=false] the whole bot in one process, talking in this terminal
 //	huunghi check [--strict]          validate content (CONTENT_DIR or the embedded defaults)
 //	huunghi health [--url U]          probe the running bot's /healthz and /readyz (container HEALTHCHECK)
 //	huunghi ask [--json] [--lang L] [Q] match questions against the FAQ (stdin: one per line)
@@ -51,6 +51,7 @@ const usage = `usage: huunghi <command> [flags]
 commands:
   serve    run the bot (environment: TELEGRAM_TOKEN, REDIS_URL, ... — see README)
   chat     try the whole bot in this terminal: no token, no network [--lang vi|lo|en] [--date YYYY-MM-DD]
+           [--pacing=false: answers at once, not at Telegram's pace]
   check    validate content files (CONTENT_DIR or the embedded defaults) [--strict: sample values fail too]
   health   probe the running bot (HTTP_ADDR, or --url http://HOST:PORT): exit 0 when ready, 1 with the reason
   export   registrations of a programme: export --programme ID [--format xlsx|csv] [--out FILE] (uses REDIS_URL)
@@ -129,9 +130,10 @@ func check(args []string, getenv func(string) string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "usage: huunghi check [--strict]")
 		return exitError(2)
 	}
-	fsys := messages.FS(getenv("CONTENT_DIR"))
-	problems := messages.Check(fsys)
-	if content, _, err := messages.Load(fsys); err == nil {
+	// One load gives both: every problem found, and the content when none of them is an error (reading
+	// the content twice, as Check then Load would, doubles the time of a check for nothing).
+	content, problems, err := messages.Load(messages.FS(getenv("CONTENT_DIR")))
+	if err == nil {
 		problems = append(problems, unwiredActions(content)...)
 		// Today's date, the real one: whether a sample's made-up dates have passed for the running bot.
 		problems = append(problems, content.ClosedSamples(time.Now())...)

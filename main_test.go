@@ -10,15 +10,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -40,12 +43,14 @@ func TestMain(m *testing.M) {
 
 func TestServe_ConfigErrorsAreListed(t *testing.T) {
 	var stderr bytes.Buffer
-	env := map[string]string{"REDIS_URL": "nope://x", "SEND_RATE": "-1", "WEBHOOK_URL": "https://example.org/hook"}
+	env := map[string]string{"REDIS_URL": "nope://x", "SEND_RATE": "-1", "WEBHOOK_URL": "https://example.org/hook",
+		"CHAT_LEASE": "500ms", "BROADCAST_LEASE": "soon"}
 	err := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, nil, &bytes.Buffer{}, &stderr)
 	if err == nil {
 		t.Fatal("serve without a token: want an error")
 	}
-	for _, want := range []string{"TELEGRAM_TOKEN: missing", "REDIS_URL:", "SEND_RATE:", "WEBHOOK_SECRET: required"} {
+	for _, want := range []string{"TELEGRAM_TOKEN: missing", "REDIS_URL:", "SEND_RATE:", "WEBHOOK_SECRET: required",
+		`CHAT_LEASE: want a duration from 1s to 10m ("5s"), got "500ms"`, `BROADCAST_LEASE: want a duration from 1s to 10m ("15s"), got "soon"`} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
@@ -53,6 +58,7 @@ func TestServe_ConfigErrorsAreListed(t *testing.T) {
 }
 
 func TestCheck_EmbeddedContentPasses(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"check"}, func(string) string { return "" }, nil, &out, &errOut); err != nil {
 		t.Fatalf("check: %v\n%s", err, errOut.String())
@@ -60,6 +66,7 @@ func TestCheck_EmbeddedContentPasses(t *testing.T) {
 }
 
 func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
+	t.Parallel()
 	// A topic asks for the settings button, a feature still to come: a warning, not an error.
 	src, err := fs.ReadFile(messages.FS(""), "faq/topics/about_union.yaml")
 	if err != nil {
@@ -86,9 +93,47 @@ func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
 	}
 }
 
+// TestCheck_ErrorsFailWithFileAndLine: content with an error fails `check` with exit status 1, naming
+// the file and line, and still lists the warnings of the rest; `check` reads the content once for both.
+func TestCheck_ErrorsFailWithFileAndLine(t *testing.T) {
+	t.Parallel()
+	src, err := fs.ReadFile(messages.FS(""), "programmes/lao_vn_exchange_2027.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(dir+"/programmes", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	edited := regexp.MustCompile(`(?m)^kind:.*$`).ReplaceAll(src, []byte("kind: camp"))
+	if err := os.WriteFile(dir+"/programmes/lao_vn_exchange_2027.yaml", edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := func(k string) string { return map[string]string{"CONTENT_DIR": dir}[k] }
+	err = run(context.Background(), []string{"check"}, env, nil, &out, &errOut)
+	if code, ok := err.(exitError); !ok || code != 1 {
+		t.Fatalf("check with an unknown kind: got %v, want exit status 1\n%s", err, errOut.String())
+	}
+	line := 1 + strings.Count(string(edited[:bytes.Index(edited, []byte("\nkind:"))+1]), "\n")
+	for _, want := range []string{
+		fmt.Sprintf(`programmes/lao_vn_exchange_2027.yaml:%d: kind "camp": want exchange, scholarship, membership or other`, line),
+		"contacts.yaml:15: warning: office_phone is a sample value",
+		"1 error(s), ",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if out.Len() != 0 {
+		t.Errorf("check failed yet printed %q", out.String())
+	}
+}
+
 // TestCheck_WarnsAboutAClosedSample: a sample programme whose made-up dates have passed is a warning (the
 // bot no longer offers it), not an error that would stop staff from deploying their other edits.
 func TestCheck_WarnsAboutAClosedSample(t *testing.T) {
+	t.Parallel()
 	src, err := fs.ReadFile(messages.FS(""), "programmes/lao_vn_exchange_2027.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +163,7 @@ func TestCheck_WarnsAboutAClosedSample(t *testing.T) {
 // TestCheck_StrictFailsOnSamples: the shipped content is full of samples. `check` passes it (staff deploy
 // edits while samples remain); `check --strict`, for a deploy pipeline, fails and says why.
 func TestCheck_StrictFailsOnSamples(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	noEnv := func(string) string { return "" }
 	if err := run(context.Background(), []string{"check"}, noEnv, nil, &out, &errOut); err != nil {
@@ -146,6 +192,7 @@ func TestCheck_StrictFailsOnSamples(t *testing.T) {
 // TestCheck_StrictPassesReplacedSamples: once staff have confirmed every sample (removed `sample: true` in
 // CONTENT_DIR), --strict passes; one sample left fails it again, naming that file.
 func TestCheck_StrictPassesReplacedSamples(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	mark := regexp.MustCompile(`(?m)^[ \t]*sample: true[ \t]*\n`)
 	var confirmed []string
@@ -203,11 +250,12 @@ func TestCheck_StrictPassesReplacedSamples(t *testing.T) {
 // updates, starts it again, and checks that every update got its answer; then stops it with SIGTERM and
 // checks it exits in time.
 func TestServe_KillDashNineLosesNothing(t *testing.T) {
+	t.Parallel()
 	srv := telegramtest.New()
 	defer srv.Close()
 	rs := redistest.Start(t)
 	srv.SetLatency("sendMessage", 20*time.Millisecond) // keep handlers busy so the kill lands mid-flight
-	child := newServeChild(t, srv, rs.URL(), "METRICS_ADDR=127.0.0.1:0")
+	child := newServeChild(t, srv, rs.URL(), "METRICS_ADDR=127.0.0.1:0", "CHAT_LEASE=2s")
 	readLogs := child.logs
 	answered := func(from, to int64) int {
 		n := 0
@@ -253,6 +301,7 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 }
 
 func TestExport_CommandLine(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	// The registration is made on a day of the test's own, and the table shows that day in the bot's time.
 	registered := time.Date(2031, 5, 12, 3, 4, 0, 0, time.UTC)
@@ -278,7 +327,9 @@ func TestExport_CommandLine(t *testing.T) {
 }
 
 // runChat runs `huunghi chat` with args, typing script one line at a time as a person would (each line once
-// the bot has answered the previous one), and returns what the terminal showed.
+// the bot has answered the previous one), and returns what the terminal showed. Tests about what the demo
+// shows pass --pacing=false: at Telegram's pace (20 a minute in the staff chat) a script waits tens of
+// seconds for nothing it checks.
 func runChat(t *testing.T, args []string, script ...string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -304,23 +355,40 @@ func inOrder(out string, wants ...string) string {
 // hcm is the bot's default time zone, where --date is read.
 var hcm, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
 
+// embedded is the shipped content, loaded once per test binary: a load takes most of a second under the
+// race detector, and tests only read it (bot.New too, which several tests start on it).
 func embedded(t *testing.T) *messages.Content {
 	t.Helper()
-	c, _, err := messages.Load(messages.FS(""))
+	c, err := shipped()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
+var shipped = sync.OnceValues(func() (*messages.Content, error) {
+	c, _, err := messages.Load(messages.FS(""))
+	return c, err
+})
+
+// shippedMatcher is the FAQ matcher of the shipped content, built once per test binary (seconds under the
+// race detector; a Matcher is read-only once built): startBot passes it to every bot it starts.
+var shippedMatcher = sync.OnceValue(func() *faq.Matcher {
+	c, err := shipped()
+	if err != nil {
+		return nil // embedded reports it
+	}
+	return bot.NewMatcher(c)
+})
+
 // TestChat_SamplesOpenOnAnyDate: whatever the day — before the shipped samples open, long after they close
 // — the demo lists them as open calls, and its banner names those it moved to be open.
 func TestChat_SamplesOpenOnAnyDate(t *testing.T) {
-	t.Parallel() // waits on the per-chat send budget, not the CPU
+	t.Parallel()
 	c := embedded(t)
 	ex, _ := c.Programme("lao_vn_exchange_2027")
 	for _, date := range []time.Time{time.Date(2020, 1, 15, 9, 0, 0, 0, hcm), time.Date(2031, 6, 1, 18, 30, 0, 0, hcm)} {
-		out := runChat(t, []string{"--date", date.Format("2006-01-02T15:04")}, "/menu", "[2]")
+		out := runChat(t, []string{"--date", date.Format("2006-01-02T15:04"), "--pacing=false"}, "/menu", "[2]")
 		if missing := inOrder(out, date.Format("2006-01-02 15:04")+" (--date)",
 			"[2] "+c.T("en", "menu.programmes"), "👤 ["+c.T("en", "menu.programmes")+"]",
 			"🤖 "+c.T("en", "prog.list"), ex.TitleIn("en")); missing != "" {
@@ -351,7 +419,7 @@ func TestChat_ButtonsNeverCollideWithAnswers(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
 	step := func(n int) string { return c.T("en", "form.step", "n", strconv.Itoa(n), "total", "9") }
-	out := runChat(t, []string{"--date", "2031-06-01"},
+	out := runChat(t, []string{"--date", "2031-06-01", "--pacing=false"},
 		"[1]", "/start reg_lao_excellence_scholarship", "[1]", "Noy Phommasane", "3/5/2001", "[1]", "[2]", "2", "8.5", "[a]", "[9]")
 	if missing := inOrder(out,
 		"[1] English", "👤 [English]",
@@ -371,7 +439,8 @@ func TestChat_ButtonsNeverCollideWithAnswers(t *testing.T) {
 
 // TestChat_StaffHandoffAllTheWay: in the demo the person is also staff, so a message to staff can be
 // followed to the end — the card in the staff chat with the message under it, the answer typed there with
-// /reply, and the card's Block button.
+// /reply, and the card's Block button. It runs the demo as a person starts it, at Telegram's pace (the
+// other chat tests drop it with --pacing=false, as a scripted preview would).
 func TestChat_StaffHandoffAllTheWay(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
@@ -401,17 +470,24 @@ func TestChat_DecisionAllTheWay(t *testing.T) {
 	t.Parallel()
 	c := embedded(t)
 	const reason = "Hồ sơ đã đủ, chúc mừng bạn."
-	out := runChat(t, []string{"--date", "2031-06-01"},
+	out := runChat(t, []string{"--date", "2031-06-01", "--pacing=false"},
 		"[1]", "/start reg_lao_excellence_scholarship", "[1]", "Noy Phommasane", "3/5/2001", "[1]", "[2]", "2", "8.5", "[a]", "[2]",
 		"Tôi muốn học tiếng Việt và văn hóa Việt Nam ở Thanh Hóa.", "[1]", "[10]", "staff> [1]", "staff> [1]", "staff> "+reason)
 	p, _ := c.Programme("lao_excellence_scholarship")
+	accepted, reasoning := "👥 👤 ["+c.T("vi", "dec.accept")+"]", "👥 👤 ["+c.T("vi", "dec.reason")+"]"
 	if missing := inOrder(out,
-		"staff> [1] "+c.T("vi", "dec.accept"), "👥 👤 ["+c.T("vi", "dec.accept")+"]",
-		"staff> [1] "+c.T("vi", "dec.reason"),
-		"🤖 "+c.T("en", "dec.told.accepted", "programme", p.TitleIn("en"), "ref", "HN-000001"),
+		"staff> [1] "+c.T("vi", "dec.accept"), accepted,
+		"staff> [1] "+c.T("vi", "dec.reason"), reasoning,
 		"👥 [staff chat] 🤖 "+c.T("vi", "dec.reason.prompt", "ref", "HN-000001", "decision", c.T("vi", "dec.name.accepted")), "↩️ staff>",
 		"🤖 "+strings.ReplaceAll(c.T("en", "dec.told.reason", "programme", p.TitleIn("en"), "ref", "HN-000001", "reason", reason), "\n", "\n   ")); missing != "" {
 		t.Errorf("no %q in:\n%s", missing, out)
+	}
+	// The applicant is told of the acceptance before the next staff line; in their own chat, so before or
+	// after the card's edit in the staff chat.
+	_, afterAccept, _ := strings.Cut(out, accepted)
+	beforeReason, _, _ := strings.Cut(afterAccept, reasoning)
+	if told := "🤖 " + c.T("en", "dec.told.accepted", "programme", p.TitleIn("en"), "ref", "HN-000001"); !strings.Contains(beforeReason, told) {
+		t.Errorf("no %q between the acceptance and the next staff line:\n%s", told, out)
 	}
 	// The card's edit and the confirmation in the staff chat follow the staff's reply; they go to another
 	// chat than the applicant's note, so they may come before or after it.
@@ -526,7 +602,9 @@ reminders: [1m]
 // with SIGKILL while it is being sent at the fake's flood limit, and starts it again: everyone gets the
 // message, nobody twice beyond the few calls in flight at the kill, and `--status` shows the figures.
 // The bound on repeats is the bulk senders in flight, whatever the rate: SEND_RATE and the fake's limit are
-// 150/s, five times Telegram's 30, so the test waits seconds, not half a minute.
+// 150/s, five times Telegram's 30, so the test waits seconds, not half a minute; and the killed process's
+// hold on the broadcast lapses after BROADCAST_LEASE=2s, not the default 15 s, which would be the test's
+// longest wait.
 func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.New()
@@ -541,7 +619,7 @@ func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	child := newServeChild(t, srv, rs.URL(), "SEND_RATE=150", "BULK_LEASE=3s", "STAFF_CHAT_ID=-1001", "STAFF_LANG=en")
+	child := newServeChild(t, srv, rs.URL(), "SEND_RATE=150", "BULK_LEASE=3s", "BROADCAST_LEASE=2s", "STAFF_CHAT_ID=-1001", "STAFF_LANG=en")
 	readLogs := child.logs
 	env := map[string]string{"REDIS_URL": rs.URL(), "STAFF_CHAT_ID": "-1001", "STAFF_LANG": "en"}
 	getenv := func(k string) string { return env[k] }
@@ -624,6 +702,7 @@ func TestServe_KillDashNineMidBroadcast(t *testing.T) {
 // TestBroadcast_CommandLineRefusesBadInput: `huunghi broadcast` says what is wrong, exits non-zero and
 // makes nothing.
 func TestBroadcast_CommandLineRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	rs := redistest.Start(t)
 	env := map[string]string{"REDIS_URL": rs.URL()}
 	text := t.TempDir() + "/t.txt"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ type serveChild struct {
 	// could cut short), and a failure message shows the whole history of restarts.
 	logFile *os.File
 	cmd     *exec.Cmd
+	starts  int // how many times the process was started
 }
 
 // newServeChild prepares a child against srv and redisURL, with polling, no global send pacing and no
@@ -65,6 +67,12 @@ func (c *serveChild) start() {
 		c.t.Fatal(err)
 	}
 	c.cmd = cmd
+	c.starts++
+}
+
+// exited reports whether the running process has ended (it is reaped by kill or stop).
+func (c *serveChild) exited() bool {
+	return c.cmd.Process.Signal(syscall.Signal(0)) != nil
 }
 
 // kill sends SIGKILL and waits for the process to be gone.
@@ -85,6 +93,15 @@ func (c *serveChild) kill() {
 func (c *serveChild) stop(timeout time.Duration) error {
 	if c.cmd == nil {
 		return nil
+	}
+	// A SIGTERM that arrives before the process has set up its signal handling kills it outright (what a
+	// real supervisor's stop right after a start would do too): wait until this start has logged
+	// "starting", which it does after that, or has exited.
+	for deadline := time.Now().Add(timeout); strings.Count(c.logs(), `"msg":"starting"`) < c.starts && time.Now().Before(deadline); {
+		if c.exited() {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	cmd := c.cmd
 	c.cmd = nil

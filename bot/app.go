@@ -161,6 +161,9 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		apiTimeout:  time.Minute,
 		workers:     64,
 	}
+	if cfg.ChatLease > 0 {
+		a.lease = cfg.ChatLease // CHAT_LEASE; WithLease below still has the last word
+	}
 	for _, o := range opts {
 		o(a)
 	}
@@ -201,7 +204,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 	a.events = events.New(a.store, content, a.out, a.now, log)
 	a.broadcasts = broadcast.New(broadcast.Config{
 		Store: a.store, Redis: a.rdb, Out: a.out, Content: content, Events: a.events,
-		Zone: cfg.Location, Rate: a.out.BroadcastRate(), Now: a.now, Log: log,
+		Zone: cfg.Location, Rate: a.out.BroadcastRate(), Now: a.now, Log: log, Lease: cfg.BroadcastLease,
 	})
 	a.out.Handle(broadcast.Render, a.broadcasts.RenderMessage)
 	a.out.Observe(broadcast.Render, a.broadcasts.Observe)

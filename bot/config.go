@@ -38,6 +38,11 @@ type Config struct {
 	Location   *time.Location
 	ContentDir string
 	LogLevel   slog.Level
+
+	// ChatLease is how long the chats a replica that died was working on wait before another handles them
+	// (CHAT_LEASE; the lease is refreshed while a chat is worked on); BroadcastLease the same for a
+	// broadcast it was driving (BROADCAST_LEASE). Zero keeps the defaults, 5 s and 15 s.
+	ChatLease, BroadcastLease time.Duration
 	// Retention is how long each kind of personal data is kept (RETAIN_SESSIONS, RETAIN_QUESTIONS,
 	// RETAIN_HANDOFF, RETAIN_INACTIVE_USERS): the store's TTLs, the nightly jobs' cutoffs and the figures
 	// /privacy and /mydata state all come from it, so what is said is what is done.
@@ -152,6 +157,14 @@ func ParseConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.BulkLease, err = time.ParseDuration(env("BULK_LEASE", "2m")); err != nil || c.BulkLease < time.Second {
 		bad("BULK_LEASE", "want a duration of at least 1s (\"2m\"), got %q", getenv("BULK_LEASE"))
+	}
+	for _, k := range []struct {
+		name, def string
+		to        *time.Duration
+	}{{"CHAT_LEASE", "5s", &c.ChatLease}, {"BROADCAST_LEASE", "15s", &c.BroadcastLease}} {
+		if *k.to, err = time.ParseDuration(env(k.name, k.def)); err != nil || *k.to < time.Second || *k.to > 10*time.Minute {
+			bad(k.name, "want a duration from 1s to 10m (%q), got %q", k.def, getenv(k.name))
+		}
 	}
 	if c.Location, err = time.LoadLocation(env("BOT_TIMEZONE", "Asia/Ho_Chi_Minh")); err != nil {
 		bad("BOT_TIMEZONE", "%v", err)

@@ -1,6 +1,7 @@
 package messages_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -74,7 +75,7 @@ func TestEvents_FileFormat(t *testing.T) {
 }
 
 func TestEvents_Validation(t *testing.T) {
-	for _, tc := range []struct{ edit, old, want string }{
+	cases := []struct{ edit, old, want string }{
 		{"bad date", `starts: "2031-06-01T18:30"`, `starts: "01/06/2031 18:30"`},
 		{"ends before", `ends: "2031-06-01T21:00"`, `ends: "2031-06-01T17:00"`},
 		{"no date", `starts: "2031-06-01T18:30"`, `starts: "2031-02-30T18:30"`},
@@ -87,15 +88,33 @@ func TestEvents_Validation(t *testing.T) {
 		{"no lao place", `place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall"}`, `place: {vi: "Hội trường", en: "Hall"}`},
 		{"misspelt key", `signup: true`, "signup: true\ncapcity: 3"},
 		{"programme id", `id: test_evening`, `id: lao_vn_exchange_2027`},
-	} {
+	}
+	// Each bad event is a file of its own (test_evening_<i>, its id renamed with it) in one content tree,
+	// checked once, as TestCheck_Programmes does: a check reads the whole content, and an event's errors
+	// name its file. The one that takes a programme's id keeps that name.
+	files := map[string]string{}
+	name := func(i int, want string) string {
+		if strings.Contains(want, "lao_vn_exchange_2027") {
+			return "events/lao_vn_exchange_2027.yaml"
+		}
+		return fmt.Sprintf("events/test_evening_%02d.yaml", i)
+	}
+	for i, tc := range cases {
+		src := strings.Replace(goodEvent, tc.old, tc.want, 1)
+		if !strings.Contains(src, tc.want) {
+			t.Fatalf("%s: test setup: %q is not in the event", tc.edit, tc.old)
+		}
+		files[name(i, tc.want)] = strings.Replace(src, "id: test_evening", fmt.Sprintf("id: test_evening_%02d", i), 1)
+	}
+	problems := messages.Check(withFiles(files)).Errors()
+	for _, p := range problems {
+		if _, ours := files[p.File]; !ours {
+			t.Errorf("an error outside the cases' files: %s", p)
+		}
+	}
+	for i, tc := range cases {
 		t.Run(tc.edit, func(t *testing.T) {
-			src := strings.Replace(goodEvent, tc.old, tc.want, 1)
-			name := "events/test_evening.yaml"
-			if strings.Contains(tc.want, "lao_vn_exchange_2027") {
-				name = "events/lao_vn_exchange_2027.yaml"
-			}
-			problems := messages.Check(withFiles(map[string]string{name: src}))
-			if len(problems.Errors()) == 0 {
+			if !slices.ContainsFunc(problems, func(p messages.Problem) bool { return p.File == name(i, tc.want) }) {
 				t.Errorf("no error for %s", tc.edit)
 			}
 		})

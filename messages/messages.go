@@ -103,7 +103,8 @@ func FS(dir string) fs.FS {
 // as CONTENT_DIR does over the embedded defaults.
 func Overlay(top, base fs.FS) fs.FS { return overlay{top: top, base: base} }
 
-// Load reads and validates content from fsys (see FS). It fails on errors and returns the warnings.
+// Load reads and validates content from fsys (see FS). It fails on errors; either way it returns every
+// problem found (with no error, the warnings), so that `check` reads the content once.
 func Load(fsys fs.FS) (*Content, Problems, error) {
 	c, problems := load(fsys)
 	if errs := problems.Errors(); len(errs) > 0 {

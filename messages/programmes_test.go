@@ -321,25 +321,44 @@ func TestCheck_Programmes(t *testing.T) {
 		{name: "sample", replace: []string{"kind: exchange\n", "kind: exchange\nsample: true\n"},
 			want: file + ":3: warning: test_prog is a sample: confirm its dates and texts, then remove `sample: true`"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			src := validProgramme
-			for i := 0; i+1 < len(tt.replace); i += 2 {
-				if !strings.Contains(src, tt.replace[i]) {
-					t.Fatalf("test setup: %q is not in the programme", tt.replace[i])
-				}
-				src = strings.Replace(src, tt.replace[i], tt.replace[i+1], 1)
+	// Every case is a programme file of its own in one content tree, checked once: a check reads the whole
+	// content (most of a second under the race detector), and a programme's problems are its file's alone
+	// (the one rule across files, a duplicate id, has its pair of files). Case i is test_prog_<i>, "test_prog"
+	// renamed in its file and in what it wants; a problem is the case's when it names the case's file.
+	files := map[string]string{}
+	rename := func(i int) *strings.Replacer {
+		return strings.NewReplacer("test_prog", fmt.Sprintf("test_prog_%02d", i), "copy.yaml", fmt.Sprintf("copy_%02d.yaml", i))
+	}
+	for i, tt := range tests {
+		src := validProgramme
+		for j := 0; j+1 < len(tt.replace); j += 2 {
+			if !strings.Contains(src, tt.replace[j]) {
+				t.Fatalf("%s: test setup: %q is not in the programme", tt.name, tt.replace[j])
 			}
-			files := map[string]string{file: src}
-			for k, v := range tt.extra {
-				files[k] = v
+			src = strings.Replace(src, tt.replace[j], tt.replace[j+1], 1)
+		}
+		files[rename(i).Replace(file)] = rename(i).Replace(src)
+		for k, v := range tt.extra {
+			files[rename(i).Replace(k)] = rename(i).Replace(v)
+		}
+	}
+	problems := messages.Check(withFiles(files))
+	for _, p := range problems {
+		if _, ours := files[p.File]; !ours && !p.Warning {
+			t.Errorf("a problem outside the cases' files: %s", p) // the shipped content stays valid beside them
+		}
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mine := map[string]bool{rename(i).Replace(file): true}
+			for k := range tt.extra {
+				mine[rename(i).Replace(k)] = true
 			}
 			var got []string
-			for _, p := range messages.Check(withFiles(files)) {
-				if p.Warning && !strings.HasPrefix(p.File, "programmes/test_prog") {
-					continue // the shipped samples
+			for _, p := range problems {
+				if mine[p.File] {
+					got = append(got, p.String())
 				}
-				got = append(got, p.String())
 			}
 			if tt.want == "" {
 				if len(got) > 0 {
@@ -347,10 +366,16 @@ func TestCheck_Programmes(t *testing.T) {
 				}
 				return
 			}
-			if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, tt.want) }) {
-				t.Errorf("got:\n%s\nwant a line starting %q", strings.Join(got, "\n"), tt.want)
+			if want := rename(i).Replace(tt.want); !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, want) }) {
+				t.Errorf("got:\n%s\nwant a line starting %q", strings.Join(got, "\n"), want)
 			}
 		})
+	}
+	// The valid programme alone: nothing to report anywhere but the shipped samples' warnings.
+	for _, p := range messages.Check(withFiles(map[string]string{file: validProgramme})) {
+		if !p.Warning || p.File == file {
+			t.Errorf("valid programme alone: %s", p)
+		}
 	}
 }
 

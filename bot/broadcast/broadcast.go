@@ -134,6 +134,10 @@ type Config struct {
 	// ProgressEvery is how often the figures message is edited (default 5 s; a staff group takes 20
 	// messages a minute, edits included).
 	ProgressEvery time.Duration
+	// Lease is how long a replica holds a broadcast it drives before another may take it over (default
+	// 15 s, BROADCAST_LEASE): the lock is refreshed every Poll, so this is how long a dead replica's
+	// broadcast waits.
+	Lease time.Duration
 }
 
 // Sender is what the service needs of the outbox.
@@ -166,6 +170,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.ProgressEvery <= 0 {
 		cfg.ProgressEvery = 5 * time.Second
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = defaultLease
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

@@ -18,9 +18,9 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/handlers/callback"
 )
 
-// lockTTL is how long a replica holds a broadcast it drives before another may take it over: the lock is
-// refreshed every step, so this is how long a dead replica's broadcast waits.
-const lockTTL = 15 * time.Second
+// defaultLease is how long a replica holds a broadcast it drives before another may take it over, unless
+// Config.Lease says: the lock is refreshed every step, so this is how long a dead replica's broadcast waits.
+const defaultLease = 15 * time.Second
 
 // Run delivers broadcasts until ctx ends: it starts the due ones and drives those being sent (listing the
 // recipients, feeding the lane, finishing, editing the figures). Every replica runs it; see the package doc.
@@ -119,12 +119,12 @@ func (s *Service) Busy(ctx context.Context) (bool, error) {
 // hold obtains or refreshes this replica's lock on a broadcast, and reports whether it holds it.
 func (s *Service) hold(ctx context.Context, held map[string]*redislock.Lock, id string) bool {
 	if l, ok := held[id]; ok {
-		if err := l.Refresh(ctx, lockTTL, nil); err == nil {
+		if err := l.Refresh(ctx, s.cfg.Lease, nil); err == nil {
 			return true
 		}
 		delete(held, id)
 	}
-	l, err := redislock.Obtain(ctx, s.cfg.Redis, store.BroadcastLockKey(id), lockTTL, nil)
+	l, err := redislock.Obtain(ctx, s.cfg.Redis, store.BroadcastLockKey(id), s.cfg.Lease, nil)
 	if err != nil {
 		if !errors.Is(err, redislock.ErrNotObtained) {
 			s.cfg.Log.Warn("broadcast lock", "broadcast", id, "err", err)
