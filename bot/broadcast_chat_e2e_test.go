@@ -94,6 +94,7 @@ func buttonText(m telegramtest.Message, data string) string {
 func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 func TestBroadcastChat_EachLanguageGetsItsVersion(t *testing.T) {
+	t.Parallel()
 	h := broadcastHarness(t, nil)
 	staff := &applicant{h: h, u: user(900, "en")}
 	staff.send("/start")
@@ -228,6 +229,7 @@ func TestBroadcastChat_EachLanguageGetsItsVersion(t *testing.T) {
 }
 
 func TestBroadcastChat_ScheduledWaitsForItsTime(t *testing.T) {
+	t.Parallel()
 	h := broadcastHarness(t, nil)
 	staff := &applicant{h: h, u: user(900, "en")}
 	staff.send("/start")
@@ -279,6 +281,7 @@ func TestBroadcastChat_ScheduledWaitsForItsTime(t *testing.T) {
 }
 
 func TestBroadcastChat_StopButtonAndCancel(t *testing.T) {
+	t.Parallel()
 	h := broadcastHarness(t, nil)
 	staff := &applicant{h: h, u: user(900, "en")}
 	staff.send("/start")
@@ -373,6 +376,7 @@ func TestBroadcastChat_StopButtonAndCancel(t *testing.T) {
 }
 
 func TestBroadcastChat_TopicReachesSubscribersOnly(t *testing.T) {
+	t.Parallel()
 	h := broadcastHarness(t, nil)
 	staff := &applicant{h: h, u: user(900, "en")}
 	staff.send("/start")
@@ -428,6 +432,7 @@ func TestBroadcastChat_TopicReachesSubscribersOnly(t *testing.T) {
 }
 
 func TestBroadcastChat_NotForUsers(t *testing.T) {
+	t.Parallel()
 	h := broadcastHarness(t, map[string]string{"STAFF_CHAT_ID": "-100200"})
 	u := people(h, "en")[0]
 	for _, cmd := range []string{"/broadcast", "/broadcasts"} {
@@ -448,6 +453,7 @@ func TestBroadcastChat_NotForUsers(t *testing.T) {
 }
 
 func TestBroadcastChat_ProgrammeApplicants(t *testing.T) {
+	t.Parallel()
 	h := broadcastHarness(t, nil)
 	staff := &applicant{h: h, u: user(900, "en")}
 	staff.send("/start")
@@ -529,6 +535,7 @@ func (a *applicant) saw(text string) bool {
 // TestBroadcastChat_ScopedStaffAddressTheirsOnly: a staff member limited to one programme (/team) is
 // offered only programmes and events, only theirs, and a forged tap for everyone is refused.
 func TestBroadcastChat_ScopedStaffAddressTheirsOnly(t *testing.T) {
+	t.Parallel()
 	h := broadcastHarness(t, nil)
 	mine, theirs := h.content.Programmes[0], h.content.Programmes[1]
 	admin := &applicant{h: h, u: user(900, "en")}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
-	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -41,10 +40,7 @@ func TestParseConfig(t *testing.T) {
 // TestNew_RefusesAStaffLangTheContentLacks: STAFF_LANG must be a shipped language, or staff cards would
 // fall back silently.
 func TestNew_RefusesAStaffLangTheContentLacks(t *testing.T) {
-	content, _, err := messages.Load(messages.FS(""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	content, _ := shippedContent(t)
 	c, err := ParseConfig(func(k string) string {
 		return map[string]string{"TELEGRAM_TOKEN": "123:abc", "STAFF_LANG": "de"}[k]
 	})

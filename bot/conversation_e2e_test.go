@@ -244,6 +244,7 @@ func TestConversation_UserEndsAndReplyButton(t *testing.T) {
 // TestConversation_OutsideOfficeHours: a message to staff on a Saturday is told when to expect an answer:
 // Monday at the start of the reply hours in contacts.yaml, in BOT_TIMEZONE.
 func TestConversation_OutsideOfficeHours(t *testing.T) {
+	t.Parallel()
 	k := newDesk(t, -7520)
 	h := k.h
 	h.moveClock(time.Date(2031, 5, 17, 21, 30, 0, 0, hcm)) // Saturday evening

@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,7 +86,33 @@ func (h *harness) idle() {
 	h.bulkIdle()
 }
 
-const wait = 10 * time.Second
+// wait is how long a test waits for what the bot should do. Generous: the package's tests run several at
+// once a CPU (testsAtOnce), often beside other packages' tests, and a test passes as soon as the bot has
+// done it, so a long deadline costs nothing unless the bot is wrong.
+const wait = 30 * time.Second
+
+// testsAtOnce is how many tests that call t.Parallel run at once per CPU, unless -parallel says otherwise.
+// go test's default is one a CPU (GOMAXPROCS), which suits tests that compute; the end-to-end tests
+// mostly wait — on the fake's answers, on Redis, on send budgets, backoffs and timeouts held at their real
+// length — so that at one a CPU the machine sits idle for most of the run (two at once on two cores left
+// the bot package's tests using three quarters of a core). Several at once a CPU keep the CPUs busy; the
+// tests wait on signals, never on sleeps, so they stay deterministic under the extra load.
+const testsAtOnce = 4
+
+// TestMain runs the package's tests testsAtOnce a CPU when -parallel is not given: an explicit
+// -parallel (go test -parallel 1, to read one test's log alone) wins.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		if err := flag.Set("test.parallel", strconv.Itoa(testsAtOnce*runtime.GOMAXPROCS(0))); err != nil {
+			fmt.Fprintln(os.Stderr, "set -test.parallel:", err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
+}
 
 // hcm is the province's time zone, where programme dates are read.
 var hcm, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
@@ -358,6 +388,7 @@ func user(id int64, lang string) models.User {
 }
 
 func TestStart_GreetsInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	for i, lang := range []string{"vi", "lo", "en"} {
 		u := user(int64(100+i), lang)
@@ -398,6 +429,7 @@ func TestStart_GreetsInTheUsersLanguage(t *testing.T) {
 }
 
 func TestLanguage_ChoicePersistsAcrossRestart(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(200, "en")
 	h.srv.PushText(u, "/language")
@@ -425,6 +457,7 @@ func TestLanguage_ChoicePersistsAcrossRestart(t *testing.T) {
 }
 
 func TestLaoScript_SwitchesUndecidedUserOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(210, "th")
 	h.srv.PushText(u, "ສະບາຍດີ ຂ້ອຍມີຄຳຖາມ")
@@ -447,6 +480,7 @@ func TestLaoScript_SwitchesUndecidedUserOnly(t *testing.T) {
 }
 
 func TestUnsupportedAndGroups(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(300, "vi")
 	h.srv.PushSticker(u)
@@ -483,6 +517,7 @@ func TestUnsupportedAndGroups(t *testing.T) {
 }
 
 func TestForget_DeletesUser(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(400, "en")
 	h.srv.PushText(u, "/forget")
@@ -497,6 +532,7 @@ func TestForget_DeletesUser(t *testing.T) {
 }
 
 func TestWebhook_SecretAndDelivery(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -563,6 +599,7 @@ func TestWebhook_SecretAndDelivery(t *testing.T) {
 }
 
 func TestOutbox_HonoursRetryAfter(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(600, "en")
 	h.srv.FailNext("sendMessage", u.ID, 1, telegramtest.Failure{Code: 429, Description: "Too Many Requests: retry after 3", RetryAfter: 3})
@@ -651,6 +688,7 @@ func TestPacing_EachChatAtTelegramsLimits(t *testing.T) {
 }
 
 func TestOutbox_ForbiddenMarksUnreachable(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(700, "en")
 	h.srv.PushText(u, "/menu")
@@ -692,6 +730,7 @@ func TestFlood_SlowsOnlyTheSpammer(t *testing.T) {
 }
 
 func TestBroadcastLane_SkipsUnreachable(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	a, b := user(850, "en"), user(851, "en")
 	for _, u := range []models.User{a, b} {
@@ -718,6 +757,7 @@ func TestBroadcastLane_SkipsUnreachable(t *testing.T) {
 }
 
 func TestRedisBrieflyDown_LosesNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	a, b := user(860, "en"), user(861, "vi")
 	h.srv.PushText(a, "/help")
@@ -738,6 +778,7 @@ func TestRedisBrieflyDown_LosesNothing(t *testing.T) {
 }
 
 func TestDispatch_DropsAnUpdateThatKeepsCrashingTheBot(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	h.stop()
 	ctx := context.Background()
@@ -784,6 +825,7 @@ func TestDispatch_DropsAnUpdateThatKeepsCrashingTheBot(t *testing.T) {
 }
 
 func TestBlockAndUnblock_AreNoticedWithoutSending(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(880, "en")
 	h.srv.PushText(u, "/menu")

@@ -91,6 +91,7 @@ func signUp(t *testing.T, a *applicant, id string) telegramtest.Message {
 }
 
 func TestEvents_SignUpCalendarAndRemindersOnce(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 5, 15, 8, 0, 0, 0, hcm) // 70 hours after testNow: the 72h reminder is already past
 	h := eventsHarness(t, nil, map[string]string{"spring_meet": eventFile("spring_meet", start, "capacity: 10")})
 	a := &applicant{h: h, u: user(3100, "en")}
@@ -164,6 +165,7 @@ func TestEvents_SignUpCalendarAndRemindersOnce(t *testing.T) {
 // "starts in"; one made pointless by a later one also due is not; and it is in the language the person
 // has when it is sent.
 func TestEvents_LateRemindersAfterDowntime(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 5, 20, 9, 0, 0, 0, hcm)
 	h := eventsHarness(t, nil, map[string]string{"late_meet": eventFile("late_meet", start, "reminders: [72h, 24h, 2h]")})
 	a := &applicant{h: h, u: user(3200, "en")}
@@ -189,6 +191,7 @@ func TestEvents_LateRemindersAfterDowntime(t *testing.T) {
 }
 
 func TestEvents_RemindersOffAndOn(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 5, 16, 18, 30, 0, 0, hcm)
 	h := eventsHarness(t, nil, map[string]string{"evening": eventFile("evening", start, "reminders: [48h, 24h, 90m]")})
 	a := &applicant{h: h, u: user(3300, "en")}
@@ -220,6 +223,7 @@ func TestEvents_RemindersOffAndOn(t *testing.T) {
 }
 
 func TestEvents_WaitingListCancelAndForget(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 6, 1, 8, 0, 0, 0, hcm)
 	h := eventsHarness(t, nil, map[string]string{"small": eventFile("small", start, "capacity: 1")})
 	ctx := context.Background()
@@ -268,6 +272,7 @@ func TestEvents_WaitingListCancelAndForget(t *testing.T) {
 // A moved event's reminders move, and the people signed up are told in their language; a file change
 // deployed while the bot was down is applied at start.
 func TestEvents_MovedByItsFile(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 5, 18, 8, 0, 0, 0, hcm)
 	h := eventsHarness(t, nil, map[string]string{"moving": eventFile("moving", start, "reminders: [24h]")})
 	lo := &applicant{h: h, u: user(3500, "lo")}
@@ -342,6 +347,7 @@ func (h *harness) replicaWith(env map[string]string) *bot.App {
 
 // Two replicas on one Redis, both running the reminders job and the outbox: every reminder arrives once.
 func TestEvents_TwoReplicasRemindOnce(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 5, 14, 20, 0, 0, 0, hcm)
 	h := eventsHarness(t, nil, map[string]string{"crowd": eventFile("crowd", start, "reminders: [24h]")})
 	const people = 30
@@ -391,6 +397,7 @@ func TestEvents_TwoReplicasRemindOnce(t *testing.T) {
 // In a group, /events is public content: the list and an event's card show, with nobody's sign-up on it,
 // and Sign up opens the private chat on the event instead of signing anyone up in front of the group.
 func TestEvents_InAGroupNothingPersonal(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 5, 30, 8, 0, 0, 0, hcm)
 	h := eventsHarness(t, nil, map[string]string{"open_day": eventFile("open_day", start, "")})
 	a := &applicant{h: h, u: user(3700, "en")}
@@ -423,6 +430,7 @@ func TestEvents_InAGroupNothingPersonal(t *testing.T) {
 // An event with a sign-up form is signed up for through the registrations' form engine: the answers are
 // kept with the sign-up, and the receipt has the calendar file.
 func TestEvents_SignUpForm(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 6, 7, 8, 0, 0, 0, hcm)
 	form := `fields:
   - id: people
@@ -460,6 +468,7 @@ func TestEvents_SignUpForm(t *testing.T) {
 // Sign-ups are kept a month after their event ends, then the nightly job deletes them: /my no longer shows
 // them, and nothing of them stays in Redis.
 func TestEvents_SignupsDeletedAMonthAfterTheEvent(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2031, 5, 20, 8, 0, 0, 0, hcm)
 	h := eventsHarness(t, nil, map[string]string{"past": eventFile("past", start, "capacity: 1")})
 	ctx := context.Background()

@@ -98,6 +98,7 @@ func (a *applicant) byID(id int) telegramtest.Message {
 func before(s string) string { t, _, _ := strings.Cut(s, "{"); return t }
 
 func TestStaffEvents_NewEventEndToEnd(t *testing.T) {
+	t.Parallel()
 	h := staffEventsHarness(t, nil)
 	// Telegram in English and no language chosen: typing a Lao title must not switch the wizard to Lao.
 	staff := &applicant{h: h, u: user(900, "en")}
@@ -263,6 +264,7 @@ func remindersIn(h *harness, chat int64, lang string) []telegramtest.Message {
 }
 
 func TestStaffEvents_EditMovesTheEventAndItsReminders(t *testing.T) {
+	t.Parallel()
 	h := staffEventsHarness(t, nil)
 	lo, vi := user(9201, "lo"), user(9202, "vi")
 	join(t, h, lo, "move_test")
@@ -338,6 +340,7 @@ func countText(msgs []telegramtest.Message, text string) int {
 }
 
 func TestStaffEvents_CancelTellsEveryoneAndDropsReminders(t *testing.T) {
+	t.Parallel()
 	h := staffEventsHarness(t, nil)
 	lo, vi := user(9301, "lo"), user(9302, "vi") // one place: the Vietnamese student waits
 	join(t, h, lo, "cancel_test")
@@ -376,6 +379,7 @@ func TestStaffEvents_CancelTellsEveryoneAndDropsReminders(t *testing.T) {
 }
 
 func TestStaffEvents_Attendees(t *testing.T) {
+	t.Parallel()
 	const staffChat = -7700
 	h := staffEventsHarness(t, map[string]string{"STAFF_CHAT_ID": "-7700"})
 	ctx := context.Background()
@@ -446,6 +450,7 @@ func TestStaffEvents_Attendees(t *testing.T) {
 }
 
 func TestStaffEvents_NotForOthers(t *testing.T) {
+	t.Parallel()
 	h := staffEventsHarness(t, nil)
 	u := &applicant{h: h, u: user(9501, "en")}
 	join(t, h, u.u, "cancel_test")

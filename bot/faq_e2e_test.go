@@ -31,6 +31,7 @@ func hasButton(m telegramtest.Message, data string) bool {
 }
 
 func TestFAQ_AnswersInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	kb := h.content.FAQ
 	topic, _ := kb.Topic("residence_card")
@@ -55,6 +56,7 @@ func TestFAQ_AnswersInTheUsersLanguage(t *testing.T) {
 }
 
 func TestFAQ_DeclineLogsAndOffersStaff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-5000", "STAFF_IDS": "900"})
 	u := user(1100, "vi")
 	h.srv.PushText(u, "giá vàng hôm nay bao nhiêu")
@@ -92,6 +94,7 @@ func TestFAQ_DeclineLogsAndOffersStaff(t *testing.T) {
 }
 
 func TestFAQ_NotWhatIAskedIsCounted(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(1200, "en")
 	h.srv.PushText(u, "what documents for student visa")
@@ -107,6 +110,7 @@ func TestFAQ_NotWhatIAskedIsCounted(t *testing.T) {
 }
 
 func TestFAQ_SmalltalkBrowseAndDeepLink(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(1300, "lo")
 	h.srv.PushText(u, "ສະບາຍດີ")
@@ -158,6 +162,7 @@ func TestFAQ_SmalltalkBrowseAndDeepLink(t *testing.T) {
 // TestContent_MentionsOnlyRoutedCommands keeps answers and programme texts from promising commands the bot
 // does not have.
 func TestContent_MentionsOnlyRoutedCommands(t *testing.T) {
+	t.Parallel()
 	c, _, err := messages.Load(messages.FS(""))
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +192,7 @@ func TestContent_MentionsOnlyRoutedCommands(t *testing.T) {
 }
 
 func TestStaff_TalkToStaffFromTheMenu(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-5100"})
 	a := &applicant{h: h, u: user(1400, "lo")}
 	if got := a.send("/staff"); got.Text != h.content.T("lo", "staff.prompt") {

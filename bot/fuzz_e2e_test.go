@@ -31,7 +31,7 @@ const (
 )
 
 // fuzzCount is how many updates the pipeline fuzz pushes: HUUNGHI_FUZZ_UPDATES, or fuzzDefaultCount
-// (100,000; fewer under -race, see race_test.go).
+// (100,000; 5,000 under -race, see fuzz_race_test.go).
 func fuzzCount(t *testing.T) int {
 	if s := os.Getenv("HUUNGHI_FUZZ_UPDATES"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -345,6 +345,7 @@ func (g *fuzzGen) push(i int, private bool) pushed {
 // gets at most one update. No handler may panic, every private message is answered, and nothing the bot
 // says in a group answers a personal command with personal data.
 func TestFuzz_UpdatePipeline(t *testing.T) {
+	t.Parallel()
 	total, seed := fuzzCount(t), fuzzSeed(t)
 	t.Logf("pipeline fuzz: %d updates, seed %d (HUUNGHI_FUZZ_SEED, HUUNGHI_FUZZ_UPDATES)", total, seed)
 	generous := redis_rate.Limit{Rate: 1_000_000, Burst: 1_000_000, Period: time.Second}

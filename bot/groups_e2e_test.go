@@ -17,6 +17,7 @@ import (
 // short "write to me privately" with a link that opens the same thing in the private chat — while public
 // content still answers in the group and the staff chat still gets its exports.
 func TestGroups_PersonalAndStaffFeaturesStayPrivate(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-9000"})
 	ctx := context.Background()
 	// Two groups, so that no reply waits for a group's send budget (3 at once, then 20 a minute).

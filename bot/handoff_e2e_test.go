@@ -87,6 +87,7 @@ func TestHandoff_BoundedPerUserAndStaffCanBlock(t *testing.T) {
 // the staff group's budget holds: the first get their "sent", the rest are told to try again in a few
 // minutes instead of queueing cards that would keep the bulk senders waiting on the staff chat.
 func TestHandoff_ManyAccountsCannotFloodTheStaffChat(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7310"})
 	sent, busy := 0, 0
 	start := time.Now()
@@ -116,6 +117,7 @@ func TestHandoff_ManyAccountsCannotFloodTheStaffChat(t *testing.T) {
 // as people type in their own group — and the person gets the answer. Other bare commands in the staff
 // chat are left to the other bots a group may have.
 func TestHandoff_StaffAnswerInTheStaffChat(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7400"})
 	staffChat := models.Chat{ID: -7400, Type: models.ChatTypeSupergroup, Title: "Cán bộ"}
 	a := &applicant{h: h, u: user(4400, "lo")}
@@ -146,6 +148,7 @@ func TestHandoff_StaffAnswerInTheStaffChat(t *testing.T) {
 // messages on, so "Talk to staff" gives the office's contacts — and never "type /staff", which would send
 // the person round in a circle.
 func TestHandoff_WithoutAStaffChatGivesTheOfficeContacts(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	for i, lang := range []string{"en", "lo", "vi"} {
 		a := &applicant{h: h, u: user(int64(4410+i), lang)}

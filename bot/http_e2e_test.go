@@ -38,6 +38,7 @@ func webhookHarness(t testing.TB, secret string, opts ...bot.Option) (*harness, 
 // waiting for their body, the silent connections are shed or timed out, and meanwhile /healthz answers and
 // a real update from Telegram is handled.
 func TestHTTP_SilentAndSlowClientsDoNoHarm(t *testing.T) {
+	t.Parallel()
 	limits := bot.HTTPLimits{MaxConns: 50, HeaderTimeout: time.Second, BodyTimeout: time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: 2 * time.Second}
 	secret := "s3cret-token-for-tests"
 	h, addr := webhookHarness(t, secret, bot.WithHTTPLimits(limits))
@@ -124,6 +125,7 @@ func TestHTTP_SilentAndSlowClientsDoNoHarm(t *testing.T) {
 // TestHTTP_MetricsOnlyOnTheirOwnAddress checks that the public port serves health and the webhook but not
 // /metrics, which is on METRICS_ADDR.
 func TestHTTP_MetricsOnlyOnTheirOwnAddress(t *testing.T) {
+	t.Parallel()
 	h, addr := webhookHarness(t, "s3cret-token-for-tests")
 	for _, tc := range []struct {
 		url  string

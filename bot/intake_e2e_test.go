@@ -10,6 +10,7 @@ import (
 // last pending one. The poller must confirm past it (it used to ask for it again and again, thousands of
 // times a second), keep it aside for inspection, count it, and go on with the next update.
 func TestPoll_UndecodableLastUpdateIsConfirmedAndKeptAside(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	u := user(640, "en")
 	h.srv.PushText(u, "/help")

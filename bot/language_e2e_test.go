@@ -8,6 +8,7 @@ import (
 // with or without tone marks, and is answered in Vietnamese, told how to change it; a user first taken
 // for Lao who then writes Vietnamese follows what they write; an explicit choice is never overridden.
 func TestVietnamese_SwitchesUndecidedUser(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	for i, text := range []string{
 		"Xin chào, tôi muốn hỏi về miễn thị thực cho người Việt Nam ở nước ngoài",
@@ -57,6 +58,7 @@ func TestVietnamese_SwitchesUndecidedUser(t *testing.T) {
 // TestLanguagePicker_LikeliestFirst: the picker offers first the language a user most probably reads —
 // Lao for a Thai phone, Vietnamese for a German one, the detected language once they wrote.
 func TestLanguagePicker_LikeliestFirst(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, nil)
 	for i, tc := range []struct{ code, want string }{{"th", "lang:lo"}, {"de", "lang:vi"}, {"cs", "lang:vi"}, {"en", "lang:en"}} {
 		u := user(int64(500+i), tc.code)

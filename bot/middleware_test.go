@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 
 	tg "github.com/go-telegram/bot"
@@ -12,8 +13,34 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
+
+// shipped is the embedded content and its FAQ matcher, loaded and built once for the package's internal
+// tests (the end-to-end ones have their own, in e2e_test.go): each takes seconds under the race detector,
+// and an App changes neither.
+var shipped struct {
+	once    sync.Once
+	content *messages.Content
+	matcher *faq.Matcher
+	err     error
+}
+
+// shippedContent returns the embedded content and its matcher.
+func shippedContent(t *testing.T) (*messages.Content, *faq.Matcher) {
+	t.Helper()
+	shipped.once.Do(func() {
+		shipped.content, _, shipped.err = messages.Load(messages.FS(""))
+		if shipped.err == nil {
+			shipped.matcher = NewMatcher(shipped.content)
+		}
+	})
+	if shipped.err != nil {
+		t.Fatal(shipped.err)
+	}
+	return shipped.content, shipped.matcher
+}
 
 // middlewareApp builds an App (not run) on a real Redis and the fake Bot API, for calling its middleware
 // directly.
@@ -22,17 +49,14 @@ func middlewareApp(t *testing.T) (*App, *telegramtest.Server, *messages.Content)
 	srv := telegramtest.New()
 	t.Cleanup(srv.Close)
 	rs := redistest.Start(t)
-	content, _, err := messages.Load(messages.FS(""))
-	if err != nil {
-		t.Fatal(err)
-	}
+	content, matcher := shippedContent(t)
 	cfg, err := ParseConfig(func(k string) string {
 		return map[string]string{"TELEGRAM_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": srv.URL(), "REDIS_URL": rs.URL(), "SEND_RATE": "0"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(cfg, content, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := New(cfg, content, slog.New(slog.NewTextHandler(io.Discard, nil)), WithMatcher(matcher))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +68,7 @@ func middlewareApp(t *testing.T) (*App, *telegramtest.Server, *messages.Content)
 // (Vietnamese), or a language detected from what they wrote earlier — not in English because the recoverer runs outside
 // language resolution.
 func TestRecoverer_ApologisesInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
 	a, srv, content := middlewareApp(t)
 	ctx := context.Background()
 	for uid, l := range map[int64][2]string{43: {"lo", store.LangExplicit}, 44: {"lo", store.LangDetected}, 45: {"vi", store.LangDetected}} {
@@ -80,6 +105,7 @@ func TestRecoverer_ApologisesInTheUsersLanguage(t *testing.T) {
 }
 
 func TestRecoverer_PanicBecomesApology(t *testing.T) {
+	t.Parallel()
 	a, srv, content := middlewareApp(t)
 	u := &models.Update{ID: 1, Message: &models.Message{Chat: models.Chat{ID: 42, Type: models.ChatTypePrivate}, From: &models.User{ID: 42}, Text: "boom"}}
 	h := a.recoverer(a.resolve(func(context.Context, *tg.Bot, *models.Update) { panic("handler bug") }))

@@ -51,6 +51,7 @@ func TestUnreachable_OnlyOutagesRepeatAnUpdate(t *testing.T) {
 // TestOutageHook_MarksOnlyTheWatchedContext: a refused command marks the handler's context that made it,
 // and nothing else.
 func TestOutageHook_MarksOnlyTheWatchedContext(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

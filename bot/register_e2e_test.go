@@ -47,9 +47,13 @@ func (a *applicant) send(text string) telegramtest.Message {
 	return msgs[len(msgs)-1]
 }
 
-// settle waits until the bot has handled everything pushed so far.
+// settle waits until the bot has handled everything pushed so far. It fails the test when the bot does
+// not get there: what a test checks after it ("no second message") would prove nothing.
 func (a *applicant) settle() {
-	a.h.srv.Wait(func() bool { return a.h.srv.Pending() == 0 && a.h.app.Idle(context.Background()) }, wait)
+	a.h.t.Helper()
+	if !a.h.srv.Wait(func() bool { return a.h.srv.Pending() == 0 && a.h.app.Idle(context.Background()) }, wait) {
+		a.h.t.Fatal("the bot did not handle every update")
+	}
 }
 
 // press taps the button with data on the newest message that has it, and waits for the bot.
@@ -415,6 +419,7 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 }
 
 func TestRegister_ForgetPassesThePlaceOn(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7100"})
 	ctx := context.Background()
 	p, _ := h.content.Programme(exchange)

@@ -69,6 +69,7 @@ func chatState(h *harness, chat int64) []string {
 // forged data for every staff prefix. Each command is answered exactly as an unknown command, each tap as
 // an expired button, nothing else is sent or edited anywhere, and nothing is kept.
 func TestRoles_NonStaffTriesEveryStaffRoute(t *testing.T) {
+	t.Parallel()
 	h := rolesHarness(t)
 	desk := h.app.DeskRoutes()
 	var cmds, prefixes []string
@@ -231,6 +232,7 @@ func TestRoles_NonStaffTriesEveryStaffRoute(t *testing.T) {
 // has the staff commands; removed, they get the unknown-command answer again and their menu goes. Admins
 // cannot be removed in the chat, and staff cannot manage staff.
 func TestRoles_TeamAddAndRemove(t *testing.T) {
+	t.Parallel()
 	h := rolesHarness(t)
 	admin := &applicant{h: h, u: user(900, "en")}
 	lao := &applicant{h: h, u: user(7710, "en")} // a Lao student whose phone runs in English
@@ -339,6 +341,7 @@ func TestRoles_TeamAddAndRemove(t *testing.T) {
 // and the staff chat the staff commands in the staff chat's language — never /team, which most of its
 // members may not use.
 func TestRoles_MenusPublishedAtStart(t *testing.T) {
+	t.Parallel()
 	h := rolesHarness(t)
 	ctx := context.Background()
 	if err := h.store().SaveStaff(ctx, store.StaffMember{UserID: 7720, AddedBy: 900, AddedAt: testNow}); err != nil {
@@ -377,6 +380,7 @@ func TestRoles_MenusPublishedAtStart(t *testing.T) {
 // exports only that programme, and sees, changes and cancels only that event; the rest is "not yours",
 // a forged cancellation of another event included.
 func TestRoles_ScopedStaffSeeOnlyTheirs(t *testing.T) {
+	t.Parallel()
 	h := rolesHarness(t)
 	if len(h.content.Programmes) < 2 {
 		t.Fatal("the test wants two programmes in the content")
@@ -435,6 +439,7 @@ func TestRoles_ScopedStaffSeeOnlyTheirs(t *testing.T) {
 // TestRoles_ScopedStaffKeepTheEventsTheyCreate: an event a scoped staff member publishes joins their scope,
 // so they can go on to see who signed up (and change or cancel it) — without an admin.
 func TestRoles_ScopedStaffKeepTheEventsTheyCreate(t *testing.T) {
+	t.Parallel()
 	h := rolesHarness(t)
 	admin := &applicant{h: h, u: user(900, "en")}
 	officer := &applicant{h: h, u: user(7740, "en")}

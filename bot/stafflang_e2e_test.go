@@ -12,6 +12,7 @@ import (
 // by several staff, everything the bot writes — cards included, for a Lao user's message — is in the staff
 // chat's language (STAFF_LANG, Vietnamese by default), with nothing of the user's language mixed in.
 func TestStaff_TextsInTheStaffsOwnLanguage(t *testing.T) {
+	t.Parallel()
 	const staffChat = -7400
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7400", "STAFF_IDS": "900"})
 	staff := &applicant{h: h, u: user(900, "en")}
@@ -62,6 +63,7 @@ func TestStaff_TextsInTheStaffsOwnLanguage(t *testing.T) {
 // TestHelp_StaffCommandsOnlyForStaff: someone who is not staff never sees the staff commands, and staff do
 // not see them in an ordinary group either, where everyone reads the answer.
 func TestHelp_StaffCommandsOnlyForStaff(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_IDS": "900"})
 	u := &applicant{h: h, u: user(4600, "vi")}
 	if got := u.send("/help").Text; got != h.content.T("vi", "help.text") {
@@ -76,6 +78,7 @@ func TestHelp_StaffCommandsOnlyForStaff(t *testing.T) {
 
 // TestStaffLang_ConfiguresTheStaffChat: STAFF_LANG=en writes the staff chat's cards in English.
 func TestStaffLang_ConfiguresTheStaffChat(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": "-7401", "STAFF_LANG": "en"})
 	u := &applicant{h: h, u: user(4700, "vi")}
 	u.send("/staff")
