@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -65,21 +66,29 @@ func TestCheck_EmbeddedContentPasses(t *testing.T) {
 	}
 }
 
-func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
-	t.Parallel()
-	// A topic asks for the settings button, a feature still to come: a warning, not an error.
-	src, err := fs.ReadFile(messages.FS(""), "faq/topics/about_union.yaml")
+// editedContent writes a CONTENT_DIR holding one shipped file, name, with what matches pattern replaced by
+// repl, and returns the directory and the edited file.
+func editedContent(t *testing.T, name, pattern, repl string) (dir string, edited []byte) {
+	t.Helper()
+	src, err := fs.ReadFile(messages.FS(""), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := os.MkdirAll(dir+"/faq/topics", 0o755); err != nil {
+	dir = t.TempDir()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	edited := regexp.MustCompile(`(?m)^actions:.*$`).ReplaceAll(src, []byte("actions: [staff, settings]"))
-	if err := os.WriteFile(dir+"/faq/topics/about_union.yaml", edited, 0o644); err != nil {
+	edited = regexp.MustCompile(pattern).ReplaceAll(src, []byte(repl))
+	if err := os.WriteFile(filepath.Join(dir, name), edited, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir, edited
+}
+
+func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
+	t.Parallel()
+	// A topic asks for the settings button, a feature still to come: a warning, not an error.
+	dir, _ := editedContent(t, "faq/topics/about_union.yaml", `(?m)^actions:.*$`, "actions: [staff, settings]")
 	var out, errOut bytes.Buffer
 	env := func(k string) string { return map[string]string{"CONTENT_DIR": dir}[k] }
 	if err := run(context.Background(), []string{"check"}, env, nil, &out, &errOut); err != nil {
@@ -97,21 +106,10 @@ func TestCheck_WarnsAboutActionsWithoutAButton(t *testing.T) {
 // the file and line, and still lists the warnings of the rest; `check` reads the content once for both.
 func TestCheck_ErrorsFailWithFileAndLine(t *testing.T) {
 	t.Parallel()
-	src, err := fs.ReadFile(messages.FS(""), "programmes/lao_vn_exchange_2027.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := os.MkdirAll(dir+"/programmes", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	edited := regexp.MustCompile(`(?m)^kind:.*$`).ReplaceAll(src, []byte("kind: camp"))
-	if err := os.WriteFile(dir+"/programmes/lao_vn_exchange_2027.yaml", edited, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, edited := editedContent(t, "programmes/lao_vn_exchange_2027.yaml", `(?m)^kind:.*$`, "kind: camp")
 	var out, errOut bytes.Buffer
 	env := func(k string) string { return map[string]string{"CONTENT_DIR": dir}[k] }
-	err = run(context.Background(), []string{"check"}, env, nil, &out, &errOut)
+	err := run(context.Background(), []string{"check"}, env, nil, &out, &errOut)
 	if code, ok := err.(exitError); !ok || code != 1 {
 		t.Fatalf("check with an unknown kind: got %v, want exit status 1\n%s", err, errOut.String())
 	}
