@@ -11,7 +11,6 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 	"github.com/ufo-thanhhoa/huunghi/bot/telegramtest"
 	"github.com/ufo-thanhhoa/huunghi/handlers"
@@ -26,7 +25,7 @@ import (
 // known users asking a question. The global send budget and the chat lease are production's (SEND_RATE
 // 30, 5 s), as in BenchmarkFAQBurst.
 func BenchmarkPipeline(b *testing.B) {
-	h := newHarness(b, map[string]string{"SEND_RATE": "30"}, bot.WithLease(5*time.Second))
+	h := newHarness(b, map[string]string{"SEND_RATE": "30"})
 	base := int64(1_000_000)
 	// Warm up: the first update creates connections and loads scripts.
 	h.srv.PushText(models.User{ID: base - 1, FirstName: "W", LanguageCode: "en"}, "/help")

@@ -284,10 +284,13 @@ var testSendLimit = redis_rate.PerSecond(1000)
 // zero Limit is the default.
 func productionPacing() bot.Option { return bot.WithSendLimits(redis_rate.Limit{}, redis_rate.Limit{}) }
 
-// options are the bot's options in the harness: a short chat lease and poll, the test clock, fast per-chat
-// budgets (testSendLimit), then the test's own, which win.
+// options are the bot's options in the harness: production's chat lease (5 s), a short poll, the test
+// clock, fast per-chat budgets (testSendLimit), then the test's own, which win. The lease is not shortened:
+// a worker starved of the CPU for a second (several tests a CPU under the race detector) would lose its chat
+// to another worker, which handles the update again — the at-least-once the lease is for, but not the
+// exactly-once the tests count. No test waits for a lease to lapse: a stopped harness gives its leases back.
 func (h *harness) options() []bot.Option {
-	opts := []bot.Option{bot.WithLease(time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now),
+	opts := []bot.Option{bot.WithLease(5 * time.Second), bot.WithPollWait(time.Second), bot.WithClock(h.clock.Now),
 		bot.WithSendLimits(testSendLimit, testSendLimit)}
 	return append(opts, h.opts...)
 }

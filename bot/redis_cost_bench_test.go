@@ -10,7 +10,6 @@ import (
 	"github.com/go-telegram/bot/models"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
 )
 
@@ -42,11 +41,11 @@ func commandStats(tb testing.TB, rdb *redis.Client) map[string]int64 {
 // one FAQ question each, through the whole runtime against a real redis-server. It reports the Redis
 // commands each update costs (INFO commandstats over the burst, the benchmark's own reads excluded) next to
 // updates/s; -v prints the commands by name. The global send budget is on at its default (SEND_RATE 30), as in
-// production: every reply counts in it; so is the chat lease (5 s, where the harness's is short for the
-// tests of crash recovery): a burst makes chats wait a few seconds for a worker.
+// production: every reply counts in it. So is the harness's chat lease (5 s): a burst makes chats wait a few
+// seconds for a worker.
 func BenchmarkFAQBurst(b *testing.B) {
 	const chats = 1000
-	h := newHarness(b, map[string]string{"SEND_RATE": "30"}, bot.WithLease(5*time.Second))
+	h := newHarness(b, map[string]string{"SEND_RATE": "30"})
 	rdb := h.redis.Client()
 	base := int64(2_000_000)
 	user := func(i int) models.User {
