@@ -86,11 +86,19 @@ func TestSentinel_WholeBotAcrossAFailover(t *testing.T) {
 		t.Fatal("the Sentinel did not promote the replica within 30 s")
 	}
 	h.srv.PushText(u, "ບັດພັກເຊົາໝົດອາຍຸ ຕໍ່ແນວໃດ")
-	msgs, err := h.srv.WaitMessages(u.ID, 2, 30*time.Second) // the client finds the new master by itself
-	if err != nil {
-		t.Fatal(err)
+	// The client finds the new master by itself. A question handled before it did meets an unreachable
+	// Redis: the person may see the apology first, and the question stays queued and is answered once the
+	// new master answers (redisdown.go).
+	answered := func() bool {
+		msgs := h.srv.Messages(u.ID)
+		return len(msgs) > 1 && strings.Contains(msgs[len(msgs)-1].Text, topic.TopicTitle("lo"))
 	}
-	if !strings.Contains(msgs[1].Text, topic.TopicTitle("lo")) {
-		t.Fatalf("after the failover: got %q, want the answer again", msgs[1].Text)
+	if !h.srv.Wait(answered, 30*time.Second) {
+		t.Fatalf("after the failover: no answer again; messages %+v", h.srv.Messages(u.ID))
+	}
+	for _, m := range h.srv.Messages(u.ID)[1 : len(h.srv.Messages(u.ID))-1] {
+		if m.Text != h.content.T("lo", "error.apology") {
+			t.Errorf("after the failover, before the answer: %q, want at most the apology", m.Text)
+		}
 	}
 }
