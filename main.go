@@ -98,7 +98,9 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(loglimit.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}), 10*time.Second, 20))
 }
 
-func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+// serve runs the bot; opts are for the test binary's serve child (the kill tests give it a clock that runs
+// ahead, for time passing while the process is dead), never set by the command line.
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer, opts ...bot.Option) error {
 	cfg, err := bot.ParseConfig(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "configuration:\n%v\n", err)
@@ -109,7 +111,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	app, err := bot.New(cfg, content, log)
+	app, err := bot.New(cfg, content, log, opts...)
 	if err != nil {
 		return err
 	}

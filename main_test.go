@@ -30,8 +30,15 @@ import (
 // with -9 like the real thing) by setting HUUNGHI_TEST_CHILD.
 func TestMain(m *testing.M) {
 	if os.Getenv("HUUNGHI_TEST_CHILD") == "serve" {
+		// HUUNGHI_TEST_CLOCK_AHEAD runs the child's clock (store included) that much ahead of the real
+		// one: a restart with a later one is time that passed while the process was dead, without waiting
+		// for it.
+		var opts []bot.Option
+		if ahead, err := time.ParseDuration(os.Getenv("HUUNGHI_TEST_CLOCK_AHEAD")); err == nil {
+			opts = append(opts, bot.WithClock(func() time.Time { return time.Now().Add(ahead) }))
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := run(ctx, []string{"serve"}, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		err := serve(ctx, os.Getenv, os.Stderr, opts...)
 		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -500,21 +507,18 @@ func TestChat_DecisionAllTheWay(t *testing.T) {
 
 // TestServe_KillDashNineAcrossAReminder signs a user up, kills the bot with SIGKILL before the reminder is
 // due, lets the due time pass while nothing runs, and starts it again: the reminder arrives once, late, from
-// the catch-up at start. A second kill and start send nothing more. The child runs on real time (it is the
-// real `huunghi serve`), so the test waits for the due minute: at most a minute and a few seconds.
+// the catch-up at start. A second kill and start send nothing more. The due time is an hour away; the time
+// that passes while the process is dead is the restarted child's clock running past it
+// (HUUNGHI_TEST_CLOCK_AHEAD, TestMain), store included, so the test does not wait for it.
 func TestServe_KillDashNineAcrossAReminder(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.New()
 	defer srv.Close()
 	rs := redistest.Start(t)
 	zone, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
-	// The event starts two minutes from the current minute, with a reminder one minute before: due at the
-	// next minute boundary, at least 5 s from now so the sign-up happens before it.
-	start := time.Now().In(zone).Truncate(time.Minute).Add(2 * time.Minute)
-	if time.Until(start.Add(-time.Minute)) < 5*time.Second {
-		start = start.Add(time.Minute)
-	}
-	due := start.Add(-time.Minute)
+	// The event starts two hours from the current minute, with a reminder an hour before.
+	start := time.Now().In(zone).Truncate(time.Minute).Add(2 * time.Hour)
+	due := start.Add(-time.Hour)
 	dir := t.TempDir()
 	if err := os.MkdirAll(dir+"/events", 0o755); err != nil {
 		t.Fatal(err)
@@ -526,7 +530,7 @@ place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall"}
 starts: "%s"
 ends: "%s"
 signup: true
-reminders: [1m]
+reminders: [1h]
 `, start.Format("2006-01-02T15:04"), start.Add(time.Hour).Format("2006-01-02T15:04"))
 	if err := os.WriteFile(dir+"/events/kill_test.yaml", []byte(event), 0o644); err != nil {
 		t.Fatal(err)
@@ -560,10 +564,8 @@ reminders: [1m]
 		t.Fatalf("sign-up: %q", got.Text)
 	}
 	child.kill()
-	if time.Now().After(due) {
-		t.Skip("the machine was too slow: the reminder came due before the bot was killed")
-	}
-	time.Sleep(time.Until(due) + time.Second) // real time must pass the due minute while nothing runs
+	// Started again a second past the due time by its clock, and later at every start after this one.
+	child.env = append(child.env, "HUUNGHI_TEST_CLOCK_AHEAD="+(time.Until(due)+time.Second).String())
 	child.start()
 	if !srv.Wait(func() bool { return reminded() == 1 }, 30*time.Second) {
 		t.Fatalf("no reminder after restart:\n%s", readLogs())
