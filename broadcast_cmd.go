@@ -48,11 +48,20 @@ func broadcastCmd(ctx context.Context, args []string, getenv func(string) string
 		fmt.Fprint(stderr, broadcastUsage)
 		return exitError(2)
 	}
-	content, err := loadContent(getenv("CONTENT_DIR"), stderr, nil)
+	loc, err := cliZone(getenv, stderr)
 	if err != nil {
 		return err
 	}
-	loc, err := cliZone(getenv, stderr)
+	// What the flags alone can tell is checked before the content is loaded and Redis dialled, which take
+	// a second: a typo is answered at once.
+	var order broadcastOrder
+	compose := *status == "" && *cancel == ""
+	if compose {
+		if order, err = parseBroadcastOrder(*audience, *textFile, *at, loc, stderr); err != nil {
+			return err
+		}
+	}
+	content, err := loadContent(getenv("CONTENT_DIR"), stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -84,41 +93,54 @@ func broadcastCmd(ctx context.Context, args []string, getenv func(string) string
 		fmt.Fprintf(stdout, "broadcast %s cancelled\n", *cancel)
 		return nil
 	}
-	if *audience == "" || *textFile == "" {
-		fmt.Fprint(stderr, broadcastUsage)
-		return exitError(2)
-	}
-	a, err := broadcast.ParseAudience(*audience)
-	if err != nil {
-		fmt.Fprintf(stderr, "--audience: %v\n", err)
-		return exitError(2)
-	}
-	raw, err := os.ReadFile(*textFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "--text-file: %v\n", err)
-		return exitError(2)
-	}
-	start := time.Now()
-	if *at != "" {
-		if start, err = time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(*at), loc); err != nil {
-			fmt.Fprintf(stderr, "--at: want YYYY-MM-DDTHH:MM in %s, got %q\n", loc, *at)
-			return exitError(2)
-		}
-		if start.Before(time.Now().Add(-time.Minute)) {
-			fmt.Fprintf(stderr, "--at: %s is in the past\n", *at)
-			return exitError(2)
-		}
-	}
 	chat, _ := strconv.ParseInt(strings.TrimSpace(getenv("STAFF_CHAT_ID")), 10, 64)
-	b := broadcast.Broadcast{Audience: a, Versions: map[string]broadcast.Version{"": {Text: strings.TrimSpace(string(raw))}},
+	b := broadcast.Broadcast{Audience: order.audience, Versions: map[string]broadcast.Version{"": {Text: order.text}},
 		Chat: chat, Lang: lang}
-	id, err := svc.Create(ctx, b, start)
+	id, err := svc.Create(ctx, b, order.start)
 	if err != nil {
 		fmt.Fprintf(stderr, "broadcast: %v\n", err)
 		return exitError(1)
 	}
 	fmt.Fprintln(stdout, id)
 	return nil
+}
+
+// broadcastOrder is what the flags of a new broadcast say: who, what and from when.
+type broadcastOrder struct {
+	audience broadcast.Audience
+	text     string
+	start    time.Time
+}
+
+// parseBroadcastOrder checks the flags of a new broadcast that need neither the content nor Redis (whether
+// the language, programme or event exists, and the text's length, are the service's to check).
+func parseBroadcastOrder(audience, textFile, at string, loc *time.Location, stderr io.Writer) (broadcastOrder, error) {
+	if audience == "" || textFile == "" {
+		fmt.Fprint(stderr, broadcastUsage)
+		return broadcastOrder{}, exitError(2)
+	}
+	a, err := broadcast.ParseAudience(audience)
+	if err != nil {
+		fmt.Fprintf(stderr, "--audience: %v\n", err)
+		return broadcastOrder{}, exitError(2)
+	}
+	raw, err := os.ReadFile(textFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "--text-file: %v\n", err)
+		return broadcastOrder{}, exitError(2)
+	}
+	start := time.Now()
+	if at != "" {
+		if start, err = time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(at), loc); err != nil {
+			fmt.Fprintf(stderr, "--at: want YYYY-MM-DDTHH:MM in %s, got %q\n", loc, at)
+			return broadcastOrder{}, exitError(2)
+		}
+		if start.Before(time.Now().Add(-time.Minute)) {
+			fmt.Fprintf(stderr, "--at: %s is in the past\n", at)
+			return broadcastOrder{}, exitError(2)
+		}
+	}
+	return broadcastOrder{audience: a, text: strings.TrimSpace(string(raw)), start: start}, nil
 }
 
 func notFound(stderr io.Writer, id string, err error) error {
