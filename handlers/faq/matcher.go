@@ -459,12 +459,13 @@ func (m *Matcher) terms(text string) map[string]float64 {
 			laoTerms(tok, tf)
 			continue
 		}
-		folded := stem(Fold(tok))
+		unmarked := Fold(tok)
+		folded := stem(unmarked)
 		stop := stopwords[folded]
 		if !stop {
 			tf["w:"+folded]++
 		}
-		if Fold(tok) != tok {
+		if unmarked != tok {
 			tf["a:"+tok] += accentWeight
 		}
 		if prev != "" && !(stop && stopwords[prev]) {

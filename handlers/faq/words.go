@@ -73,9 +73,14 @@ func newSynonyms(list []Synonym) synonyms {
 	return s
 }
 
-// apply rewrites tokens greedily, longest match first.
+// apply rewrites tokens greedily, longest match first. Each token is folded once: the fold of words joined
+// by spaces is the folds joined (a mark never reaches across a space).
 func (s synonyms) apply(tokens []string) []string {
 	out := make([]string, 0, len(tokens))
+	folded := make([]string, len(tokens))
+	for i, tok := range tokens {
+		folded[i] = Fold(tok)
+	}
 	for i := 0; i < len(tokens); {
 		if isLaoWord(tokens[i]) {
 			tok := tokens[i]
@@ -88,7 +93,7 @@ func (s synonyms) apply(tokens []string) []string {
 		}
 		matched := false
 		for n := min(s.maxLen, len(tokens)-i); n >= 1; n-- {
-			key := Fold(strings.Join(tokens[i:i+n], " "))
+			key := strings.Join(folded[i:i+n], " ")
 			if to, ok := s.words[key]; ok {
 				out = append(out, to...)
 				i += n
