@@ -557,11 +557,11 @@ func (o *Outbox) chatLimit(chat int64) redis_rate.Limit {
 }
 
 // takeGlobal takes one message from the global budget. Replies take it when it is there and go anyway when
-// it is not (counted a tick at a time: countReplies). The bulk lanes (and patient replies) wait for two budgets: their own, SendRate minus
-// ReplyReserve, and room in the global one, which they may use only up to a tenth of a second ahead
-// where replies may use a whole second: so bulk sends never take more than what replies leave, replies
-// always find room under Telegram's limit, and a broadcast runs at its full rate while replies stay inside
-// the reserve. The broadcast lane under PaidRate has a budget of its own instead.
+// it is not (counted a tick at a time: countReplies). The bulk lanes (and patient replies) wait for two
+// budgets: their own, SendRate minus ReplyReserve, and room in the global one, which they may use only up to
+// a tenth of a second ahead where replies may use a whole second: so bulk sends never take more than what
+// replies leave, replies always find room under Telegram's limit, and a broadcast runs at its full rate
+// while replies stay inside the reserve. The broadcast lane under PaidRate has a budget of its own instead.
 func (o *Outbox) takeGlobal(ctx context.Context, lane Lane) error {
 	switch {
 	case lane == LaneBroadcast && o.cfg.PaidRate > 0:

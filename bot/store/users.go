@@ -48,8 +48,9 @@ func (u User) IsNew() bool { return u.FirstSeen.Equal(u.LastSeen) }
 // session and their conversation with staff. It runs for every update: a known user costs HGETALL, one
 // HSET and the ZADD of the activity index, in one round trip, where separate calls cost twenty-odd commands
 // in nine; the staff record, the session and the conversation are read only when the user's hash has no
-// word on them (see "staff", "sess" and "conv" below). It keeps the statistics in line as reindexLua does: the visit moves the user
-// in the last-seen index, and one who had blocked the bot is no longer counted unreachable.
+// word on them (see "staff", "sess" and "conv" below). It keeps the statistics in line as reindexLua does:
+// the visit moves the user in the last-seen index, and one who had blocked the bot is no longer counted
+// unreachable.
 // KEYS: statKeys, the set of users, the staff hash, the session, the conversation. ARGV: now (unix s), uid,
 // Telegram language ("" = none shipped), then floodLua's: now (µs), Drop's emission (µs) and burst, Pace's,
 // and "1" when the sender is exempt (an admin; staff in the staff hash are exempt too).
