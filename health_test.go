@@ -128,12 +128,7 @@ func TestHealth_AgainstARealBot(t *testing.T) {
 // TestHealth_NotReadyUntilRedisAnswers: a bot started while Redis is unreachable serves /healthz but is not
 // ready, and the probe says so.
 func TestHealth_NotReadyUntilRedisAnswers(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // a port that refuses: nothing accepts on it once closed
-	if err != nil {
-		t.Fatal(err)
-	}
-	redisAddr := ln.Addr().String()
-	ln.Close()
+	redisAddr := redistest.FreeAddr(t) // a port that refuses: nothing listens on it
 	addr, _ := startBot(t, "redis://"+redisAddr+"/0")
 	code, out := health(t, nil, "--url", "http://"+addr)
 	if code != 1 || !strings.Contains(out, "/readyz: 503 Service Unavailable redis unreachable") {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -536,12 +535,7 @@ func TestForget_DeletesUser(t *testing.T) {
 
 func TestWebhook_SecretAndDelivery(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := redistest.FreeAddr(t)
 	secret := "s3cret-token-for-tests"
 	h := newHarness(t, map[string]string{
 		"HTTP_ADDR":      addr,

@@ -10,17 +10,13 @@ import (
 	"time"
 
 	"github.com/ufo-thanhhoa/huunghi/bot"
+	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 )
 
 // webhookHarness runs the bot in webhook mode on a fixed free port.
 func webhookHarness(t testing.TB, secret string, opts ...bot.Option) (*harness, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := redistest.FreeAddr(t)
 	h := newHarness(t, map[string]string{
 		"HTTP_ADDR":      addr,
 		"WEBHOOK_URL":    "http://" + addr + "/tg/hook",

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 )
 
 // replyError is a reply of the server, as go-redis types them (proto.RedisError).
@@ -52,12 +54,7 @@ func TestUnreachable_OnlyOutagesRepeatAnUpdate(t *testing.T) {
 // and nothing else.
 func TestOutageHook_MarksOnlyTheWatchedContext(t *testing.T) {
 	t.Parallel()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close() // nothing listens there now: every dial is refused
+	addr := redistest.FreeAddr(t) // nothing listens there: every dial is refused
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer c.Close()
 	c.AddHook(outageHook{})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -21,6 +20,7 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/bot"
 	"github.com/ufo-thanhhoa/huunghi/bot/outbox"
 	"github.com/ufo-thanhhoa/huunghi/bot/store"
+	"github.com/ufo-thanhhoa/huunghi/bot/store/redistest"
 )
 
 // roundRobin is the load balancer in front of the replicas' webhook ports: each request goes to the next
@@ -52,18 +52,6 @@ func (rr *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	i := int((rr.next.Add(1) - 1) % uint64(len(rr.proxies)))
 	rr.hits[i].Add(1)
 	rr.proxies[i].ServeHTTP(w, r)
-}
-
-// freeAddr is a loopback address nothing listens on, for a replica's HTTP_ADDR that the balancer must know
-// before the replica starts.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // metricOf reads one sample of an app's /metrics (0 when absent).
@@ -98,7 +86,7 @@ func metricOf(t testing.TB, app *bot.App, sample string) float64 {
 // summed over both, measured at the fake: the budget is in Redis, not per process.
 func TestReplicas_WebhookBehindALoadBalancer(t *testing.T) {
 	t.Parallel()
-	addrA, addrB := freeAddr(t), freeAddr(t)
+	addrA, addrB := redistest.FreeAddr(t), redistest.FreeAddr(t) // the balancer knows them before the replicas start
 	rr := newRoundRobin(t, addrA, addrB)
 	lb := httptest.NewServer(rr)
 	defer lb.Close()

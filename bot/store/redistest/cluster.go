@@ -164,7 +164,7 @@ func startNodes(t testing.TB, dir string) *nodes {
 	for i, a := range n.addrs {
 		clients[i] = redis.NewClient(&redis.Options{Addr: a, MaxRetries: -1})
 		defer clients[i].Close()
-		if err := waitPing(clients[i]); err != nil {
+		if err := waitPing(clients[i], nil); err != nil {
 			fail("cluster node %s did not answer: %v", a, err)
 		}
 	}
@@ -216,8 +216,9 @@ func (n *nodes) stop() {
 	})
 }
 
-// waitPing waits up to 10 s for a freshly started server to answer.
-func waitPing(c *redis.Client) error {
+// waitPing waits up to 10 s for a freshly started server to answer, and returns errExited as soon as
+// exited (when not nil) is closed.
+func waitPing(c *redis.Client, exited <-chan struct{}) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -226,6 +227,10 @@ func waitPing(c *redis.Client) error {
 		if err == nil || time.Now().After(deadline) {
 			return err
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-exited:
+			return errExited
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }

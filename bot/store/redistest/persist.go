@@ -1,10 +1,6 @@
 package redistest
 
-import (
-	"net"
-	"strconv"
-	"testing"
-)
+import "testing"
 
 // StartPersistent launches redis-server for t as production should run it: with an append-only file,
 // fsynced on every write (`--appendonly yes --appendfsync always`), in the test's temp dir. Crash and
@@ -17,8 +13,7 @@ import (
 func StartPersistent(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{t: t, dir: t.TempDir(), persistent: true}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	s.start()
+	s.startOnFreePort()
 	t.Cleanup(s.Stop)
 	return s
 }

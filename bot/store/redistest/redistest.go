@@ -7,6 +7,8 @@
 package redistest
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,6 +26,8 @@ type Server struct {
 	Addr string
 	dir  string
 	cmd  *exec.Cmd
+	// exited is closed once cmd has been waited for: a server that dies while starting is noticed at once.
+	exited chan struct{}
 	// persistent: an append-only file fsynced on every write, kept across Crash and Restart
 	// (StartPersistent).
 	persistent bool
@@ -33,10 +37,25 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{t: t, dir: t.TempDir()}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	s.start()
+	s.startOnFreePort()
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// startOnFreePort starts the server on a port freePort draws, and on another if the server exits while
+// starting (another test took the port between the draw and the bind).
+func (s *Server) startOnFreePort() {
+	s.t.Helper()
+	var err error
+	for range 5 {
+		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(s.t)))
+		if err = s.launch(); !errors.Is(err, errExited) {
+			break
+		}
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // Client returns a go-redis client for the server, closed by t.Cleanup.
@@ -49,25 +68,45 @@ func (s *Server) Client() *redis.Client {
 // URL returns the server's address as a REDIS_URL.
 func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 
+// errExited is a server that exited before it answered: most often its port was taken.
+var errExited = errors.New("redis-server exited while starting")
+
+// start starts the server on its address, failing the test if it does not come up.
 func (s *Server) start() {
 	s.t.Helper()
+	if err := s.launch(); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// launch starts redis-server on s.Addr and waits until it answers PING, or says why it did not.
+func (s *Server) launch() error {
 	_, port, _ := net.SplitHostPort(s.Addr)
 	persistence := []string{"--appendonly", "no"}
 	if s.persistent {
 		persistence = []string{"--appendonly", "yes", "--appendfsync", "always"}
 	}
 	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--dir", s.dir, "--save", ""}, persistence...)
-	s.cmd = exec.Command(binary(s.t), append(args, "--protected-mode", "no", "--loglevel", "warning")...)
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start redis-server: %v", err)
+	cmd := exec.Command(binary(s.t), append(args, "--protected-mode", "no", "--loglevel", "warning")...)
+	out := new(bytes.Buffer) // written by exec's copier until Wait returns; read only after exited
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start redis-server: %w", err)
 	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	s.cmd, s.exited = cmd, exited
 	// PING answers LOADING while an append-only file is read: only a PONG means the data is back.
 	c := redis.NewClient(&redis.Options{Addr: s.Addr, MaxRetries: -1})
 	defer c.Close()
-	if err := waitPing(c); err != nil {
+	if err := waitPing(c, exited); err != nil {
 		s.Stop()
-		s.t.Fatalf("redis-server on %s did not answer: %v", s.Addr, err)
+		if errors.Is(err, errExited) {
+			return fmt.Errorf("redis-server on %s: %w: %s", s.Addr, err, bytes.TrimSpace(out.Bytes()))
+		}
+		return fmt.Errorf("redis-server on %s did not answer: %w", s.Addr, err)
 	}
+	return nil
 }
 
 // Stop kills the server (data is lost: the server keeps nothing on disk). Safe to call twice.
@@ -76,22 +115,12 @@ func (s *Server) Stop() {
 		return
 	}
 	_ = s.cmd.Process.Kill()
-	_ = s.cmd.Wait()
+	<-s.exited
 	s.cmd = nil
 }
 
 // Up starts a stopped server again, empty, on the same address: Stop then Up is "Redis briefly down".
 func (s *Server) Up() { s.t.Helper(); s.start() }
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // String describes the server for failure messages.
 func (s *Server) String() string { return fmt.Sprintf("redis-server at %s", s.Addr) }
