@@ -79,8 +79,10 @@ type App struct {
 	pollWait time.Duration
 	// apiTimeout bounds one Bot API call (WithAPITimeout).
 	apiTimeout time.Duration
-	workers    int
-	now        func() time.Time
+	// transport carries the Bot API calls (WithTransport); nil is http.DefaultTransport.
+	transport http.RoundTripper
+	workers   int
+	now       func() time.Time
 }
 
 // Option configures an App beyond Config, for the chat demo and tests.
@@ -106,6 +108,11 @@ func WithPollWait(d time.Duration) Option { return func(a *App) { a.pollWait = d
 // getUpdates may take its long-polling wait on top, plus at most 15 s. Fault tests shorten it to see a
 // Telegram that does not answer in a second rather than a minute.
 func WithAPITimeout(d time.Duration) Option { return func(a *App) { a.apiTimeout = d } }
+
+// WithTransport carries every Bot API call (getUpdates included) through rt instead of
+// http.DefaultTransport: a proxy the office's network requires, or a test's recorder of which calls the
+// bot got no answer to (the fault tests bound the duplicates they see by those calls).
+func WithTransport(rt http.RoundTripper) Option { return func(a *App) { a.transport = rt } }
 
 // WithHTTPLimits replaces DefaultHTTPLimits (tests use short timeouts and few connections).
 func WithHTTPLimits(l HTTPLimits) Option { return func(a *App) { a.httpLimits = l } }
@@ -193,7 +200,7 @@ func New(cfg Config, content *messages.Content, log *slog.Logger, opts ...Option
 		tg.WithMiddlewares(a.middleware()...),
 		tg.WithDefaultHandler(func(context.Context, *tg.Bot, *models.Update) {}),
 		tg.WithErrorsHandler(slogErrors(log)),
-		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: a.apiTimeout}),
+		tg.WithHTTPClient(time.Minute, &http.Client{Timeout: a.apiTimeout, Transport: a.transport}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
@@ -289,7 +296,7 @@ func (a *App) Run(ctx context.Context) error {
 	intake := &Intake{
 		st: a.store, log: a.log, notify: dispatcher.Notify, handOver: dispatcher.HandOver, lease: a.lease,
 		apiURL: a.cfg.APIURL, token: a.cfg.Token, secret: a.cfg.WebhookSecret,
-		client:   &http.Client{Timeout: a.pollWait + min(a.apiTimeout, 15*time.Second)},
+		client:   &http.Client{Timeout: a.pollWait + min(a.apiTimeout, 15*time.Second), Transport: a.transport},
 		pollWait: a.pollWait, running: a.running.Store,
 		bodyTimeout: a.httpLimits.BodyTimeout, backlog: a.backlogOf,
 		overflow: a.backlogFull, rejected: a.metrics.rejected.Inc,

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,9 +26,8 @@ import (
 const faultSeed = 11
 
 // faultAPITimeout is the bot's Bot API timeout in these tests: a held call fails after it, not after the
-// minute of production. It stays well above what a healthy call takes on a loaded machine: a call that
-// timed out without an injected fault, having taken effect, would be a duplicate the test cannot tell
-// from a bug (at 400 ms, with the package's tests run several at once a CPU, a few did).
+// minute of production. A healthy call that outlasts it on a loaded machine, having taken effect, may be
+// sent again; answerLog counts it in the duplicate window with the injected faults that lose an answer.
 const faultAPITimeout = time.Second
 
 // wireFaults are the fault kinds the tests run traffic through.
@@ -62,13 +64,62 @@ func duplicates(h *harness, chats []int64) map[int64]int {
 	return out
 }
 
-// lostAnswers counts, per chat, the injected faults that let a call take effect and lost its answer:
-// the one window in which the outbox may send a message twice.
-func lostAnswers(h *harness) map[int64]int {
+// answerLog numbers the bot's Bot API calls (telegramtest.CallIDHeader) and remembers those it got no
+// whole answer to: a timeout, a reset, a body cut short. Matched with the fake's record of which calls
+// took effect, it is the duplicate window exactly: the injected faults that lose an answer after the
+// effect (ResetAfter, HoldAfter), and a healthy call that a loaded machine made outlast the bot's
+// timeout, which counting injections alone took for a bug.
+type answerLog struct {
+	next atomic.Int64
+	mu   sync.Mutex
+	lost map[string]bool
+}
+
+func (l *answerLog) RoundTrip(r *http.Request) (*http.Response, error) {
+	id := strconv.FormatInt(l.next.Add(1), 10)
+	r = r.Clone(r.Context()) // a RoundTripper must not change the caller's request
+	r.Header.Set(telegramtest.CallIDHeader, id)
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil {
+		l.miss(id)
+		return nil, err
+	}
+	resp.Body = &watchedBody{ReadCloser: resp.Body, miss: func() { l.miss(id) }}
+	return resp, nil
+}
+
+func (l *answerLog) miss(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lost == nil {
+		l.lost = map[string]bool{}
+	}
+	l.lost[id] = true
+}
+
+// watchedBody tells its log when an answer's body could not be read to its end.
+type watchedBody struct {
+	io.ReadCloser
+	miss func()
+}
+
+func (b *watchedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.miss()
+	}
+	return n, err
+}
+
+// lostAnswers counts, per chat, the calls that took effect (the fake answered, or would have answered,
+// 200) and whose answer the bot never got: the one window in which the outbox may send a message twice.
+func lostAnswers(h *harness, l *answerLog) map[int64]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	out := map[int64]int{}
-	for _, in := range h.srv.Injections() {
-		if in.Effect {
-			id, _ := strconv.ParseInt(in.ChatID, 10, 64)
+	for _, c := range h.srv.Calls("") {
+		if c.Code == http.StatusOK && l.lost[c.ID] {
+			id, _ := strconv.ParseInt(c.Params["chat_id"], 10, 64)
 			out[id]++
 		}
 	}
@@ -96,8 +147,9 @@ func TestFaults_SendsSurviveWireFaults(t *testing.T) {
 func sendsThrough(t *testing.T, f telegramtest.WireFault) {
 	const staffChat = -7100
 	generous := redis_rate.Limit{Rate: 1000, Burst: 1000, Period: time.Second}
+	answers := &answerLog{}
 	h := newHarness(t, map[string]string{"STAFF_CHAT_ID": strconv.Itoa(staffChat), "STAFF_IDS": "900", "BULK_LEASE": "5s"},
-		bot.WithSendLimits(generous, generous), bot.WithAPITimeout(faultAPITimeout))
+		bot.WithSendLimits(generous, generous), bot.WithAPITimeout(faultAPITimeout), bot.WithTransport(answers))
 	h.srv.InjectRandom("sendMessage", 0.3, faultSeed, 2, f)
 	ctx := context.Background()
 	var chats []int64
@@ -182,7 +234,7 @@ func sendsThrough(t *testing.T, f telegramtest.WireFault) {
 	}
 
 	// Duplicates only where an answer was lost, and at most as many.
-	dups, lost := duplicates(h, chats), lostAnswers(h)
+	dups, lost := duplicates(h, chats), lostAnswers(h, answers)
 	for c, n := range dups {
 		if n > lost[c] {
 			t.Errorf("chat %d: %d duplicate messages, %d calls took effect without an answer (seed %d)", c, n, lost[c], faultSeed)

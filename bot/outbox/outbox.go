@@ -2,7 +2,9 @@
 // (per chat about 1 msg/s with a small burst, 20/min in groups, and a global budget shared by all replicas
 // through Redis), keeps replies to users ahead of bulk sends, and applies one error policy: 429 → wait
 // retry_after for that chat and pause the bulk lanes; 403 → mark the user unreachable; 5xx and network
-// errors → bounded retry with backoff.
+// errors → bounded retry with backoff, and a queued message whose tries all failed so is tried again after
+// the lease, for up to Config.Rounds rounds (an outage of Telegram lasts minutes, not the seconds of the
+// backoff).
 //
 // Replies are sent synchronously by the handler that makes them (the handler already runs in its chat's
 // worker, so a reply never waits behind another chat's traffic). Reminders and broadcasts are queued in Redis
@@ -25,6 +27,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -196,6 +199,10 @@ type Config struct {
 	Attempts int
 	// Backoff is the first retry delay after a 5xx or network error, doubled each time (default 250ms).
 	Backoff time.Duration
+	// Rounds is how often a queued message whose Attempts all met a 5xx, a network error or a 429 is left
+	// in flight for the reaper, to be tried again after the lease, before it fails (default 30: an hour of
+	// outage at the default lease of 2 minutes).
+	Rounds int
 	// BulkWorkers is how many bulk messages are in flight at once (default 8).
 	BulkWorkers int
 	// OnceTTL is how long a sent Once message's key is remembered (default 45 days: longer than any
@@ -215,6 +222,9 @@ func (c *Config) defaults() {
 	}
 	if c.Backoff <= 0 {
 		c.Backoff = 250 * time.Millisecond
+	}
+	if c.Rounds <= 0 {
+		c.Rounds = 30
 	}
 	if c.BulkWorkers <= 0 {
 		// Enough calls in flight for the rate: a call takes up to ~100 ms, so 8 carry 30/s and a paid rate
@@ -401,6 +411,9 @@ func (o *Outbox) deliverAll(ctx context.Context, m Message, lane Lane) (int, err
 		once := i == 0 && m.Once && m.Key != "" && lane != LaneReply
 		var err error
 		if id, err = o.deliver(ctx, p, lane, once); err != nil {
+			if i > 0 {
+				err = fmt.Errorf("%w: %w", errPartlySent, err)
+			}
 			return id, err
 		}
 	}
@@ -450,6 +463,9 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 			_ = o.st.PauseChat(ctx, m.ChatID, d, o.chatLimit(m.ChatID))
 			_ = o.st.PauseBulk(ctx, d)
 			if attempt >= o.cfg.Attempts {
+				if lane != LaneReply {
+					return 0, fmt.Errorf("send to %d: %w: %w", m.ChatID, errGaveUp, err)
+				}
 				return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
 			}
 			if err := Sleep(ctx, d); err != nil {
@@ -468,6 +484,10 @@ func (o *Outbox) deliver(ctx context.Context, m Message, lane Lane, once bool) (
 			return 0, fmt.Errorf("send to %d: %w", m.ChatID, err)
 		default: // 5xx, network
 			if attempt >= o.cfg.Attempts || ctx.Err() != nil {
+				if ctx.Err() == nil && lane != LaneReply {
+					// Counted by sendQueued, which may yet try it again after the lease.
+					return 0, fmt.Errorf("send to %d after %d attempts: %w: %w", m.ChatID, attempt, errGaveUp, err)
+				}
 				o.sends.WithLabelValues(string(lane), "failed").Inc()
 				return 0, fmt.Errorf("send to %d after %d attempts: %w", m.ChatID, attempt, err)
 			}
@@ -740,7 +760,7 @@ func (o *Outbox) Run(ctx context.Context) {
 		for {
 			for _, lane := range bulkLanes {
 				if n, err := o.st.ReapBulk(ctx, string(lane)); err == nil && n > 0 {
-					o.log.Warn("requeued bulk messages of a crashed sender", "lane", lane, "count", n)
+					o.log.Warn("requeued bulk messages held past the lease (a sender died, or left them to try again)", "lane", lane, "count", n)
 				}
 			}
 			select {
@@ -856,10 +876,42 @@ func (o *Outbox) sendQueued(ctx context.Context, lane Lane, m Message) (outcome 
 		return Skipped, true
 	case errors.Is(err, ErrUnreachable):
 		return Unreachable, true
+	case errors.Is(err, errGaveUp) && !errors.Is(err, errPartlySent) && o.retryLater(ctx, lane, m):
+		return "", false // in flight until the reaper requeues it, after the lease
 	default:
+		if errors.Is(err, errGaveUp) {
+			o.sends.WithLabelValues(string(lane), "failed").Inc()
+		}
 		o.log.Warn("bulk message not delivered", "lane", lane, "chat_id", m.ChatID, "err", err)
 		return Failed, true
 	}
+}
+
+// errGaveUp marks a delivery whose every attempt met a 5xx, a network error or a 429: Telegram (or the way
+// to it) was down for the seconds of the backoff, which says nothing of the message.
+var errGaveUp = errors.New("every attempt failed")
+
+// errPartlySent marks a delivery that failed after the first parts of a long text were sent: sending it
+// again would repeat them.
+var errPartlySent = errors.New("partly sent")
+
+// retryLater reports whether a queued message whose attempts all failed (errGaveUp) is left in flight, to
+// be tried again when the reaper requeues it after the lease, and counts the round: a reminder or a
+// broadcast dropped after a few seconds of outage would be lost for good. After Config.Rounds rounds it
+// fails. A message without ID or Key cannot be counted, and fails at once as before.
+func (o *Outbox) retryLater(ctx context.Context, lane Lane, m Message) bool {
+	id := cmp.Or(m.ID, m.Key)
+	if id == "" {
+		return false
+	}
+	n, err := o.st.CountRetryRound(context.WithoutCancel(ctx), string(lane)+":"+id)
+	if err == nil && n > int64(o.cfg.Rounds) {
+		return false
+	}
+	// Redis away too: the reaper brings it back when Redis is.
+	o.sends.WithLabelValues(string(lane), "retry_later").Inc()
+	o.log.Warn("bulk message not delivered, tried again after the lease", "lane", lane, "chat_id", m.ChatID, "round", n)
+	return true
 }
 
 // errNoRenderer is render's answer for a Render that no Handle registered: a message queued by a newer

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
@@ -592,3 +593,58 @@ func TestCopy_QueuedCopyRepliesAndTellsItsHook(t *testing.T) {
 }
 
 func tgUser(id int64) models.User { return models.User{ID: id, FirstName: "Noy"} }
+
+// TestOutage_QueuedMessagesWaitItOut: a reminder whose every attempt meets a 502 (Telegram down for longer
+// than the backoff) stays in flight instead of failing, and is sent once when the reaper hands it back
+// after the lease and Telegram is up again; a message that meets the outage round after round fails after
+// Rounds of them, and is not sent.
+func TestOutage_QueuedMessagesWaitItOut(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	o := f.outbox(outbox.Config{Attempts: 2, Backoff: time.Millisecond, Rounds: 1})
+	down := telegramtest.Failure{Code: 502, Description: "Bad Gateway"}
+	round := func(chat int64, want float64) {
+		t.Helper()
+		f.clock.Add(pastLease) // the reaper that runs when Run starts hands back what is in flight
+		stop := f.run(o)
+		var got string
+		if !f.srv.Wait(func() bool {
+			w, n := f.lane(outbox.LaneReminder)
+			done := outcome(t, o, outbox.LaneReminder, "retry_later") + outcome(t, o, outbox.LaneReminder, "failed") +
+				outcome(t, o, outbox.LaneReminder, "ok")
+			got = fmt.Sprintf("%v rounds done, %d waiting, %d in flight", done, w, n)
+			return done == want && w == 0
+		}, wait) {
+			t.Fatalf("round %v of %d: %s", want, chat, got)
+		}
+		stop()
+	}
+
+	f.srv.FailNext("sendMessage", 611, 2, down)
+	if err := o.Enqueue(ctx, outbox.LaneReminder, outbox.Message{ChatID: 611, Text: "Starts in 2 hours", Key: "rem:o:611:2h", Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	round(611, 1)
+	if w, n := f.lane(outbox.LaneReminder); w != 0 || n != 1 || len(f.srv.Messages(611)) != 0 {
+		t.Fatalf("after a round of 502s: %d waiting, %d in flight, %d sent; want it in flight, unsent", w, n, len(f.srv.Messages(611)))
+	}
+	round(611, 2)
+	f.idle(outbox.LaneReminder)
+	if got := f.texts(611); len(got) != 1 || got[0] != "Starts in 2 hours" {
+		t.Errorf("after the outage: %q, want the reminder once", got)
+	}
+
+	f.srv.FailNext("sendMessage", 612, 4, down)
+	if err := o.Enqueue(ctx, outbox.LaneReminder, outbox.Message{ChatID: 612, Text: "Starts in 2 hours", Key: "rem:o:612:2h", Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	round(612, 3)
+	round(612, 4)
+	f.idle(outbox.LaneReminder)
+	if n := len(f.srv.Messages(612)); n != 0 || outcome(t, o, outbox.LaneReminder, "failed") != 1 {
+		t.Errorf("past Rounds: %d sent, %v failed; want it failed after its second round", n, outcome(t, o, outbox.LaneReminder, "failed"))
+	}
+	if n := len(f.srv.Calls("sendMessage")); n != 2+1+4 {
+		t.Errorf("%d sendMessage calls, want 2+1 for the first reminder and 2+2 for the second", n)
+	}
+}

@@ -88,6 +88,9 @@ import (
 //	                                   in its Bot API call (TTL the bulk lease, 2 min), then "sent" (TTL 45
 //	                                   days), so a requeued copy is dropped. Queued once (the weekly digest,
 //	                                   "digest:2031-W20"): set in the same step as it is queued.
+//	hn:retry:{lane}:{id}        string how many rounds a bulk message (by its id, else its key) was left in
+//	                                   flight after every attempt met a 5xx, a network error or a 429; 24 h
+//	                                   TTL after the last round. Past the outbox's Rounds it fails.
 //	hn:pause:bulk               string present while the bulk lanes are paused after a 429.
 //	hn:unanswered:{yyyymmdd}    zset   "<lang>|<question>" → how many people asked it that day (UTC) and got no
 //	                                   answer; TTL RETAIN_QUESTIONS (31 days). The question as the handler gives it: normalised,
@@ -211,6 +214,7 @@ func keyOutbox(lane string) string         { return prefix + "outbox:" + lane }
 func keyOutboxInflight(lane string) string { return prefix + "outbox:" + lane + ":inflight" }
 func keyPauseBulk() string                 { return prefix + "pause:bulk" }
 func keyOnce(key string) string            { return prefix + "once:" + key }
+func keyRetryRounds(name string) string    { return prefix + "retry:" + name }
 
 func keyUnanswered(day time.Time) string    { return prefix + "unanswered:" + day.Format("20060102") }
 func keyLastQuestion(uid int64) string      { return prefix + "lastq:" + id(uid) }

@@ -237,6 +237,25 @@ func (s *Store) MarkOnceSent(ctx context.Context, key string, ttl time.Duration)
 	return nil
 }
 
+// retryRoundsTTL is how long a message's count of rounds is kept after its last round: longer than any
+// run of rounds lasts (Config.Rounds leases), so a count never restarts in the middle.
+const retryRoundsTTL = 24 * time.Hour
+
+// CountRetryRound counts one more round of a queued message (named by its lane and id) left in flight
+// after all its attempts failed, and returns the count.
+func (s *Store) CountRetryRound(ctx context.Context, name string) (int64, error) {
+	var n *redis.IntCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		n = p.Incr(ctx, keyRetryRounds(name))
+		p.Expire(ctx, keyRetryRounds(name), retryRoundsTTL)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count retry round: %w", err)
+	}
+	return n.Val(), nil
+}
+
 // ReleaseOnce gives up a claim after a send that failed, so that the same key queued again is sent.
 func (s *Store) ReleaseOnce(ctx context.Context, key string) error {
 	return s.rdb.Del(ctx, keyOnce(key)).Err()

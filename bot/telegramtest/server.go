@@ -63,7 +63,14 @@ type Call struct {
 	Code int
 	// Description is the error description of a failed call, empty on success.
 	Description string
+	// ID is the request's CallIDHeader, "" without one.
+	ID string
 }
+
+// CallIDHeader is a request header the fake copies into Call.ID and otherwise ignores: a client that
+// numbers its requests can match what it saw (no answer, a timeout) with what the fake did (Code 200: the
+// call took effect).
+const CallIDHeader = "X-Test-Call-Id"
 
 // Server is a fake Bot API server listening on 127.0.0.1. Create it with New
 // and stop it with Close.
@@ -278,7 +285,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	defer s.calling.Done()
 
-	call := Call{At: time.Now()}
+	call := Call{At: time.Now(), ID: r.Header.Get(CallIDHeader)}
 	token, method, ok := splitPath(r.URL.Path)
 	if !ok {
 		writeAnswer(w, nil, &apiError{code: http.StatusNotFound, description: "Not Found"})
