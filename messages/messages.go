@@ -120,9 +120,8 @@ func Check(fsys fs.FS) Problems {
 	return problems
 }
 
-func load(fsys fs.FS) (*Content, Problems) {
-	c := &Content{ui: map[string]map[string]string{}}
-	var problems Problems
+func load(fsys fs.FS) (c *Content, problems Problems) {
+	c = &Content{ui: map[string]map[string]string{}}
 	files, err := fs.Glob(fsys, "ui/*.yaml")
 	if err != nil || len(files) == 0 {
 		return c, Problems{{File: "ui", Message: "no ui/<lang>.yaml files"}}
@@ -149,8 +148,10 @@ func load(fsys fs.FS) (*Content, Problems) {
 	if !ok {
 		return c, append(problems, Problem{File: "ui/" + DefaultLang + ".yaml", Message: "the default language file is missing"})
 	}
-	fsys = langFS{FS: fsys, langs: c.Langs}
+	var translations Problems
+	fsys = langFS{FS: fsys, langs: c.Langs, problems: &translations}
 	problems = append(problems, translationProblems(fsys, c.Langs)...)
+	defer func() { problems = append(problems, translations...) }()
 	faq, ps := loadFAQ(fsys, c.Langs)
 	c.FAQ = faq
 	problems = append(problems, ps...)
@@ -225,9 +226,9 @@ func decodeFile(fsys fs.FS, file string, v any) *Problem {
 	if err != nil {
 		return &Problem{File: file, Message: err.Error()}
 	}
-	root, _, problems := parseWithTranslations(fsys, file, raw)
-	if len(problems) > 0 {
-		return &problems[0]
+	root, _, p := parseWithTranslations(fsys, file, raw)
+	if p != nil {
+		return p
 	}
 	if n, ok := v.(*yaml.Node); ok {
 		*n = *root

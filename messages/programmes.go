@@ -359,10 +359,11 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 // the map's node, for the lines of keys; it is nil for an empty document ("", "---" or "~" alone: a withdrawn
 // item, without problems) and for one that cannot be read at all (with the problem).
 func decodeDocument(fsys fs.FS, raw []byte, file, what string, v any) (*yaml.Node, Problems) {
-	root, merged, problems := parseWithTranslations(fsys, file, raw)
-	if root == nil {
-		return nil, problems
+	root, merged, p := parseWithTranslations(fsys, file, raw)
+	if p != nil {
+		return nil, Problems{*p}
 	}
+	var problems Problems
 	if len(root.Content) == 0 {
 		return nil, nil
 	}

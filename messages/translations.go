@@ -25,6 +25,9 @@ import (
 type langFS struct {
 	fs.FS
 	langs []string
+	// problems collects the translation files' mistakes as the files are read (they never stop the
+	// base file from loading); load reports them with the rest.
+	problems *Problems
 }
 
 // ReadDir, ReadFile and Stat go to the tree itself, so that an overlay's merged listings stay visible.
@@ -52,16 +55,18 @@ func contentFiles(fsys fs.FS, pattern string) []string {
 
 // parseWithTranslations parses file's YAML and merges into it the translation files of fsys's languages
 // (when fsys is a langFS), reporting whether there were any. A translation's own mistakes are problems of
-// the translation file; the base file's nodes keep their lines.
-func parseWithTranslations(fsys fs.FS, file string, raw []byte) (root *yaml.Node, merged bool, problems Problems) {
+// the translation file, collected in the langFS; the base file's nodes keep their lines.
+func parseWithTranslations(fsys fs.FS, file string, raw []byte) (root *yaml.Node, merged bool, err *Problem) {
 	root = &yaml.Node{}
 	if err := yaml.Unmarshal(raw, root); err != nil {
-		return nil, false, Problems{yamlProblem(file, err.Error())}
+		p := yamlProblem(file, err.Error())
+		return nil, false, &p
 	}
 	lf, ok := fsys.(langFS)
 	if !ok || len(root.Content) == 0 || strings.HasPrefix(file, "ui/") {
 		return root, false, nil
 	}
+	problems := lf.problems
 	stem := strings.TrimSuffix(file, ".yaml")
 	for _, lang := range lf.langs {
 		tfile := stem + "." + lang + ".yaml"
@@ -71,7 +76,7 @@ func parseWithTranslations(fsys fs.FS, file string, raw []byte) (root *yaml.Node
 		}
 		var t yaml.Node
 		if err := yaml.Unmarshal(traw, &t); err != nil {
-			problems = append(problems, yamlProblem(tfile, err.Error()))
+			*problems = append(*problems, yamlProblem(tfile, err.Error()))
 			continue
 		}
 		if len(t.Content) == 0 {
@@ -79,10 +84,10 @@ func parseWithTranslations(fsys fs.FS, file string, raw []byte) (root *yaml.Node
 		}
 		m := merger{file: tfile, lang: lang, langs: lf.langs}
 		m.merge(root.Content[0], t.Content[0], "")
-		problems = append(problems, m.problems...)
+		*problems = append(*problems, m.problems...)
 		merged = true
 	}
-	return root, merged, problems
+	return root, merged, nil
 }
 
 // merger merges one translation file into its base file's tree.
@@ -213,4 +218,141 @@ func translationProblems(fsys fs.FS, langs []string) Problems {
 		return nil
 	})
 	return problems
+}
+
+// TranslationTemplate returns, for every content file of fsys with texts in language from, the translation
+// file of language to that holds from's texts (path → YAML), each text passed through conv: what a
+// translator starts from (`huunghi translate`), and what a test uses to add a language by files alone.
+// ui/<from>.yaml becomes ui/<to>.yaml, with every string converted.
+func TranslationTemplate(fsys fs.FS, from, to string, conv func(string) string) (map[string][]byte, error) {
+	c, _, err := Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".yaml") {
+			return err
+		}
+		if _, _, ok := translationOf(name); ok {
+			return nil
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(raw, &root); err != nil || len(root.Content) == 0 {
+			return err
+		}
+		x := extractor{from: from, langs: c.Langs, conv: conv}
+		var t *yaml.Node
+		target := strings.TrimSuffix(name, ".yaml") + "." + to + ".yaml"
+		if strings.HasPrefix(name, "ui/") {
+			if name != "ui/"+from+".yaml" {
+				return nil
+			}
+			x.all = true
+			target = "ui/" + to + ".yaml"
+		}
+		if t = x.extract(root.Content[0]); t == nil {
+			return nil
+		}
+		b, err := yaml.Marshal(t)
+		if err != nil {
+			return err
+		}
+		out[target] = b
+		return nil
+	})
+	return out, err
+}
+
+// extractor builds a translation tree: the inverse of merger.
+type extractor struct {
+	from  string
+	langs []string
+	conv  func(string) string
+	all   bool // every scalar is a text (ui files)
+}
+
+// extract returns n's from-language texts in translation-file form, or nil when n holds none. An item of
+// a list keeps its id, by which the loader matches it.
+func (x *extractor) extract(n *yaml.Node) *yaml.Node { return x.extractItem(n, false) }
+
+func (x *extractor) extractItem(n *yaml.Node, item bool) *yaml.Node {
+	m := merger{langs: x.langs}
+	switch {
+	case x.all && n.Kind == yaml.ScalarNode:
+		return x.text(n)
+	case n.Kind == yaml.MappingNode && !x.all && m.isLangMap(n):
+		if v := keyValue(n, x.from); v != nil {
+			return x.texts(v)
+		}
+		return nil
+	case n.Kind == yaml.MappingNode:
+		out := &yaml.Node{Kind: yaml.MappingNode}
+		if id := keyValue(n, "id"); id != nil && item && !x.all {
+			out.Content = append(out.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "id"}, &yaml.Node{Kind: yaml.ScalarNode, Value: id.Value})
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if v := x.extract(n.Content[i+1]); v != nil {
+				out.Content = append(out.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: n.Content[i].Value}, v)
+				found = true
+			}
+		}
+		if !found {
+			return nil
+		}
+		return out
+	case n.Kind == yaml.SequenceNode:
+		out := &yaml.Node{Kind: yaml.SequenceNode}
+		found := false
+		for _, item := range n.Content {
+			v := x.extractItem(item, true)
+			if v == nil { // keep the place of an item without texts in a list matched by position
+				v = &yaml.Node{Kind: yaml.MappingNode}
+			} else {
+				found = true
+			}
+			out.Content = append(out.Content, v)
+		}
+		if !found {
+			return nil
+		}
+		return out
+	}
+	return nil
+}
+
+// texts converts every scalar of a language's value (a text, or a list or map of texts).
+func (x *extractor) texts(n *yaml.Node) *yaml.Node {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return x.text(n)
+	case yaml.SequenceNode, yaml.MappingNode:
+		out := &yaml.Node{Kind: n.Kind}
+		for i, c := range n.Content {
+			if n.Kind == yaml.MappingNode && i%2 == 0 {
+				out.Content = append(out.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: c.Value})
+				continue
+			}
+			out.Content = append(out.Content, x.texts(c))
+		}
+		return out
+	}
+	return nil
+}
+
+func (x *extractor) text(n *yaml.Node) *yaml.Node {
+	v := n.Value
+	if n.Tag != "!!int" && n.Tag != "!!bool" && n.Tag != "!!float" {
+		v = x.conv(v)
+	}
+	style := yaml.Style(0)
+	if strings.Contains(v, "\n") {
+		style = yaml.LiteralStyle
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: style}
 }
