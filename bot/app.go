@@ -55,6 +55,7 @@ type App struct {
 	// desk are the routes that need a role (roles.go), read from the routing table in New.
 	desk    []DeskRoute
 	matcher *faq.Matcher
+	lessons atomic.Pointer[faq.Lessons] // what staff taught the FAQ (lessons.go)
 	stats   *handlers.Stats // /stats, and the statistics on /metrics
 	// forget deletes a user as /forget does (handlers.ForgetUser), for the inactive users' job.
 	forget   func(ctx context.Context, uid int64) error

@@ -115,7 +115,7 @@ func (a *App) schedule() []jobs.Job {
 
 // workersToRun lists the background workers every replica runs beside the jobs (see jobs.Worker).
 func (a *App) workersToRun() []jobs.Worker {
-	return []jobs.Worker{{Name: "broadcasts", Run: a.broadcasts.Run}}
+	return []jobs.Worker{{Name: "broadcasts", Run: a.broadcasts.Run}, {Name: "faq lessons", Run: a.keepLessons}}
 }
 
 // formProgramme names the programme a session is a form for, for the sessions clean-up: "" for other
@@ -224,7 +224,8 @@ func HasTopicAction(name string) bool { _, ok := topicActions[name]; return ok }
 func (a *App) routes(d handlers.Deps) []route {
 	f := handlers.Func
 	menu := handlers.Menu(d, menuItems)
-	questions := handlers.NewQuestions(d, a.matcher, topicActions)
+	questions := handlers.NewQuestions(d, a.matcher, topicActions, a.lessonsNow)
+	teach := handlers.NewTeach(d, a.matcher, a.loadLessons)
 	regs := handlers.NewRegistrations(d)
 	decs := handlers.NewDecisions(d)
 	evs := handlers.NewEvents(d, regs.ApplyEvent)
@@ -328,7 +329,8 @@ func (a *App) routes(d handlers.Deps) []route {
 		{"my:", callback(handlers.MyButtons.Prefix()), private, to("my"), f(regs.MyAction)},
 		{"/reply (staff)", a.staffCommand("reply"), staffDesk, nil, f(handlers.Reply(d))},
 		{"/inbox (staff)", a.staffCommand("inbox"), staffDesk, nil, f(handoff.Inbox)},
-		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d))},
+		{"/unanswered (staff)", a.staffCommand("unanswered"), staffDesk, nil, f(handlers.Unanswered(d, teach, a.lessonsNow))},
+		{"teach: (staff)", callback(handlers.TeachButtons.Prefix()), staffDesk, nil, f(teach.Button)},
 		{"/stats (staff)", a.staffCommand("stats"), staffDesk, nil, f(a.stats.Command)},
 		{"/team (admin)", a.staffCommand("team"), adminDesk, nil, f(team.Command)},
 		{"hand: (staff)", callback(handlers.HandoffButtons.Prefix()), staffDesk, nil, f(handlers.HandoffAction(d))},

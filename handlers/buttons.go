@@ -26,6 +26,12 @@ var (
 	HandoffButtons = callback.New("hand", callback.Verb{Name: "b", Args: 1}, callback.Verb{Name: "u", Args: 1},
 		callback.Verb{Name: "r", Args: 1}, callback.Verb{Name: "c", Args: 1}, callback.Verb{Name: "t", Args: 1},
 		callback.Verb{Name: "x", Args: 1}, callback.Verb{Name: "o", Args: 1})
+	// TeachButtons: staff teaching the FAQ a question (by its store.TeachableHash): pick a topic for it
+	// (q <hash>), the subjects (more <hash>) and a subject's topics (c <hash> <category>), teach a topic (s
+	// <hash> <topic>) or out of scope (o <hash>), undo (u <hash>).
+	TeachButtons = callback.New("teach", callback.Verb{Name: "q", Args: 1}, callback.Verb{Name: "more", Args: 1},
+		callback.Verb{Name: "c", Args: 2}, callback.Verb{Name: "s", Args: 2}, callback.Verb{Name: "o", Args: 1},
+		callback.Verb{Name: "u", Args: 1})
 	// MyDataButtons: change who I am (audience).
 	MyDataButtons = callback.New("mydata", callback.Verb{Name: "audience"})
 	// PrivacyButtons: open the privacy notice (show), from a form's consent step or /mydata. The notice is

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,6 +92,12 @@ func (h *Handoff) Ask(ctx context.Context, r *Request, question string) bool {
 		d.Log.Error("open conversation", "chat_id", r.ChatID, "err", err)
 		d.Reply(ctx, r, d.T(r, "error.apology"))
 		return false
+	}
+	// The question on the card has a Teach button: staff who answer it can teach the bot too.
+	if logged := Loggable(question); logged != "" {
+		if _, err := d.Store.OfferTeach(ctx, []store.Teachable{teachableOf(logged, faq.Lang(question))}); err != nil {
+			d.Log.Warn("offer teach", "chat_id", r.ChatID, "err", err)
+		}
 	}
 	return h.pass(ctx, r, "q:"+question) == passed
 }
@@ -208,7 +215,12 @@ func (h *Handoff) entryMessage(uid, chat int64, card int, entry string) (outbox.
 		}
 		m.Copy = &outbox.Copy{FromChatID: uid, MessageID: id}
 	case "q":
-		m.Text = h.d.Content.T(h.d.staffLang(), "staff.conv.question", "text", arg)
+		lang := h.d.staffLang()
+		m.Text = h.d.Content.T(lang, "staff.conv.question", "text", arg)
+		if logged := Loggable(arg); logged != "" {
+			m.Buttons = [][]outbox.Button{{{Text: h.d.Content.T(lang, "teach.card_button"),
+				Data: TeachButtons.Data("q", store.TeachableHash(faq.LessonKey(logged)))}}}
+		}
 	default:
 		return m, false
 	}

@@ -23,12 +23,17 @@ type Questions struct {
 	actions   map[string]outbox.Button // topic action → button, only for features that are wired
 	social    *faq.Social
 	smalltalk map[string]messages.Smalltalk // by kind
+	lessons   func() faq.Lessons             // what staff taught (Teach), as this replica knows it now
 }
 
 // NewQuestions builds the FAQ feature. actions maps a topic's action names (staff, events, ...) to the
-// button that performs it; actions without a button are not shown.
-func NewQuestions(d Deps, m *faq.Matcher, actions map[string]outbox.Button) *Questions {
-	q := &Questions{d: d, m: m, actions: actions, social: faq.SocialOf(d.Content.FAQ), smalltalk: map[string]messages.Smalltalk{}}
+// button that performs it; actions without a button are not shown. lessons gives what staff taught (nil:
+// nothing).
+func NewQuestions(d Deps, m *faq.Matcher, actions map[string]outbox.Button, lessons func() faq.Lessons) *Questions {
+	if lessons == nil {
+		lessons = func() faq.Lessons { return nil }
+	}
+	q := &Questions{d: d, m: m, actions: actions, social: faq.SocialOf(d.Content.FAQ), smalltalk: map[string]messages.Smalltalk{}, lessons: lessons}
 	for _, s := range d.Content.FAQ.Smalltalk {
 		q.smalltalk[s.Kind] = s
 	}
@@ -51,7 +56,7 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 	if utf8.RuneCountInString(text) > maxQuestion {
 		text = string([]rune(text)[:maxQuestion])
 	}
-	res := q.m.Match(text)
+	res := q.lessons().Apply(Loggable(text), q.m.Match(text), func(id string) bool { _, ok := d.Content.FAQ.Topic(id); return ok })
 	t, answered := d.Content.FAQ.Topic(res.Topic)
 	last := store.LastQuestion{Text: text, Lang: faq.Lang(text), Topic: res.Topic}
 	outcome := store.QuestionDeclined
@@ -66,7 +71,9 @@ func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 		q.show(ctx, r, t, true, false)
 		return
 	}
-	q.logUnanswered(ctx, r, last)
+	if !res.Taught { // staff already said this one is not for the bot: not a question to list again
+		q.logUnanswered(ctx, r, last)
+	}
 	var rows [][]outbox.Button
 	for _, c := range append([]faq.Candidate{res.Best}, res.Runners...) {
 		if res.OutOfScope || c.Score < suggestFloor || len(rows) == 3 {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 	"strconv"
 	"strings"
 	"time"
@@ -221,25 +222,49 @@ func Reply(d Deps) func(ctx context.Context, r *Request) {
 }
 
 // Unanswered handles the staff command /unanswered: the most frequent questions the bot could not answer
-// in the last 30 days, so content can be improved where it matters.
-func Unanswered(d Deps) func(ctx context.Context, r *Request) {
+// in the last 30 days, so content can be improved where it matters. Questions staff already taught are
+// left out (counted at the end); the first ones get Teach buttons (Teach).
+func Unanswered(d Deps, teach *Teach, lessons func() faq.Lessons) func(ctx context.Context, r *Request) {
 	return func(ctx context.Context, r *Request) {
-		top, err := d.Store.TopUnanswered(ctx, 30, 30)
+		top, err := d.Store.TopUnanswered(ctx, 30, 30+teachButtonsPerList)
 		if err != nil {
 			d.Log.Error("top unanswered", "err", err)
 			d.Reply(ctx, r, d.T(r, "error.apology"))
 			return
 		}
-		if len(top) == 0 {
+		taught, known := 0, lessons()
+		var list []store.Teachable
+		for _, u := range top {
+			q := teachableOf(u.Question, u.Lang)
+			if _, ok := known[q.Key]; ok {
+				taught++
+				continue
+			}
+			if len(list) < 30 {
+				list = append(list, q)
+			}
+		}
+		if len(list) == 0 && taught == 0 {
 			d.Reply(ctx, r, d.T(r, "unanswered.none"))
 			return
 		}
 		var b strings.Builder
 		b.WriteString(d.T(r, "unanswered.title"))
 		b.WriteString("\n")
-		for i, u := range top {
-			b.WriteString("\n" + d.T(r, "unanswered.line", "n", strconv.Itoa(i+1), "count", strconv.Itoa(u.Count), "lang", u.Lang, "question", u.Question))
+		counts := map[string]int{}
+		for _, u := range top {
+			counts[u.Lang+"|"+u.Question] = u.Count
 		}
-		d.Reply(ctx, r, b.String())
+		for i, q := range list {
+			b.WriteString("\n" + d.T(r, "unanswered.line", "n", strconv.Itoa(i+1), "count", strconv.Itoa(counts[q.Lang+"|"+q.Question]), "lang", q.Lang, "question", q.Question))
+		}
+		if taught > 0 {
+			b.WriteString("\n\n" + d.T(r, "unanswered.taught", "count", strconv.Itoa(taught)))
+		}
+		rows := teach.OfferRows(ctx, r, list)
+		if len(rows) > 0 {
+			b.WriteString("\n\n" + d.T(r, "unanswered.teach_hint"))
+		}
+		d.Reply(ctx, r, b.String(), rows...)
 	}
 }

@@ -104,6 +104,14 @@ import (
 //	                                   at most 10 a day, so that /forget can take them out again; TTL RETAIN_QUESTIONS.
 //	hn:lastq:{uid}              string the user's last free-text question (JSON), 1 h TTL, for the "Not what
 //	                                   I asked" and "Ask staff" buttons.
+//	hn:faq:lessons              hash   what staff taught the FAQ (faq.LessonKey of a question → JSON: the
+//	                                   question as /unanswered showed it, its language, the topic or "-" for
+//	                                   out of scope, who taught it and when). No user ids; kept until staff
+//	                                   untaught it or took it into the content (`huunghi faq learned`).
+//	                                   Changes are announced on the channel hn:faq:lessons.
+//	hn:faq:teach:{hash}         string a question staff may teach (JSON: question, language), behind the
+//	                                   Teach buttons of /unanswered and of a question on a handoff card
+//	                                   (callback data cannot hold the text); TTL RETAIN_QUESTIONS.
 //	hn:reg:{prog}:{uid}         hash   a registration: ref, status (registered|waitlist|declined|withdrawn),
 //	                                   created, lang, answers (JSON; deleted on withdrawal); staff's decision:
 //	                                   decision (accepted|waitlisted|declined), decided_by (staff id),
@@ -217,6 +225,8 @@ func keyOnce(key string) string            { return prefix + "once:" + key }
 func keyRetryRounds(name string) string    { return prefix + "retry:" + name }
 
 func keyUnanswered(day time.Time) string    { return prefix + "unanswered:" + day.Format("20060102") }
+func keyLessons() string                    { return prefix + "faq:lessons" }
+func keyTeachable(hash string) string       { return prefix + "faq:teach:" + hash }
 func keyLastQuestion(uid int64) string      { return prefix + "lastq:" + id(uid) }
 func keyUserUnanswered(uid int64) string    { return prefix + "user:" + id(uid) + ":unanswered" }
 func keyQuestionStats(day time.Time) string { return prefix + "stats:q:" + day.Format("20060102") }

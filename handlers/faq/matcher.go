@@ -71,6 +71,8 @@ type Result struct {
 	// OutOfScope is set when the question is closest to the examples of what the bot must not answer; the
 	// candidates are then only weakly related and not worth suggesting.
 	OutOfScope bool
+	// Taught is set when the result is a lesson of staff's (Lessons.Apply), not the index's.
+	Taught bool
 }
 
 // DefaultThreshold is the calibrated confidence under which the bot declines; scoreFloor is a minimum
