@@ -56,7 +56,7 @@ type App struct {
 	desk    []DeskRoute
 	matcher *faq.Matcher
 	lessons atomic.Pointer[faq.Lessons] // what staff taught the FAQ (lessons.go)
-	stats   *handlers.Stats // /stats, and the statistics on /metrics
+	stats   *handlers.Stats             // /stats, and the statistics on /metrics
 	// forget deletes a user as /forget does (handlers.ForgetUser), for the inactive users' job.
 	forget   func(ctx context.Context, uid int64) error
 	jobs     *jobs.Scheduler

@@ -23,7 +23,7 @@ type Questions struct {
 	actions   map[string]outbox.Button // topic action → button, only for features that are wired
 	social    *faq.Social
 	smalltalk map[string]messages.Smalltalk // by kind
-	lessons   func() faq.Lessons             // what staff taught (Teach), as this replica knows it now
+	lessons   func() faq.Lessons            // what staff taught (Teach), as this replica knows it now
 }
 
 // NewQuestions builds the FAQ feature. actions maps a topic's action names (staff, events, ...) to the
