@@ -177,7 +177,7 @@ func loadFAQ(fsys fs.FS, langs []string) (*FAQ, Problems) {
 		f.Smalltalk = append(f.Smalltalk, s)
 	}
 
-	files, _ := fs.Glob(fsys, "faq/topics/*.yaml")
+	files := contentFiles(fsys, "faq/topics/*.yaml")
 	for _, file := range files {
 		var t Topic
 		if p := decodeFile(fsys, file, &t); p != nil {
