@@ -13,7 +13,8 @@ import (
 
 // ask runs the FAQ matcher the bot uses on questions from the command line or stdin. With --json it
 // prints one object per question: {"question", "topic" (empty when the bot would decline), "score" (the
-// confidence compared with the decline threshold), "lang"}. Without it, the answer a user would get.
+// confidence compared with the decline threshold), "lang"}, plus "social" (thanks, greeting) for a social
+// message the bot answers with a friendly line. Without it, the answer a user would get.
 func ask(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print one JSON object per question")
@@ -30,14 +31,29 @@ func ask(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return exitError(2)
 	}
 	m := faq.New(faq.EntriesOf(content.FAQ), faq.SynonymsOf(content.FAQ), faq.Options{})
+	social := faq.SocialOf(content.FAQ)
 	out := json.NewEncoder(stdout)
 	out.SetEscapeHTML(false)
 	answer := func(q string) error {
-		res := m.Match(q)
 		l := *lang
 		if l == "" {
 			l = faq.Lang(q)
 		}
+		// A social message ("ok", "👍", "ຂອບໃຈຫຼາຍໆ") gets its friendly reply, as in the bot: no topic.
+		if kind := social.Kind(q); kind != "" {
+			if *asJSON {
+				return out.Encode(struct {
+					Question string  `json:"question"`
+					Topic    string  `json:"topic"`
+					Score    float64 `json:"score"`
+					Lang     string  `json:"lang"`
+					Social   string  `json:"social"`
+				}{q, "", 0, l, kind})
+			}
+			_, err := fmt.Fprintf(stdout, "(%s) %s\n", kind, content.FAQ.SmalltalkReply(kind, l))
+			return err
+		}
+		res := m.Match(q)
 		if *asJSON {
 			return out.Encode(struct {
 				Question string  `json:"question"`

@@ -21,33 +21,18 @@ type Questions struct {
 	d         Deps
 	m         *faq.Matcher
 	actions   map[string]outbox.Button // topic action → button, only for features that are wired
-	smalltalk map[string]messages.Smalltalk
+	social    *faq.Social
+	smalltalk map[string]messages.Smalltalk // by kind
 }
 
 // NewQuestions builds the FAQ feature. actions maps a topic's action names (staff, events, ...) to the
 // button that performs it; actions without a button are not shown.
 func NewQuestions(d Deps, m *faq.Matcher, actions map[string]outbox.Button) *Questions {
-	q := &Questions{d: d, m: m, actions: actions, smalltalk: map[string]messages.Smalltalk{}}
+	q := &Questions{d: d, m: m, actions: actions, social: faq.SocialOf(d.Content.FAQ), smalltalk: map[string]messages.Smalltalk{}}
 	for _, s := range d.Content.FAQ.Smalltalk {
-		for _, phrases := range s.Phrases {
-			for _, p := range phrases {
-				q.smalltalk[smalltalkKey(p)] = s
-			}
-		}
+		q.smalltalk[s.Kind] = s
 	}
 	return q
-}
-
-// fillers are words people add around a greeting ("chào ad nhé", "hello bot") that do not change it.
-var fillers = map[string]bool{"ad": true, "admin": true, "bot": true, "a": true, "nhe": true, "oi": true, "nha": true,
-	"ban": true, "em": true, "anh": true, "chi": true, "you": true, "there": true, "everyone": true, "ແດ່": true, "ເດີ": true}
-
-func smalltalkKey(s string) string {
-	words := strings.Fields(faq.Fold(faq.Normalize(s)))
-	for len(words) > 1 && fillers[words[len(words)-1]] {
-		words = words[:len(words)-1]
-	}
-	return strings.Join(words, " ")
 }
 
 // suggestFloor is the similarity under which a topic is not worth offering as "did you mean".
@@ -59,7 +44,7 @@ const maxQuestion = 500
 // Ask handles a free-text message in a private chat.
 func (q *Questions) Ask(ctx context.Context, r *Request, text string) {
 	d := q.d
-	if s, ok := q.smalltalk[smalltalkKey(text)]; ok {
+	if s, ok := q.smalltalk[q.social.Kind(text)]; ok {
 		d.Reply(ctx, r, s.Reply[r.Lang], []outbox.Button{{Text: d.T(r, "menu.faq"), Data: FAQButtons.Data("cats")}})
 		return
 	}

@@ -173,7 +173,7 @@ func SortEvents(es []*Event) {
 
 // loadEvents reads events/*.yaml into c.Events and returns what is wrong with them.
 func (c *Content) loadEvents(fsys fs.FS) Problems {
-	files, _ := fs.Glob(fsys, "events/*.yaml")
+	files := contentFiles(fsys, "events/*.yaml")
 	var problems Problems
 	byID := map[string]*Event{}
 	for _, file := range files {
@@ -182,7 +182,7 @@ func (c *Content) loadEvents(fsys fs.FS) Problems {
 			problems = append(problems, Problem{File: file, Message: err.Error()})
 			continue
 		}
-		e, ps := ParseEvent(raw, file, c.Langs, c.Zone())
+		e, ps := parseEvent(fsys, raw, file, c.Langs, c.Zone())
 		problems = append(problems, ps...)
 		if e == nil {
 			continue
@@ -252,8 +252,13 @@ func (c *Content) UpcomingSamples(now time.Time) (*Content, []string) {
 // an event staff are writing in the chat). It returns nil for an empty document (a withdrawn event) and
 // when the text cannot be read as an event or has no usable id.
 func ParseEvent(raw []byte, file string, langs []string, loc *time.Location) (*Event, Problems) {
+	return parseEvent(nil, raw, file, langs, loc)
+}
+
+// parseEvent is ParseEvent of a file of fsys, with its translation files.
+func parseEvent(fsys fs.FS, raw []byte, file string, langs []string, loc *time.Location) (*Event, Problems) {
 	var e Event
-	doc, problems := decodeDocument(raw, file, "event keys (id, title, starts, ...)", &e)
+	doc, problems := decodeDocument(fsys, raw, file, "event keys (id, title, starts, ...)", &e)
 	if doc == nil {
 		return nil, problems
 	}

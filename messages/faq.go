@@ -45,6 +45,19 @@ type Smalltalk struct {
 	Reply   map[string]string   `yaml:"reply"`
 }
 
+// SmalltalkReply returns the reply to a kind of social message in lang (DefaultLang when lang has none).
+func (f *FAQ) SmalltalkReply(kind, lang string) string {
+	for _, s := range f.Smalltalk {
+		if s.Kind == kind {
+			if r, ok := s.Reply[lang]; ok {
+				return r
+			}
+			return s.Reply[DefaultLang]
+		}
+	}
+	return ""
+}
+
 // Contact is one value behind a {{key}} placeholder. Sample values ship with the bot and must be replaced.
 type Contact struct {
 	Sample bool              `yaml:"sample"`
@@ -177,7 +190,7 @@ func loadFAQ(fsys fs.FS, langs []string) (*FAQ, Problems) {
 		f.Smalltalk = append(f.Smalltalk, s)
 	}
 
-	files, _ := fs.Glob(fsys, "faq/topics/*.yaml")
+	files := contentFiles(fsys, "faq/topics/*.yaml")
 	for _, file := range files {
 		var t Topic
 		if p := decodeFile(fsys, file, &t); p != nil {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -119,9 +120,8 @@ func Check(fsys fs.FS) Problems {
 	return problems
 }
 
-func load(fsys fs.FS) (*Content, Problems) {
-	c := &Content{ui: map[string]map[string]string{}}
-	var problems Problems
+func load(fsys fs.FS) (c *Content, problems Problems) {
+	c = &Content{ui: map[string]map[string]string{}}
 	files, err := fs.Glob(fsys, "ui/*.yaml")
 	if err != nil || len(files) == 0 {
 		return c, Problems{{File: "ui", Message: "no ui/<lang>.yaml files"}}
@@ -148,6 +148,10 @@ func load(fsys fs.FS) (*Content, Problems) {
 	if !ok {
 		return c, append(problems, Problem{File: "ui/" + DefaultLang + ".yaml", Message: "the default language file is missing"})
 	}
+	var translations Problems
+	fsys = langFS{FS: fsys, langs: c.Langs, problems: &translations}
+	problems = append(problems, translationProblems(fsys, c.Langs)...)
+	defer func() { problems = append(problems, translations...) }()
 	faq, ps := loadFAQ(fsys, c.Langs)
 	c.FAQ = faq
 	problems = append(problems, ps...)
@@ -156,6 +160,15 @@ func load(fsys fs.FS) (*Content, Problems) {
 	problems = append(problems, c.loadTopics(fsys)...)
 	for _, lang := range c.Langs {
 		file := "ui/" + lang + ".yaml"
+		if note := c.ui[lang][reviewKey]; note != "" {
+			problems = append(problems, Problem{File: file, Line: lines[lang][reviewKey], Warning: true,
+				Message: fmt.Sprintf("%s needs a native speaker's review: %s (remove %s when it is done)", c.ui[lang]["lang.name"], note, reviewKey)})
+		}
+		for _, code := range c.telegramCodes(lang) {
+			if _, err := language.Parse(code); err != nil {
+				problems = append(problems, Problem{File: file, Line: lines[lang]["lang.telegram"], Message: fmt.Sprintf("lang.telegram: %q is not a language code", code)})
+			}
+		}
 		for _, key := range sortedKeys(ref) {
 			if _, ok := c.ui[lang][key]; !ok {
 				problems = append(problems, Problem{File: file, Message: fmt.Sprintf("missing %q (present in %s.yaml line %d)", key, DefaultLang, lines[DefaultLang][key])})
@@ -164,7 +177,7 @@ func load(fsys fs.FS) (*Content, Problems) {
 			}
 		}
 		for key := range c.ui[lang] {
-			if _, ok := ref[key]; !ok {
+			if _, ok := ref[key]; !ok && key != reviewKey {
 				problems = append(problems, Problem{File: file, Line: lines[lang][key], Message: fmt.Sprintf("unknown key %q (not in %s.yaml)", key, DefaultLang)})
 			}
 		}
@@ -213,7 +226,18 @@ func decodeFile(fsys fs.FS, file string, v any) *Problem {
 	if err != nil {
 		return &Problem{File: file, Message: err.Error()}
 	}
-	if err := yaml.Unmarshal(raw, v); err != nil {
+	root, _, p := parseWithTranslations(fsys, file, raw)
+	if p != nil {
+		return p
+	}
+	if n, ok := v.(*yaml.Node); ok {
+		*n = *root
+		return nil
+	}
+	if len(root.Content) == 0 {
+		return nil
+	}
+	if err := root.Content[0].Decode(v); err != nil {
 		msg, line := err.Error(), 0
 		var te *yaml.TypeError
 		if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -312,16 +336,29 @@ func (c *Content) ResolveLang(chosen, telegramLang, languageCode string) string 
 // HasLang reports whether lang is a shipped language.
 func (c *Content) HasLang(lang string) bool { _, ok := c.ui[lang]; return ok }
 
+// reviewKey is the optional UI key that marks a language as still needing a native speaker's review.
+const reviewKey = "lang.review"
+
+// telegramCodes lists the Telegram language codes that choose lang (its lang.telegram), lower-cased.
+func (c *Content) telegramCodes(lang string) []string {
+	return strings.FieldsFunc(strings.ToLower(c.ui[lang]["lang.telegram"]), func(r rune) bool { return r == ',' || r == ' ' })
+}
+
 // MatchLang maps a Telegram language_code ("vi", "vi-VN", "lo", "en-GB", "th", "") to a shipped language,
-// or "" when none fits (the caller then uses DefaultLang and may offer the picker).
+// or "" when none fits (the caller then uses DefaultLang and may offer the picker): a language whose
+// lang.telegram lists the code, else one that lists its base language ("de-AT" → "de").
 func (c *Content) MatchLang(code string) string {
 	tag, err := language.Parse(code)
 	if err != nil {
 		return ""
 	}
 	base, _ := tag.Base()
-	if c.HasLang(base.String()) {
-		return base.String()
+	for _, want := range []string{strings.ToLower(tag.String()), base.String()} {
+		for _, l := range c.Langs {
+			if slices.Contains(c.telegramCodes(l), want) {
+				return l
+			}
+		}
 	}
 	return ""
 }

@@ -141,7 +141,7 @@ func parseProgrammeTime(s string, loc *time.Location) (time.Time, error) {
 // programmes, the form engine's validation messages must exist in the UI strings (the ui check then insists on
 // them in every language).
 func (c *Content) loadProgrammes(fsys fs.FS) Problems {
-	files, _ := fs.Glob(fsys, "programmes/*.yaml")
+	files := contentFiles(fsys, "programmes/*.yaml")
 	loc := programmeZone()
 	var problems Problems
 	byID := map[string]*Programme{}
@@ -281,7 +281,7 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 		return nil, Problems{{File: file, Message: err.Error()}}
 	}
 	var p Programme
-	doc, problems := decodeDocument(raw, file, "programme keys (id, kind, title, ...)", &p)
+	doc, problems := decodeDocument(fsys, raw, file, "programme keys (id, kind, title, ...)", &p)
 	if doc == nil {
 		return nil, problems
 	}
@@ -358,11 +358,12 @@ func readProgramme(fsys fs.FS, file string, langs []string, loc *time.Location) 
 // leave their field zero and are reported, and decoding goes on, so the caller's checks still run. doc is
 // the map's node, for the lines of keys; it is nil for an empty document ("", "---" or "~" alone: a withdrawn
 // item, without problems) and for one that cannot be read at all (with the problem).
-func decodeDocument(raw []byte, file, what string, v any) (*yaml.Node, Problems) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(raw, &root); err != nil {
-		return nil, Problems{yamlProblem(file, err.Error())}
+func decodeDocument(fsys fs.FS, raw []byte, file, what string, v any) (*yaml.Node, Problems) {
+	root, merged, p := parseWithTranslations(fsys, file, raw)
+	if p != nil {
+		return nil, Problems{*p}
 	}
+	var problems Problems
 	if len(root.Content) == 0 {
 		return nil, nil
 	}
@@ -373,7 +374,8 @@ func decodeDocument(raw []byte, file, what string, v any) (*yaml.Node, Problems)
 	if doc.Kind != yaml.MappingNode {
 		return nil, Problems{{File: file, Line: doc.Line, Message: "want a map of " + what}}
 	}
-	var problems Problems
+	// The strict pass reads the base file, whose lines the messages name, for unknown keys; then the tree
+	// with the translations merged in gives the texts (slices are replaced whole, maps gain the languages).
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
@@ -383,6 +385,11 @@ func decodeDocument(raw []byte, file, what string, v any) (*yaml.Node, Problems)
 		}
 		for _, msg := range te.Errors {
 			problems = append(problems, yamlProblem(file, msg))
+		}
+	}
+	if merged {
+		if err := doc.Decode(v); err != nil {
+			problems = append(problems, yamlProblem(file, err.Error()))
 		}
 	}
 	return doc, problems

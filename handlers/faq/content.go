@@ -44,3 +44,17 @@ func SynonymsOf(kb *messages.FAQ) []Synonym {
 	}
 	return out
 }
+
+// SocialOf builds the recogniser of a knowledge base's social messages (smalltalk.yaml), its kinds in file
+// order.
+func SocialOf(kb *messages.FAQ) *Social {
+	var kinds []string
+	phrases := map[string][]string{}
+	for _, s := range kb.Smalltalk {
+		kinds = append(kinds, s.Kind)
+		for _, lang := range slices.Sorted(maps.Keys(s.Phrases)) {
+			phrases[s.Kind] = append(phrases[s.Kind], s.Phrases[lang]...)
+		}
+	}
+	return NewSocial(kinds, phrases)
+}
