@@ -524,9 +524,9 @@ func TestServe_KillDashNineAcrossAReminder(t *testing.T) {
 		t.Fatal(err)
 	}
 	event := fmt.Sprintf(`id: kill_test
-title: {vi: "Gặp mặt", lo: "ງານພົບປະ", en: "Gathering"}
-description: {vi: "Mô tả.", lo: "ລາຍລະອຽດ.", en: "What happens."}
-place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall"}
+title: {vi: "Gặp mặt", lo: "ງານພົບປະ", en: "Gathering", de: "Gathering"}
+description: {vi: "Mô tả.", lo: "ລາຍລະອຽດ.", en: "What happens.", de: "What happens."}
+place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall", de: "Hall"}
 starts: "%s"
 ends: "%s"
 signup: true

@@ -163,6 +163,8 @@ func TestBroadcastChat_EachLanguageGetsItsVersion(t *testing.T) {
 			h.srv.PushFormatted(staff.u, viText, []models.MessageEntity{{Type: models.MessageEntityTypeBold, Offset: 0, Length: utf16Len(bold)}})
 		case "lo":
 			h.srv.PushPhoto(staff.u, loCaption)
+		default:
+			h.srv.PushText(staff.u, "Neue Stipendien sind ausgeschrieben ("+l+").")
 		}
 		staff.wait(n + 1)
 		staff.settle()
@@ -170,10 +172,11 @@ func TestBroadcastChat_EachLanguageGetsItsVersion(t *testing.T) {
 	// The preview: an intro and the message for each language, then the reach with Send now / Schedule /
 	// Cancel.
 	msgs := h.srv.Messages(staff.u.ID)
-	if len(msgs) < 7 {
+	last := 2 * len(order) // the intros and messages, then the reach
+	if len(msgs) < last+1 {
 		t.Fatalf("preview: %v", msgs)
 	}
-	pv := msgs[len(msgs)-7:]
+	pv := msgs[len(msgs)-last-1:]
 	shown := map[string]telegramtest.Message{}
 	for i, l := range order {
 		if want := h.content.T("en", "broadcast.w.preview", "language", h.content.T(l, "lang.name")); pv[2*i].Text != want {
@@ -193,8 +196,8 @@ func TestBroadcastChat_EachLanguageGetsItsVersion(t *testing.T) {
 	if m := shown["lo"]; m.Photo == "" || m.Text != loCaption {
 		t.Errorf("Lao preview: %+v", m)
 	}
-	if !hasButton(pv[6], "bcw:go") || !hasButton(pv[6], "bcw:at") || !hasButton(pv[6], "bcw:x") {
-		t.Errorf("after the preview: %+v", pv[6])
+	if !hasButton(pv[last], "bcw:go") || !hasButton(pv[last], "bcw:at") || !hasButton(pv[last], "bcw:x") {
+		t.Errorf("after the preview: %+v", pv[last])
 	}
 	staff.press("bcw:go")
 	id := staff.madeBroadcast()

@@ -42,13 +42,13 @@ func TestParseConfig(t *testing.T) {
 func TestNew_RefusesAStaffLangTheContentLacks(t *testing.T) {
 	content, _ := shippedContent(t)
 	c, err := ParseConfig(func(k string) string {
-		return map[string]string{"TELEGRAM_TOKEN": "123:abc", "STAFF_LANG": "de"}[k]
+		return map[string]string{"TELEGRAM_TOKEN": "123:abc", "STAFF_LANG": "cs"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := New(c, content, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil || !strings.Contains(err.Error(), "STAFF_LANG") {
-		t.Errorf("New with STAFF_LANG=de: got %v, want a STAFF_LANG error", err)
+		t.Errorf("New with STAFF_LANG=cs: got %v, want a STAFF_LANG error", err)
 	}
 }
 

@@ -38,20 +38,38 @@ func decisionTap(h *harness, from models.User, msg telegramtest.Message, data st
 func onePlaceProgramme(t *testing.T, id string) string {
 	t.Helper()
 	dir := t.TempDir()
+	copyProgramme(t, dir, exchange, id, func(small string) string {
+		small = regexp.MustCompile(`(?m)^capacity:.*$`).ReplaceAllString(small, "capacity: 1")
+		return regexp.MustCompile(`(?m)^waitlist:.*$`).ReplaceAllString(small, "waitlist: true")
+	})
+	return dir
+}
+
+// copyProgramme writes into dir/programmes a copy of a shipped programme under another id, changed by edit,
+// with its translation files.
+func copyProgramme(t *testing.T, dir, from, to string, edit func(string) string) {
+	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, "programmes"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile("../messages/programmes/" + exchange + ".yaml")
+	src, err := os.ReadFile("../messages/programmes/" + from + ".yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	small := strings.Replace(string(src), "id: "+exchange, "id: "+id, 1)
-	small = regexp.MustCompile(`(?m)^capacity:.*$`).ReplaceAllString(small, "capacity: 1")
-	small = regexp.MustCompile(`(?m)^waitlist:.*$`).ReplaceAllString(small, "waitlist: true")
-	if err := os.WriteFile(filepath.Join(dir, "programmes", id+".yaml"), []byte(small), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "programmes", to+".yaml"), []byte(edit(strings.Replace(string(src), "id: "+from, "id: "+to, 1))), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	translations, _ := filepath.Glob("../messages/programmes/" + from + ".*.yaml")
+	for _, f := range translations {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lang := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), from+"."), ".yaml")
+		if err := os.WriteFile(filepath.Join(dir, "programmes", to+"."+lang+".yaml"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func TestDecisions_AcceptFromTheCardTellsTheApplicantOnce(t *testing.T) {

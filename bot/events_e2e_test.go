@@ -25,9 +25,9 @@ import (
 func eventFile(id string, start time.Time, extra string) string {
 	start = start.In(hcm)
 	return fmt.Sprintf(`id: %[1]s
-title: {vi: "Gặp mặt %[1]s", lo: "ງານພົບປະ %[1]s", en: "Gathering %[1]s"}
-description: {vi: "Mô tả.", lo: "ລາຍລະອຽດ.", en: "What happens."}
-place: {vi: "Hội trường A", lo: "ຫໍປະຊຸມ A", en: "Hall A"}
+title: {vi: "Gặp mặt %[1]s", lo: "ງານພົບປະ %[1]s", en: "Gathering %[1]s", de: "Gathering %[1]s"}
+description: {vi: "Mô tả.", lo: "ລາຍລະອຽດ.", en: "What happens.", de: "What happens."}
+place: {vi: "Hội trường A", lo: "ຫໍປະຊຸມ A", en: "Hall A", de: "Hall A"}
 starts: "%[2]s"
 ends: "%[3]s"
 signup: true
@@ -438,7 +438,7 @@ func TestEvents_SignUpForm(t *testing.T) {
     required: true
     min: 1
     max: 10
-    prompt: {vi: "Số người", lo: "ຈຳນວນຄົນ", en: "How many people"}`
+    prompt: {vi: "Số người", lo: "ຈຳນວນຄົນ", en: "How many people", de: "How many people"}`
 	h := eventsHarness(t, nil, map[string]string{"with_form": eventFile("with_form", start, form)})
 	a := &applicant{h: h, u: user(3800, "en")}
 	a.send("/start event_with_form")

@@ -25,18 +25,18 @@ import (
 // one with a sign-up form for /attendees.
 var staffEventsYAML = map[string]string{
 	"move_test": `id: move_test
-title: {en: Friendship evening, vi: Đêm giao lưu hữu nghị, lo: ງານແລກປ່ຽນມິດຕະພາບ}
-description: {en: Songs and food., vi: Ca hát và ẩm thực., lo: ຮ້ອງເພງ ແລະ ອາຫານ.}
-place: {en: Youth House, vi: Nhà Văn hóa Thanh niên, lo: ຫໍວັດທະນະທຳຊາວໜຸ່ມ}
+title: {en: Friendship evening, vi: Đêm giao lưu hữu nghị, lo: ງານແລກປ່ຽນມິດຕະພາບ, de: Friendship evening}
+description: {en: Songs and food., vi: Ca hát và ẩm thực., lo: ຮ້ອງເພງ ແລະ ອາຫານ., de: Songs and food.}
+place: {en: Youth House, vi: Nhà Văn hóa Thanh niên, lo: ຫໍວັດທະນະທຳຊາວໜຸ່ມ, de: Youth House}
 starts: "2031-05-20T08:00"
 ends: "2031-05-20T11:00"
 signup: true
 reminders: [24h]
 `,
 	"cancel_test": `id: cancel_test
-title: {en: Bunpimay rehearsal, vi: Tập văn nghệ Bunpimay, lo: ຊ້ອມງານບຸນປີໃໝ່}
-description: {en: A rehearsal., vi: Buổi tập., lo: ການຊ້ອມ.}
-place: {en: Hall A, vi: Hội trường A, lo: ຫ້ອງປະຊຸມ A}
+title: {en: Bunpimay rehearsal, vi: Tập văn nghệ Bunpimay, lo: ຊ້ອມງານບຸນປີໃໝ່, de: Bunpimay rehearsal}
+description: {en: A rehearsal., vi: Buổi tập., lo: ການຊ້ອມ., de: A rehearsal.}
+place: {en: Hall A, vi: Hội trường A, lo: ຫ້ອງປະຊຸມ A, de: Hall A}
 starts: "2031-05-20T08:00"
 ends: "2031-05-20T10:00"
 signup: true
@@ -44,9 +44,9 @@ capacity: 1
 reminders: [24h]
 `,
 	"attend_test": `id: attend_test
-title: {en: Study day, vi: Ngày thông tin du học, lo: ມື້ຂໍ້ມູນການສຶກສາ}
-description: {en: Talks., vi: Các bài nói., lo: ການບັນຍາຍ.}
-place: {en: Room 1, vi: Phòng 1, lo: ຫ້ອງ 1}
+title: {en: Study day, vi: Ngày thông tin du học, lo: ມື້ຂໍ້ມູນການສຶກສາ, de: Study day}
+description: {en: Talks., vi: Các bài nói., lo: ການບັນຍາຍ., de: Talks.}
+place: {en: Room 1, vi: Phòng 1, lo: ຫ້ອງ 1, de: Room 1}
 starts: "2031-06-01T08:00"
 ends: "2031-06-01T11:00"
 signup: true
@@ -55,7 +55,7 @@ fields:
   - id: full_name
     type: text
     required: true
-    prompt: {en: "Full name", vi: "Họ và tên", lo: "ຊື່ ແລະ ນາມສະກຸນ"}
+    prompt: {en: "Full name", vi: "Họ và tên", lo: "ຊື່ ແລະ ນາມສະກຸນ", de: "Full name"}
 `,
 }
 
@@ -106,9 +106,9 @@ func TestStaffEvents_NewEventEndToEnd(t *testing.T) {
 	if got := staff.h.srv.Messages(900)[0].Text; got != h.content.T("en", "staff.event.new_intro") {
 		t.Errorf("intro: got %q", got)
 	}
-	titles := map[string]string{"en": "Bunpimay test evening", "lo": "ງານບຸນປີໃໝ່ທົດລອງ", "vi": "Đêm Bunpimay thử"}
-	texts := map[string]string{"en": "Dance and food", "lo": "ຟ້ອນ ແລະ ອາຫານ", "vi": "Múa và ẩm thực"}
-	places := map[string]string{"en": "Hall B", "lo": "ຫ້ອງ B", "vi": "Hội trường B"}
+	titles := map[string]string{"en": "Bunpimay test evening", "lo": "ງານບຸນປີໃໝ່ທົດລອງ", "vi": "Đêm Bunpimay thử", "de": "Bunpimay-Testabend"}
+	texts := map[string]string{"en": "Dance and food", "lo": "ຟ້ອນ ແລະ ອາຫານ", "vi": "Múa và ẩm thực", "de": "Tanz und Essen"}
+	places := map[string]string{"en": "Hall B", "lo": "ຫ້ອງ B", "vi": "Hội trường B", "de": "Saal B"}
 	const id = "bunpimay_test_evening"
 	sawBadDate, sawSticker, restarted := false, false, false
 	for steps := staff.draftSteps(); len(steps) > 0; steps = staff.draftSteps() {

@@ -24,8 +24,8 @@ const typingProg = "typing_test"
 const typingYAML = `id: typing_test
 kind: other
 audience: all
-title: {en: Typing test, vi: Thử gõ, lo: ທົດລອງພິມ}
-description: {en: A form to type into., vi: Một biểu mẫu để gõ., lo: ແບບຟອມສຳລັບພິມ.}
+title: {en: Typing test, vi: Thử gõ, lo: ທົດລອງພິມ, de: Typing test}
+description: {en: A form to type into., vi: Một biểu mẫu để gõ., lo: ແບບຟອມສຳລັບພິມ., de: A form to type into.}
 opens: "2031-01-01 08:00"
 closes: "2031-12-31 17:00"
 capacity: 0
@@ -34,43 +34,43 @@ fields:
   - id: university
     type: choice
     required: true
-    prompt: {en: "University", vi: "Trường", lo: "ມະຫາວິທະຍາໄລ"}
+    prompt: {en: "University", vi: "Trường", lo: "ມະຫາວິທະຍາໄລ", de: "University"}
     options:
-      - {id: hong_duc, label: {vi: Đại học Hồng Đức, lo: ມະຫາວິທະຍາໄລຮົ່ງດຶກ, en: Hồng Đức University}}
+      - {id: hong_duc, label: {vi: Đại học Hồng Đức, lo: ມະຫາວິທະຍາໄລຮົ່ງດຶກ, en: Hồng Đức University, de: Hồng Đức University}}
       - id: culture_sports_tourism
-        label: {vi: "Đại học Văn hóa, Thể thao và Du lịch", lo: "ມະຫາວິທະຍາໄລວັດທະນະທຳ, ກິລາ ແລະ ທ່ອງທ່ຽວ", en: "University of Culture, Sports and Tourism"}
-      - {id: other, label: {vi: Trường khác, lo: ອື່ນໆ, en: Other}}
+        label: {vi: "Đại học Văn hóa, Thể thao và Du lịch", lo: "ມະຫາວິທະຍາໄລວັດທະນະທຳ, ກິລາ ແລະ ທ່ອງທ່ຽວ", en: "University of Culture, Sports and Tourism", de: "University of Culture, Sports and Tourism"}
+      - {id: other, label: {vi: Trường khác, lo: ອື່ນໆ, en: Other, de: Other}}
   - id: activities
     type: multichoice
     required: true
     min: 1
     max: 3
-    prompt: {en: "Activities", vi: "Hoạt động", lo: "ກິດຈະກຳ"}
+    prompt: {en: "Activities", vi: "Hoạt động", lo: "ກິດຈະກຳ", de: "Activities"}
     options:
-      - {id: dance, label: {vi: Múa truyền thống, lo: ຟ້ອນພື້ນເມືອງ, en: Traditional dance}}
-      - {id: singing, label: {vi: Ca hát, lo: ຮ້ອງເພງ, en: Singing}}
-      - {id: sports, label: {vi: Thể thao, lo: ກິລາ, en: Sports}}
-      - {id: photography, label: {vi: Nhiếp ảnh, lo: ຖ່າຍຮູບ, en: Photography}}
+      - {id: dance, label: {vi: Múa truyền thống, lo: ຟ້ອນພື້ນເມືອງ, en: Traditional dance, de: Traditional dance}}
+      - {id: singing, label: {vi: Ca hát, lo: ຮ້ອງເພງ, en: Singing, de: Singing}}
+      - {id: sports, label: {vi: Thể thao, lo: ກິລາ, en: Sports, de: Sports}}
+      - {id: photography, label: {vi: Nhiếp ảnh, lo: ຖ່າຍຮູບ, en: Photography, de: Photography}}
   - id: country
     type: country
     required: true
-    prompt: {en: "Country you live in", vi: "Nước bạn đang sống", lo: "ປະເທດທີ່ເຈົ້າອາໄສຢູ່"}
+    prompt: {en: "Country you live in", vi: "Nước bạn đang sống", lo: "ປະເທດທີ່ເຈົ້າອາໄສຢູ່", de: "Country you live in"}
     options:
-      - {id: vietnam, label: {vi: Việt Nam, lo: ຫວຽດນາມ, en: Vietnam}}
-      - {id: laos, label: {vi: Lào, lo: ລາວ, en: Laos}}
-      - {id: germany, label: {vi: Đức, lo: ເຢຍລະມັນ, en: Germany}}
-      - {id: czechia, label: {vi: Séc, lo: ເຊັກ, en: Czechia}}
+      - {id: vietnam, label: {vi: Việt Nam, lo: ຫວຽດນາມ, en: Vietnam, de: Vietnam}}
+      - {id: laos, label: {vi: Lào, lo: ລາວ, en: Laos, de: Laos}}
+      - {id: germany, label: {vi: Đức, lo: ເຢຍລະມັນ, en: Germany, de: Germany}}
+      - {id: czechia, label: {vi: Séc, lo: ເຊັກ, en: Czechia, de: Czechia}}
   - id: phone
     type: phone
     required: true
-    prompt: {en: "Phone number", vi: "Số điện thoại", lo: "ເບີໂທລະສັບ"}
+    prompt: {en: "Phone number", vi: "Số điện thoại", lo: "ເບີໂທລະສັບ", de: "Phone number"}
   - id: email
     type: email
-    prompt: {en: "E-mail", vi: "Email", lo: "ອີເມວ"}
+    prompt: {en: "E-mail", vi: "Email", lo: "ອີເມວ", de: "E-mail"}
   - id: with_child
     type: yesno
     required: true
-    prompt: {en: "Coming with your child?", vi: "Đi cùng con?", lo: "ມາພ້ອມລູກບໍ?"}
+    prompt: {en: "Coming with your child?", vi: "Đi cùng con?", lo: "ມາພ້ອມລູກບໍ?", de: "Coming with your child?"}
 `
 
 // typingHarness runs the bot (on the harness's day, testNow, inside the programme's dates) with the typing test programme added to the shipped content.

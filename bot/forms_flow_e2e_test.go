@@ -26,6 +26,7 @@ const flowForm = `fields:
     script: latin
     prompt:
       en: "Full name\nIn Latin letters, as in your passport."
+      de: "Full name\nIn Latin letters, as in your passport."
       vi: "Họ và tên\nViết bằng chữ Latinh, như trong hộ chiếu."
       lo: "ຊື່ ແລະ ນາມສະກຸນ\nຂຽນເປັນຕົວອັກສອນລາຕິນ ຄືກັບໃນໜັງສືຜ່ານແດນ."
   - id: university
@@ -33,16 +34,18 @@ const flowForm = `fields:
     required: true
     prompt:
       en: "University\nIf it is not listed, choose “Other” and write its name in question {step:university_other}."
+      de: "University\nIf it is not listed, choose “Other” and write its name in question {step:university_other}."
       vi: "Trường\nNếu không có, hãy chọn “Trường khác” và ghi tên ở câu {step:university_other}."
       lo: "ມະຫາວິທະຍາໄລ\nຖ້າບໍ່ມີ, ໃຫ້ເລືອກ “ອື່ນໆ” ແລ້ວຂຽນຊື່ໃນຄຳຖາມທີ {step:university_other}."
     options:
-      - {id: hong_duc, label: {en: Hồng Đức University, vi: Đại học Hồng Đức, lo: ມະຫາວິທະຍາໄລຮົ່ງດຶກ}}
-      - {id: other, label: {en: Other, vi: Trường khác, lo: ອື່ນໆ}}
+      - {id: hong_duc, label: {en: Hồng Đức University, vi: Đại học Hồng Đức, lo: ມະຫາວິທະຍາໄລຮົ່ງດຶກ, de: Hồng Đức University}}
+      - {id: other, label: {en: Other, vi: Trường khác, lo: ອື່ນໆ, de: Other}}
   - id: university_other
     type: text
     max: 150
     prompt:
       en: "Other university\nOnly if you chose “Other” in question {step:university}. Otherwise tap “Skip”."
+      de: "Other university\nOnly if you chose “Other” in question {step:university}. Otherwise tap “Skip”."
       vi: "Tên trường khác\nChỉ trả lời nếu ở câu {step:university} bạn chọn “Trường khác”. Nếu không, bấm “Bỏ qua”."
       lo: "ຊື່ມະຫາວິທະຍາໄລອື່ນ\nຕອບສະເພາະເມື່ອເຈົ້າເລືອກ “ອື່ນໆ” ໃນຄຳຖາມທີ {step:university}. ຖ້າບໍ່ແມ່ນ, ກົດ “ຂ້າມ”."
   - id: year_of_study
@@ -52,6 +55,7 @@ const flowForm = `fields:
     max: 6
     prompt:
       en: "Year of study\nType a number from 1 to 6."
+      de: "Year of study\nType a number from 1 to 6."
       vi: "Năm học\nGõ một số từ 1 đến 6."
       lo: "ປີຮຽນ\nພິມຕົວເລກ 1 ຫາ 6."
   - id: arrival
@@ -60,6 +64,7 @@ const flowForm = `fields:
     example: 15/09/2030
     prompt:
       en: "Arrival\nDay/month/year, for example {example}."
+      de: "Arrival\nDay/month/year, for example {example}."
       vi: "Ngày đến\nNgày/tháng/năm, ví dụ {example}."
       lo: "ວັນມາຮອດ\nວັນ/ເດືອນ/ປີ, ເຊັ່ນ {example}."
   - id: phone
@@ -67,6 +72,7 @@ const flowForm = `fields:
     required: true
     prompt:
       en: "Phone number\nFor example 020 5555 1234."
+      de: "Phone number\nFor example 020 5555 1234."
       vi: "Số điện thoại\nVí dụ 020 5555 1234."
       lo: "ເບີໂທລະສັບ\nເຊັ່ນ 020 5555 1234."
 `
@@ -76,8 +82,8 @@ func flowProgramme(id, audience, opens, closes string) string {
 	return fmt.Sprintf(`id: %[1]s
 kind: exchange
 audience: %[2]s
-title: {en: "Call %[1]s", vi: "Chương trình %[1]s", lo: "ໂຄງການ %[1]s"}
-description: {en: "What %[1]s is about.", vi: "Nội dung của %[1]s.", lo: "ກ່ຽວກັບ %[1]s."}
+title: {en: "Call %[1]s", vi: "Chương trình %[1]s", lo: "ໂຄງການ %[1]s", de: "Call %[1]s"}
+description: {en: "What %[1]s is about.", vi: "Nội dung của %[1]s.", lo: "ກ່ຽວກັບ %[1]s.", de: "What %[1]s is about."}
 opens: "%[3]s"
 closes: "%[4]s"
 capacity: 0

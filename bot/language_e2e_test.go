@@ -14,7 +14,7 @@ func TestVietnamese_SwitchesUndecidedUser(t *testing.T) {
 		"Xin chào, tôi muốn hỏi về miễn thị thực cho người Việt Nam ở nước ngoài",
 		"cho toi hoi ve mien thi thuc cho kieu bao",
 	} {
-		u := user(int64(400+i), "de")
+		u := user(int64(400+i), "cs")
 		h.srv.PushText(u, text)
 		msgs := h.messages(u.ID, 2)
 		if msgs[0].Text != h.content.T("vi", "lang.detected") {
@@ -36,7 +36,7 @@ func TestVietnamese_SwitchesUndecidedUser(t *testing.T) {
 	}
 
 	// Chose English: stays in English whatever they write.
-	en := user(420, "de")
+	en := user(420, "cs")
 	h.srv.PushText(en, "/language")
 	h.srv.PushCallback(en, h.messages(en.ID, 1)[0], "lang:en")
 	h.messages(en.ID, 2)
@@ -56,11 +56,12 @@ func TestVietnamese_SwitchesUndecidedUser(t *testing.T) {
 }
 
 // TestLanguagePicker_LikeliestFirst: the picker offers first the language a user most probably reads —
-// Lao for a Thai phone, Vietnamese for a German one, the detected language once they wrote.
+// Lao for a Thai phone, German for a German one, Vietnamese for a Czech or Russian one (the diaspora), the
+// detected language once they wrote.
 func TestLanguagePicker_LikeliestFirst(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil)
-	for i, tc := range []struct{ code, want string }{{"th", "lang:lo"}, {"de", "lang:vi"}, {"cs", "lang:vi"}, {"en", "lang:en"}} {
+	for i, tc := range []struct{ code, want string }{{"th", "lang:lo"}, {"de", "lang:de"}, {"cs", "lang:vi"}, {"ru", "lang:vi"}, {"en", "lang:en"}} {
 		u := user(int64(500+i), tc.code)
 		h.srv.PushText(u, "/language")
 		if got := h.messages(u.ID, 1)[0].Buttons[0][0].Data; got != tc.want {

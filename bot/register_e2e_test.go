@@ -6,8 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -355,19 +353,10 @@ func TestRegister_ClosedAndFull(t *testing.T) {
 	// Waits on the per-chat send budget, not the CPU: run alongside the others.
 	t.Parallel()
 	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "programmes"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("../messages/programmes/" + exchange + ".yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	small := strings.Replace(string(src), "id: "+exchange, "id: tiny_exchange", 1)
-	small = regexp.MustCompile(`(?m)^capacity:.*$`).ReplaceAllString(small, "capacity: 1")
-	small = regexp.MustCompile(`(?m)^waitlist:.*$`).ReplaceAllString(small, "waitlist: false")
-	if err := os.WriteFile(filepath.Join(dir, "programmes", "tiny_exchange.yaml"), []byte(small), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyProgramme(t, dir, exchange, "tiny_exchange", func(small string) string {
+		small = regexp.MustCompile(`(?m)^capacity:.*$`).ReplaceAllString(small, "capacity: 1")
+		return regexp.MustCompile(`(?m)^waitlist:.*$`).ReplaceAllString(small, "waitlist: false")
+	})
 	h := newHarness(t, map[string]string{"CONTENT_DIR": dir})
 	first := &applicant{h: h, u: user(2300, "en"), prog: "tiny_exchange"}
 	first.send("/start reg_tiny_exchange")

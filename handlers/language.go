@@ -45,8 +45,8 @@ func LanguagePicker(d Deps, r *Request) [][]outbox.Button {
 // likelyLangs orders the languages a user most probably reads: the one stored for them (chosen, or detected
 // from what they wrote), then what their Telegram interface suggests, then the one they are answered in.
 // Telegram has no Lao interface, and a Thai one is what many Lao students use, so "th" suggests Lao; an
-// interface in a language we do not ship other than English (German, Czech, Russian, Korean …) is most
-// often one of the Vietnamese living abroad, so it suggests Vietnamese.
+// interface in a language we do not ship other than English (Czech, Russian, Korean …) is most often one of
+// the Vietnamese living abroad, so it suggests Vietnamese.
 func likelyLangs(c *messages.Content, u store.User, languageCode, current string) []string {
 	var out []string
 	if u.Lang != "" {

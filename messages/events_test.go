@@ -11,9 +11,9 @@ import (
 )
 
 const goodEvent = `id: test_evening
-title: {vi: "Đêm giao lưu", lo: "ງານແລກປ່ຽນ", en: "Exchange evening"}
-description: {vi: "Mô tả.", lo: "ລາຍລະອຽດ.", en: "What happens."}
-place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall"}
+title: {vi: "Đêm giao lưu", lo: "ງານແລກປ່ຽນ", en: "Exchange evening", de: "Exchange evening"}
+description: {vi: "Mô tả.", lo: "ລາຍລະອຽດ.", en: "What happens.", de: "What happens."}
+place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall", de: "Hall"}
 starts: "2031-06-01T18:30"
 ends: "2031-06-01T21:00"
 signup: true
@@ -85,7 +85,7 @@ func TestEvents_Validation(t *testing.T) {
 		{"audience", `signup: true`, "signup: true\naudience: [students]"},
 		{"capacity without signup", `signup: true`, "signup: false\ncapacity: 10"},
 		{"map", `signup: true`, "signup: true\nmap: somewhere nice"},
-		{"no lao place", `place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall"}`, `place: {vi: "Hội trường", en: "Hall"}`},
+		{"no lao place", `place: {vi: "Hội trường", lo: "ຫໍປະຊຸມ", en: "Hall", de: "Hall"}`, `place: {vi: "Hội trường", en: "Hall"}`},
 		{"misspelt key", `signup: true`, "signup: true\ncapcity: 3"},
 		{"programme id", `id: test_evening`, `id: lao_vn_exchange_2027`},
 	}

@@ -24,7 +24,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed ui faq contacts.yaml programmes events topics.yaml
+//go:embed ui faq *.yaml programmes events
 var embedded embed.FS
 
 // DefaultLang is the language used when a user's language is unknown, and the reference every other language
