@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 	"io/fs"
 	"os"
 	"path"
@@ -157,6 +158,7 @@ func load(fsys fs.FS) (c *Content, problems Problems) {
 	problems = append(problems, ps...)
 	problems = append(problems, c.loadProgrammes(fsys)...)
 	problems = append(problems, c.loadEvents(fsys)...)
+	c.labelYesNo()
 	problems = append(problems, c.loadTopics(fsys)...)
 	for _, lang := range c.Langs {
 		file := "ui/" + lang + ".yaml"
@@ -183,6 +185,34 @@ func load(fsys fs.FS) (c *Content, problems Problems) {
 		}
 	}
 	return c, problems
+}
+
+// labelYesNo gives the yes/no questions of programmes and events that name no options of their own the
+// UI's labels (form.yes, form.no) in every language, so that a language added by files has its buttons —
+// and its typed "ja"/"nein" — without code.
+func (c *Content) labelYesNo() {
+	label := func(key string) map[string]string {
+		m := map[string]string{}
+		for _, l := range c.Langs {
+			if v := c.ui[l][key]; v != "" {
+				m[l] = v
+			}
+		}
+		return m
+	}
+	fill := func(fields []forms.Field) {
+		for i := range fields {
+			if fields[i].Type == forms.TypeYesNo && len(fields[i].Options) == 0 {
+				fields[i].Options = []forms.Option{{ID: "yes", Label: label("form.yes")}, {ID: "no", Label: label("form.no")}}
+			}
+		}
+	}
+	for _, p := range c.Programmes {
+		fill(p.Fields)
+	}
+	for _, e := range c.Events {
+		fill(e.Fields)
+	}
 }
 
 // readStrings reads a flat YAML map of key → string, remembering each key's line.

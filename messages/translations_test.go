@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
+	"github.com/ufo-thanhhoa/huunghi/handlers/forms"
 	"github.com/ufo-thanhhoa/huunghi/messages"
 )
 
@@ -98,4 +100,30 @@ func TestTranslations_MistakesNamedInTheirFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A yes/no question without options of its own is labelled from the UI strings, so German has "Ja" and
+// "Nein" buttons, and a typed "ja" is read as yes, with no code for German.
+func TestTranslations_YesNoFromTheUIStrings(t *testing.T) {
+	c, _, err := messages.Load(messages.FS(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := c.Programme("germany_study_info_2027")
+	for _, f := range p.Fields {
+		if f.Type != forms.TypeYesNo {
+			continue
+		}
+		if got := f.Choices("de"); len(got) != 2 || got[0].Label != "Ja" || got[1].Label != "Nein" {
+			t.Errorf("%s: German choices %v", f.ID, got)
+		}
+		if v, bad := f.Parse("ja", time.Now()); bad != nil || v.Raw != "yes" {
+			t.Errorf("%s: typed ja read as %+v %v", f.ID, v, bad)
+		}
+		if v, bad := f.Parse("không", time.Now()); bad != nil || v.Raw != "no" {
+			t.Errorf("%s: typed không read as %+v %v", f.ID, v, bad)
+		}
+		return
+	}
+	t.Fatal("the programme has no yes/no question")
 }
