@@ -59,6 +59,8 @@ commands:
   broadcast  announce to an audience through the running bot (uses REDIS_URL):
            broadcast --audience all|lang:<l>|audience:<a>|programme:<id>|event:<id>|topic:<id> --text-file F [--at YYYY-MM-DDTHH:MM]
            broadcast --status ID | --cancel ID
+  faq      what staff taught the FAQ in the chat, written into content files for review (uses REDIS_URL):
+           faq learned --out DIR
 `
 
 // run is the whole program; main only supplies the process's context, arguments, environment and streams,
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return exportCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "broadcast":
 		return broadcastCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "faq":
+		return faqCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

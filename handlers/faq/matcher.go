@@ -75,12 +75,12 @@ type Result struct {
 	Taught bool
 }
 
-// DefaultThreshold is the calibrated confidence under which the bot declines; scoreFloor is a minimum
-// similarity below which even a fully covered question is declined. Both were chosen with TestCalibrate on
-// the dev and decline sets (see README, "FAQ matcher").
+// DefaultThreshold is the calibrated confidence under which the bot declines, and unknownDiscount how much
+// the share of never-seen words lowers it; both were chosen on the dev, decline and two tune sets (README,
+// "FAQ matcher").
 const (
-	DefaultThreshold = 0.70
-	scoreFloor       = 0.10
+	DefaultThreshold = 0.40
+	unknownDiscount  = 0.5
 )
 
 // Matcher is an immutable index; safe for concurrent use.
@@ -90,45 +90,30 @@ type Matcher struct {
 	topics    []string
 	idf       map[string]float64
 	maxIDF    float64
-	postings  map[string][]posting
 	docTopic  []int32
-	docNorm   []float64
-	aggNorm   []float64
-	aggPost   map[string][]posting // term → (topic, weight) of the topic aggregates
-	deletes   map[string]string    // a known word with one letter deleted → the word (typo tolerance)
+	known     map[string][]int32 // term → the topics whose texts (answers included) have it, in order
+	deletes   map[string]string  // a known word with one letter deleted → the word (typo tolerance)
 	syn       synonyms
-}
-
-type posting struct {
-	doc    int32
-	weight float64
+	cl        *classifier
 }
 
 // Options tune the matcher; the zero value of a field means its calibrated default.
 type Options struct {
-	Threshold       float64 // decline under this Confidence (default DefaultThreshold)
-	MaxWeight       float64 // share of the score from the closest single text (default 0.5)
-	ContextWeight   float64 // weight of answer words in the topic aggregate (default 0.5)
-	ElsewhereCredit float64 // credit in Confidence for words known from other topics (default 0.75)
-	UnknownWeight   float64 // weight of a never-seen word relative to the rarest known one (default 1)
-	CommonWeight    float64 // the same for a never-seen but very common English word (default 0.3)
+	Threshold     float64 // decline under this Confidence (default DefaultThreshold)
+	UnknownWeight float64 // weight of a never-seen word relative to the rarest known one (default 1)
+	CommonWeight  float64 // the same for a never-seen but very common English word (default 0.3)
+	Epochs        int     // passes of the classifier's training (default 20)
 }
 
 func (o *Options) defaults() {
 	if o.Threshold <= 0 {
 		o.Threshold = DefaultThreshold
 	}
-	if o.MaxWeight <= 0 {
-		o.MaxWeight = 0.5
-	}
-	if o.ContextWeight <= 0 {
-		o.ContextWeight = 0.5
+	if o.Epochs <= 0 {
+		o.Epochs = 20
 	}
 	if o.UnknownWeight <= 0 {
 		o.UnknownWeight = 1
-	}
-	if o.ElsewhereCredit <= 0 {
-		o.ElsewhereCredit = 0.75
 	}
 	if o.CommonWeight <= 0 {
 		o.CommonWeight = 0.3
@@ -138,11 +123,19 @@ func (o *Options) defaults() {
 // New indexes entries.
 func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	opt.defaults()
-	m := &Matcher{opt: opt, threshold: opt.Threshold, idf: map[string]float64{}, postings: map[string][]posting{}, syn: newSynonyms(syns)}
+	m := &Matcher{opt: opt, threshold: opt.Threshold, idf: map[string]float64{}, syn: newSynonyms(syns)}
 	topicIndex := map[string]int32{}
 	var docs []map[string]float64
-	var ctxDocs []map[string]float64
-	var ctxTopic []int32
+	// df is, per term, the topics whose texts have it (answers included): what coverage and the inverse
+	// topic frequency read.
+	df := map[string][]int32{}
+	add := func(tf map[string]float64, ti int32) {
+		for t := range tf {
+			if ts := df[t]; len(ts) == 0 || ts[len(ts)-1] != ti {
+				df[t] = append(ts, ti)
+			}
+		}
+	}
 	for _, e := range entries {
 		ti, ok := topicIndex[e.Topic]
 		if !ok {
@@ -154,74 +147,22 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 		if len(tf) == 0 {
 			continue
 		}
+		add(tf, ti)
 		if e.Context {
-			ctxDocs, ctxTopic = append(ctxDocs, tf), append(ctxTopic, ti)
 			continue
 		}
 		docs = append(docs, tf)
 		m.docTopic = append(m.docTopic, ti)
 	}
 	// Inverse topic frequency: a term found in the texts of many topics tells little.
-	df := map[string]map[int32]bool{}
-	for d, tf := range docs {
-		for t := range tf {
-			if df[t] == nil {
-				df[t] = map[int32]bool{}
-			}
-			df[t][m.docTopic[d]] = true
-		}
-	}
-	for d, tf := range ctxDocs {
-		for t := range tf {
-			if df[t] == nil {
-				df[t] = map[int32]bool{}
-			}
-			df[t][ctxTopic[d]] = true
-		}
-	}
 	n := float64(len(m.topics))
 	m.maxIDF = math.Log((n + 1) / 0.5)
+	m.known = make(map[string][]int32, len(df))
 	for t, ts := range df {
+		slices.Sort(ts)
+		ts = slices.Compact(ts)
+		m.known[t] = slices.Clip(ts)
 		m.idf[t] = math.Log((n + 1) / (float64(len(ts)) + 0.5))
-	}
-	agg := make([]map[string]float64, len(m.topics))
-	for i := range agg {
-		agg[i] = map[string]float64{}
-	}
-	m.docNorm = make([]float64, len(docs))
-	for d, tf := range docs {
-		var sum float64
-		for _, t := range sortedKeys(tf) { // float sums in a fixed order: the same input, the same scores
-			w := tf[t]
-			x := w * m.idf[t]
-			sum += x * x
-			m.postings[t] = append(m.postings[t], posting{doc: int32(d), weight: x})
-			agg[m.docTopic[d]][t] += w
-		}
-		m.docNorm[d] = math.Sqrt(sum)
-	}
-	for d, tf := range ctxDocs {
-		for t, w := range tf {
-			agg[ctxTopic[d]][t] += m.opt.ContextWeight * w
-		}
-	}
-	// The topic aggregate uses sublinear term frequency over all its texts.
-	m.aggNorm = make([]float64, len(m.topics))
-	for ti, tf := range agg {
-		var sum float64
-		for _, t := range sortedKeys(tf) {
-			w := tf[t]
-			x := (1 + math.Log(1+w)) * m.idf[t]
-			sum += x * x
-			agg[ti][t] = x
-		}
-		m.aggNorm[ti] = math.Sqrt(sum)
-	}
-	m.aggPost = map[string][]posting{}
-	for ti, tf := range agg {
-		for t, x := range tf {
-			m.aggPost[t] = append(m.aggPost[t], posting{doc: int32(ti), weight: x})
-		}
 	}
 	// Deterministic whatever the map order: a known word always maps to itself, and among the words one
 	// deletion away the smallest wins a collision.
@@ -243,11 +184,7 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	for _, w := range words {
 		m.deletes[w] = w
 	}
-	for _, idx := range []map[string][]posting{m.postings, m.aggPost} {
-		for t := range idx {
-			sort.Slice(idx[t], func(i, j int) bool { return idx[t][i].doc < idx[t][j].doc })
-		}
-	}
+	m.cl = trainClassifier(m, docs, m.docTopic, len(m.topics), opt.Epochs, classifierRate)
 	return m
 }
 
@@ -278,33 +215,17 @@ func (m *Matcher) Match(q string) Result {
 	if qnorm == 0 {
 		return Result{}
 	}
-	dot := make([]float64, len(m.docNorm))
-	aggDot := make([]float64, len(m.topics))
-	for _, t := range keys {
-		x := qw[t]
-		for _, p := range m.postings[t] {
-			dot[p.doc] += x * p.weight
-		}
-		for _, p := range m.aggPost[t] {
-			aggDot[p.doc] += x * p.weight
-		}
-	}
-	best := make([]float64, len(m.topics))
-	for d, v := range dot {
-		if v == 0 {
-			continue
-		}
-		if c := v / (qnorm * m.docNorm[d]); c > best[m.docTopic[d]] {
-			best[m.docTopic[d]] = c
-		}
-	}
+	// The classifier ranks the topics; the out-of-scope examples are a class of their own, and its
+	// probability is what the best topic must beat.
+	probs := m.cl.predict(m, tf)
 	cands := make([]Candidate, 0, len(m.topics))
-	for ti, b := range best {
-		if b == 0 && aggDot[ti] == 0 {
+	pOut := 0.0
+	for ti, p := range probs {
+		if m.topics[ti] == OutOfScope {
+			pOut = p
 			continue
 		}
-		s := m.opt.MaxWeight*b + (1-m.opt.MaxWeight)*aggDot[ti]/(qnorm*m.aggNorm[ti])
-		cands = append(cands, Candidate{Topic: m.topics[ti], Score: math.Round(s*1e4) / 1e4})
+		cands = append(cands, Candidate{Topic: m.topics[ti], Score: math.Round(p*1e4) / 1e4})
 	}
 	if len(cands) == 0 {
 		return Result{}
@@ -315,34 +236,29 @@ func (m *Matcher) Match(q string) Result {
 		}
 		return cands[i].Topic < cands[j].Topic
 	})
-	outOfScope := cands[0].Topic == OutOfScope
-	cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.Topic == OutOfScope })
-	if len(cands) == 0 {
-		return Result{}
-	}
-	r := Result{OutOfScope: outOfScope, Best: cands[0], Score: cands[0].Score, Coverage: m.coverage(keys, qw, qnorm, cands[0].Topic),
+	best := cands[0]
+	r := Result{OutOfScope: pOut >= best.Score, Best: best, Score: best.Score, Coverage: m.coverage(keys, qw, qnorm, best.Topic),
 		Unknown: math.Round(unknown/(qnorm*qnorm)*1e4) / 1e4}
 	r.Elsewhere = math.Max(0, math.Round((1-r.Coverage-r.Unknown)*1e4)/1e4)
-	r.Confidence = math.Round((r.Coverage+m.opt.ElsewhereCredit*r.Elsewhere)*1e4) / 1e4
+	// Confidence: how far the topic is ahead of "out of scope", less for a question much of which is words
+	// the knowledge base has never seen (they are usually what it is really about: "visa to Japan").
+	r.Confidence = math.Round(math.Max(0, best.Score-pOut)*(1-unknownDiscount*r.Unknown)*1e4) / 1e4
 	if len(cands) > 1 {
 		r.Runners = cands[1:min(len(cands), 4)]
 	}
-	if !outOfScope && r.Score >= scoreFloor && r.Confidence >= m.threshold {
-		r.Topic = r.Best.Topic
+	if !r.OutOfScope && r.Confidence >= m.threshold {
+		r.Topic = best.Topic
 	}
 	return r
 }
 
 // coverage computes Result.Coverage for topic.
 func (m *Matcher) coverage(keys []string, qw map[string]float64, qnorm float64, topic string) float64 {
+	ti := int32(slices.Index(m.topics, topic))
 	var known float64
 	for _, t := range keys {
-		x := qw[t]
-		for _, p := range m.aggPost[t] {
-			if m.topics[p.doc] == topic {
-				known += x * x
-				break
-			}
+		if _, ok := slices.BinarySearch(m.known[t], ti); ok {
+			known += qw[t] * qw[t]
 		}
 	}
 	return math.Round(known/(qnorm*qnorm)*1e4) / 1e4

@@ -69,7 +69,9 @@ func (s *Social) Kind(text string) string {
 var socialFillers = map[string]bool{"ad": true, "admin": true, "bot": true, "a": true, "nhe": true, "oi": true, "nha": true,
 	"ban": true, "em": true, "anh": true, "chi": true, "you": true, "there": true, "everyone": true, "bro": true,
 	"sis": true, "so": true, "very": true, "much": true, "ak": true, "ah": true, "da": true, "vang": true, "nhieu": true,
-	"ແດ່": true, "ເດີ": true, "ເນາະ": true, "ຄັບ": true, "ເຈົ້າ": true, "ໂດຍ": true}
+	"ແດ່": true, "ເດີ": true, "ເນາະ": true, "ຄັບ": true, "ເຈົ້າ": true, "ໂດຍ": true,
+	// Lao forms of address: older brother, older sister, younger sibling, teacher
+	"ອ້າຍ": true, "ເອື້ອຍ": true, "ນ້ອງ": true, "ອາຈານ": true}
 
 // socialWords is a message's words for comparison: folded, Lao run together without ໆ and tone marks,
 // letters repeated for emphasis taken once ("thanksss", "okkk"), fillers dropped unless nothing else is

@@ -22,3 +22,25 @@ func TestSocial_ThanksAcksAndGreetings(t *testing.T) {
 		}
 	}
 }
+
+// TestSocial_Set reads testdata/social.tsv (lang, kind, text), short social messages written blind to the
+// phrase lists: greetings, thanks, and acknowledgements ("ok", "👍", "dạ vâng"), which are taken as thanks.
+func TestSocial_Set(t *testing.T) {
+	s := faq.SocialOf(loadContent(t).FAQ)
+	rows := readTSV(t, "testdata/social.tsv")
+	ok := 0
+	for _, r := range rows {
+		want := r.topic
+		if want == "ack" {
+			want = "thanks"
+		}
+		if got := s.Kind(r.question); got == want {
+			ok++
+		} else {
+			t.Logf("%s %q: got %q, want %q", r.lang, r.question, got, want)
+		}
+	}
+	if rate := float64(ok) / float64(len(rows)); rate < 0.97 {
+		t.Errorf("social messages: %d/%d = %.3f, want ≥ 0.97", ok, len(rows), rate)
+	}
+}

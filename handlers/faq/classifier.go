@@ -1,0 +1,210 @@
+package faq
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// classifier is a multinomial logistic regression over the matcher's terms, trained on the knowledge
+// base's questions and titles (the out-of-scope examples are a class of their own).
+type classifier struct {
+	features map[string]int32
+	classes  int
+	w        []float32 // classes × features, row-major by feature: w[f*classes+c]
+	bias     []float32
+}
+
+// withGrams adds the character 4-grams of a text's Latin words (folded, stemmed as indexed), which carry what
+// word forms share: "verlaengern"/"verlängerung", "dormitory"/"dormitories", typos two letters off.
+func withGrams(tf map[string]float64) map[string]float64 {
+	out := make(map[string]float64, len(tf)*2)
+	for t, v := range tf {
+		if strings.HasPrefix(t, "l2:") || strings.HasPrefix(t, "a:") {
+			continue // Lao character pairs and accented spellings: what the trigrams and folded words say already
+		}
+		out[t] = v
+		w, ok := strings.CutPrefix(t, "w:")
+		if !ok || len(w) < 5 {
+			continue
+		}
+		w = "<" + w + ">"
+		for i := 0; i+4 <= len(w); i++ {
+			out["c:"+w[i:i+4]] += gramWeight
+		}
+	}
+	return out
+}
+
+const gramWeight = 0.25
+
+// classifierRate is the learning rate of the classifier's first pass; it falls as 1/epoch.
+const classifierRate = 3.0
+
+func (cl *classifier) weight(m *Matcher, t string) float64 {
+	if strings.HasPrefix(t, "c:") {
+		return 1
+	}
+	return m.idf[t]
+}
+
+func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, classes int, epochs int, rate float64) *classifier {
+	cl := &classifier{features: map[string]int32{}, classes: classes}
+	grams := make([]map[string]float64, len(docs))
+	for d := range docs {
+		grams[d] = withGrams(docs[d])
+	}
+	docs = grams
+	type sparse struct {
+		f []int32
+		x []float32
+	}
+	xs := make([]sparse, len(docs))
+	for d, tf := range docs {
+		var norm float64
+		keys := sortedKeys(tf)
+		for _, t := range keys {
+			v := tf[t] * cl.weight(m, t)
+			norm += v * v
+		}
+		norm = math.Sqrt(norm)
+		if norm == 0 {
+			continue
+		}
+		for _, t := range keys {
+			id, ok := cl.features[t]
+			if !ok {
+				id = int32(len(cl.features))
+				cl.features[t] = id
+			}
+			xs[d].f = append(xs[d].f, id)
+			xs[d].x = append(xs[d].x, float32(tf[t]*cl.weight(m, t)/norm))
+		}
+	}
+	cl.w = make([]float32, len(cl.features)*classes)
+	cl.bias = make([]float32, classes)
+	order := make([]int, len(docs))
+	for i := range order {
+		order[i] = i
+	}
+	p := make([]float64, classes)
+	active := make([]int, 0, classes)
+	g := make([]float32, classes)
+	seed := uint64(1)
+	for e := 0; e < epochs; e++ {
+		// a fixed shuffle per epoch: the same content, the same model
+		for i := len(order) - 1; i > 0; i-- {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			j := int(seed>>33) % (i + 1)
+			order[i], order[j] = order[j], order[i]
+		}
+		lr := rate / (1 + float64(e))
+		for _, d := range order {
+			x := xs[d]
+			if len(x.f) == 0 {
+				continue
+			}
+			cl.logits(x.f, x.x, p)
+			softmax(p)
+			p[labels[d]] -= 1
+			// Only the classes with a gradient worth the name are updated: after the first passes most
+			// probabilities are ~0, and skipping them makes training several times faster.
+			active = active[:0]
+			for c := 0; c < classes; c++ {
+				if math.Abs(p[c]) > 1e-4 {
+					active = append(active, c)
+					cl.bias[c] -= float32(lr * p[c] * 0.1)
+				}
+			}
+			for _, c := range active {
+				g[c] = float32(lr * p[c])
+			}
+			for i, f := range x.f {
+				row := cl.w[int(f)*classes : int(f)*classes+classes]
+				xi := x.x[i]
+				for _, c := range active {
+					row[c] -= xi * g[c]
+				}
+			}
+		}
+	}
+	return cl
+}
+
+// logits writes the class scores of a sparse input into out (float32 throughout: the inner loop runs over
+// one feature's contiguous row of class weights, which is most of training's time).
+func (cl *classifier) logits(f []int32, x []float32, out []float64) {
+	acc := make([]float32, cl.classes)
+	copy(acc, cl.bias)
+	for i, id := range f {
+		row := cl.w[int(id)*cl.classes : int(id)*cl.classes+cl.classes]
+		xi := x[i]
+		acc := acc[:len(row)]
+		for c, v := range row {
+			acc[c] += v * xi
+		}
+	}
+	for c, v := range acc {
+		out[c] = float64(v)
+	}
+}
+
+func softmax(p []float64) {
+	mx := math.Inf(-1)
+	for _, v := range p {
+		mx = math.Max(mx, v)
+	}
+	var sum float64
+	for i, v := range p {
+		p[i] = math.Exp(v - mx)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+}
+
+// predict returns class probabilities for query term weights qw (tf × idf, unknown terms dropped).
+func (cl *classifier) predict(m *Matcher, tf map[string]float64) []float64 {
+	var f []int32
+	var x []float32
+	var norm float64
+	tf = withGrams(tf)
+	keys := sortedKeys(tf)
+	for _, t := range keys {
+		idf, ok := m.idf[t]
+		switch {
+		case strings.HasPrefix(t, "c:"):
+			idf = 1
+		case !ok:
+			idf = m.maxIDF * m.oovWeight(t, false)
+		}
+		v := tf[t] * idf
+		norm += v * v
+	}
+	norm = math.Sqrt(norm)
+	for _, t := range keys {
+		if id, ok := cl.features[t]; ok && norm > 0 {
+			f = append(f, id)
+			x = append(x, float32(tf[t]*cl.weight(m, t)/norm))
+		}
+	}
+	p := make([]float64, cl.classes)
+	cl.logits(f, x, p)
+	softmax(p)
+	return p
+}
+
+// ClassifierRank is for experiments: the topics by probability.
+func (m *Matcher) ClassifierRank(q string) []Candidate {
+	if m.cl == nil {
+		return nil
+	}
+	p := m.cl.predict(m, m.correct(m.terms(q)))
+	out := make([]Candidate, len(p))
+	for i, v := range p {
+		out[i] = Candidate{Topic: m.topics[i], Score: v}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
