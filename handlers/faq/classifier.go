@@ -18,7 +18,12 @@ type classifier struct {
 // withGrams adds the character 4-grams of a text's Latin words (folded, stemmed as indexed), which carry what
 // word forms share: "verlaengern"/"verlängerung", "dormitory"/"dormitories", typos two letters off.
 func withGrams(tf map[string]float64) map[string]float64 {
-	out := make(map[string]float64, len(tf)*2)
+	return withGramsInto(make(map[string]float64, len(tf)*2), tf)
+}
+
+// withGramsInto is withGrams writing into out (cleared first), so training reuses one map.
+func withGramsInto(out, tf map[string]float64) map[string]float64 {
+	clear(out)
 	for t, v := range tf {
 		if strings.HasPrefix(t, "l2:") || strings.HasPrefix(t, "a:") {
 			continue // Lao character pairs and accented spellings: what the trigrams and folded words say already
@@ -50,17 +55,14 @@ func (cl *classifier) weight(m *Matcher, t string) float64 {
 
 func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, classes int, epochs int, rate float64) *classifier {
 	cl := &classifier{features: map[string]int32{}, classes: classes}
-	grams := make([]map[string]float64, len(docs))
-	for d := range docs {
-		grams[d] = withGrams(docs[d])
-	}
-	docs = grams
+	scratch := map[string]float64{}
 	type sparse struct {
 		f []int32
 		x []float32
 	}
 	xs := make([]sparse, len(docs))
-	for d, tf := range docs {
+	for d := range docs {
+		tf := withGramsInto(scratch, docs[d])
 		var norm float64
 		keys := sortedKeys(tf)
 		for _, t := range keys {
@@ -89,6 +91,7 @@ func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, clas
 	}
 	p := make([]float64, classes)
 	active := make([]int, 0, classes)
+	acc := make([]float32, classes)
 	g := make([]float32, classes)
 	seed := uint64(1)
 	for e := 0; e < epochs; e++ {
@@ -104,7 +107,7 @@ func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, clas
 			if len(x.f) == 0 {
 				continue
 			}
-			cl.logits(x.f, x.x, p)
+			cl.logits(x.f, x.x, p, acc)
 			softmax(p)
 			p[labels[d]] -= 1
 			// Only the classes with a gradient worth the name are updated: after the first passes most
@@ -133,8 +136,7 @@ func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, clas
 
 // logits writes the class scores of a sparse input into out (float32 throughout: the inner loop runs over
 // one feature's contiguous row of class weights, which is most of training's time).
-func (cl *classifier) logits(f []int32, x []float32, out []float64) {
-	acc := make([]float32, cl.classes)
+func (cl *classifier) logits(f []int32, x []float32, out []float64, acc []float32) {
 	copy(acc, cl.bias)
 	for i, id := range f {
 		row := cl.w[int(id)*cl.classes : int(id)*cl.classes+cl.classes]
@@ -190,7 +192,7 @@ func (cl *classifier) predict(m *Matcher, tf map[string]float64) []float64 {
 		}
 	}
 	p := make([]float64, cl.classes)
-	cl.logits(f, x, p)
+	cl.logits(f, x, p, make([]float32, cl.classes))
 	softmax(p)
 	return p
 }

@@ -129,8 +129,8 @@ func TestMatcher_DevSet(t *testing.T) {
 	scores := evaluate(t, m, rows, testing.Verbose())
 	t.Logf("threshold %.2f\n%s", m.Threshold(), report(scores))
 	for name, s := range scores {
-		if s.rate() < 0.90 {
-			t.Errorf("slice %s: %d/%d = %.3f, want ≥ 0.90", name, s.ok, s.n, s.rate())
+		if s.rate() < 0.95 {
+			t.Errorf("slice %s: %d/%d = %.3f, want ≥ 0.95", name, s.ok, s.n, s.rate())
 		}
 	}
 }
@@ -150,15 +150,46 @@ func TestMatcher_HeldOut(t *testing.T) {
 	}
 }
 
-const heldOutFloor = 0.85
+const heldOutFloor = 0.95
 
-// TestMatcher_TuneSet reports accuracy on testdata/tune.tsv, a second set written blind to the knowledge
-// base (only faq-topics.md was read) and used to find what the matcher fails to generalise: unlike the
-// held-out set, its failures may be studied. Run with -v to list them.
+// TestMatcher_TuneSet reports accuracy on testdata/tune.tsv and tune2.tsv, sets written blind to the
+// knowledge base (only faq-topics.md was read) and used to find what the matcher fails to generalise:
+// unlike the held-out and blind sets, their failures may be studied. Run with -v to list them.
 func TestMatcher_TuneSet(t *testing.T) {
 	m := knowledgeBase(t)
-	scores := evaluate(t, m, readTSV(t, "testdata/tune.tsv"), testing.Verbose())
-	t.Logf("tune set:\n%s", report(scores))
+	for _, f := range []string{"tune", "tune2"} {
+		scores := evaluate(t, m, readTSV(t, "testdata/"+f+".tsv"), testing.Verbose())
+		t.Logf("%s set:\n%s", f, report(scores))
+		for name, s := range scores {
+			if s.rate() < 0.90 {
+				t.Errorf("%s, slice %s: %d/%d = %.3f, want ≥ 0.90", f, name, s.ok, s.n, s.rate())
+			}
+		}
+	}
+}
+
+// TestMatcher_BlindSet measures testdata/blind2.tsv, written by the same blind recipe as tune2 (the same
+// failure classes: learner English, everyday words around a key word, neighbouring topics, tempting
+// out-of-scope questions) but never read by anyone working on the matcher: only its figures are looked
+// at. The floors guard against a regression; the README gives the figures.
+func TestMatcher_BlindSet(t *testing.T) {
+	m := knowledgeBase(t)
+	scores := evaluate(t, m, readTSV(t, "testdata/blind2.tsv"), false)
+	t.Logf("blind set:\n%s", report(scores))
+	var in, inN, dec, decN int
+	for name, s := range scores {
+		if strings.HasPrefix(name, "decline") {
+			dec, decN = dec+s.ok, decN+s.n
+		} else {
+			in, inN = in+s.ok, inN+s.n
+		}
+	}
+	if r := float64(in) / float64(inN); r < 0.80 {
+		t.Errorf("blind set, in scope: %.3f, want ≥ 0.80", r)
+	}
+	if r := float64(dec) / float64(decN); r < 0.92 {
+		t.Errorf("blind set, declined: %.3f, want ≥ 0.92", r)
+	}
 }
 
 // TestMatcher_Deterministic builds the index several times and asks every question of every set: Go
@@ -167,7 +198,7 @@ func TestMatcher_TuneSet(t *testing.T) {
 // are compared with (a Match that depended on map order would differ from it as well).
 func TestMatcher_Deterministic(t *testing.T) {
 	var rows []row
-	for _, f := range []string{"dev", "decline", "heldout", "tune"} {
+	for _, f := range []string{"dev", "decline", "heldout", "tune", "tune2", "blind2"} {
 		rows = append(rows, readTSV(t, "testdata/"+f+".tsv")...)
 	}
 	first := knowledgeBase(t) // the tests' shared one: built from its own load, like each of the others
@@ -175,7 +206,7 @@ func TestMatcher_Deterministic(t *testing.T) {
 	for i, r := range rows {
 		want[i] = first.Match(r.question)
 	}
-	for range 3 {
+	for range 2 {
 		other := buildKnowledgeBase(t)
 		for i, r := range rows {
 			a, b := want[i], other.Match(r.question)

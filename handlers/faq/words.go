@@ -75,11 +75,11 @@ func newSynonyms(list []Synonym) synonyms {
 
 // apply rewrites tokens greedily, longest match first. Each token is folded once: the fold of words joined
 // by spaces is the folds joined (a mark never reaches across a space).
-func (s synonyms) apply(tokens []string) []string {
+func (s synonyms) apply(tokens []string, fold func(string) string) []string {
 	out := make([]string, 0, len(tokens))
 	folded := make([]string, len(tokens))
 	for i, tok := range tokens {
-		folded[i] = Fold(tok)
+		folded[i] = fold(tok)
 	}
 	for i := 0; i < len(tokens); {
 		if isLaoWord(tokens[i]) {
