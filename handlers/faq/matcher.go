@@ -18,9 +18,9 @@ package faq
 import (
 	"math"
 	"slices"
-	"sync"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
