@@ -65,3 +65,33 @@ func TestLessons_WrongLessonsCostOnlyThemselves(t *testing.T) {
 	}
 	t.Logf("%d questions, %d taught wrong: right answers %d → %d", n, hit, base, after)
 }
+
+// German, the language added as files, is answered from its own texts: questions written for this test,
+// not taken from the knowledge base.
+func TestMatcher_GermanQuestions(t *testing.T) {
+	m := knowledgeBase(t)
+	ok := 0
+	cases := map[string]string{
+		"Wann schließt das Wohnheim?":                     "dormitory",
+		"wie kann ich mein Visum verlängern":              "student_visa",
+		"Ich habe meinen Pass verloren":                   "lost_passport",
+		"Gibt es ein Stipendium für laotische Studenten?": "scholarships_overview",
+		"Wie erreiche ich das Büro der Union?":            "contact_office",
+		"Notruf Nummer Krankenwagen":                      "emergency_numbers",
+		"Tết Treffen für Auslandsvietnamesen":             "diaspora_events",
+		"Aufenthaltskarte verlängern":                     "residence_card",
+	}
+	for q, want := range cases {
+		if got := m.Match(q).Topic; got == want {
+			ok++
+		} else {
+			t.Logf("%q: got %q, want %s", q, got, want)
+		}
+		if faq.Lang(q) != "de" && q != "Notruf Nummer Krankenwagen" && q != "Aufenthaltskarte verlängern" {
+			t.Errorf("Lang(%q) = %q, want de", q, faq.Lang(q))
+		}
+	}
+	if ok < len(cases)-1 {
+		t.Errorf("German: %d/%d answered right", ok, len(cases))
+	}
+}

@@ -70,7 +70,7 @@ func isLao(r rune) bool { return r >= 0x0E80 && r <= 0x0EFF }
 func laoToneMark(r rune) bool { return r >= 0x0EC8 && r <= 0x0ECB }
 
 // Lang guesses the language of a question: "lo" for mostly Lao script, "vi" when it has Vietnamese letters
-// or common Vietnamese words, "en" otherwise. Used to log unanswered questions and by `ask --json`.
+// or common Vietnamese words, "de" for German function words, "en" otherwise. Used to log unanswered questions and by `ask --json`.
 func Lang(q string) string {
 	lao, letters, viMarks := 0, 0, 0
 	for _, r := range q {
@@ -85,22 +85,33 @@ func Lang(q string) string {
 			viMarks++
 		}
 	}
-	switch {
-	case letters > 0 && lao*2 > letters:
-		return "lo"
-	case viMarks > 0:
-		return "vi"
-	}
-	hits := 0
+	hits, de := 0, 0
 	for _, w := range strings.Fields(Normalize(q)) {
 		if viHint[w] {
 			hits++
 		}
+		if deHint[w] {
+			de++
+		}
 	}
-	if hits > 0 {
+	switch {
+	case letters > 0 && lao*2 > letters:
+		return "lo"
+	case de >= 2 || de >= 1 && strings.ContainsAny(strings.ToLower(q), "äöüß"): // before the marks: ä is not Vietnamese
+		return "de"
+	case viMarks > 0 || hits > 0:
 		return "vi"
 	}
 	return "en"
+}
+
+// deHint are German function words that are not English or Vietnamese words ("die", "was" and "im" are).
+var deHint = map[string]bool{
+	"ich": true, "und": true, "nicht": true, "ist": true, "wie": true, "kann": true, "mein": true, "meine": true,
+	"wo": true, "bitte": true, "für": true, "fuer": true, "muss": true, "gibt": true, "der": true, "das": true,
+	"ein": true, "eine": true, "mit": true, "wann": true, "welche": true, "brauche": true, "sind": true,
+	"habe": true, "haben": true, "warum": true, "auch": true, "oder": true, "nach": true, "zum": true,
+	"zur": true, "bei": true, "vom": true, "sie": true, "wir": true, "unser": true, "kein": true,
 }
 
 // viHint are unaccented words that are common in Vietnamese questions and rare in English ones.

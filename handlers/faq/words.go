@@ -40,6 +40,12 @@ var stopwords = map[string]bool{
 	"which": true, "who": true, "there": true, "with": true, "please": true, "want": true, "need": true,
 	"know": true, "should": true, "would": true, "will": true, "any": true, "some": true, "have": true,
 	"if": true, "about": true, "so": true, "hi": true,
+	// German (folded: für is "fur"); not "den", which is also Vietnamese "đến" without marks
+	"ich": true, "wie": true, "kann": true, "mein": true, "meine": true, "meinen": true, "der": true, "das": true,
+	"ein": true, "eine": true, "einen": true, "und": true, "ist": true, "es": true, "gibt": true, "fur": true,
+	"fuer": true, "mit": true, "wo": true, "wann": true, "sie": true, "bitte": true, "muss": true, "habe": true,
+	"haben": true, "auf": true, "bei": true, "vom": true, "zum": true, "zur": true, "zu": true, "von": true,
+	"man": true, "wir": true, "ihr": true, "mir": true, "mich": true,
 	// English chat filler: feelings and asides wrapped around any question
 	"im": true, "ive": true, "lol": true, "omg": true, "btw": true, "hey": true, "guy": true, "panick": true,
 }
