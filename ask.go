@@ -11,6 +11,15 @@ import (
 	"github.com/ufo-thanhhoa/huunghi/handlers/faq"
 )
 
+// askResult is one line of `ask --json`.
+type askResult struct {
+	Question string  `json:"question"`
+	Topic    string  `json:"topic"`
+	Score    float64 `json:"score"`
+	Lang     string  `json:"lang"`
+	Social   string  `json:"social,omitempty"`
+}
+
 // ask runs the FAQ matcher the bot uses on questions from the command line or stdin. With --json it
 // prints one object per question: {"question", "topic" (empty when the bot would decline), "score" (the
 // confidence compared with the decline threshold), "lang"}, plus "social" (thanks, greeting) for a social
@@ -42,25 +51,14 @@ func ask(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		// A social message ("ok", "👍", "ຂອບໃຈຫຼາຍໆ") gets its friendly reply, as in the bot: no topic.
 		if kind := social.Kind(q); kind != "" {
 			if *asJSON {
-				return out.Encode(struct {
-					Question string  `json:"question"`
-					Topic    string  `json:"topic"`
-					Score    float64 `json:"score"`
-					Lang     string  `json:"lang"`
-					Social   string  `json:"social"`
-				}{q, "", 0, l, kind})
+				return out.Encode(askResult{Question: q, Lang: l, Social: kind})
 			}
 			_, err := fmt.Fprintf(stdout, "(%s) %s\n", kind, content.FAQ.SmalltalkReply(kind, l))
 			return err
 		}
 		res := m.Match(q)
 		if *asJSON {
-			return out.Encode(struct {
-				Question string  `json:"question"`
-				Topic    string  `json:"topic"`
-				Score    float64 `json:"score"`
-				Lang     string  `json:"lang"`
-			}{q, res.Topic, res.Confidence, l})
+			return out.Encode(askResult{Question: q, Topic: res.Topic, Score: res.Confidence, Lang: l})
 		}
 		t, ok := content.FAQ.Topic(res.Topic)
 		if !ok {

@@ -21,6 +21,18 @@ func buttonData(m telegramtest.Message) []string {
 	return out
 }
 
+// answered waits until some button tap was answered with text (answerCallbackQuery), and reports whether.
+func (h *harness) answered(text string) bool {
+	return h.srv.Wait(func() bool {
+		for _, a := range h.srv.Answers() {
+			if a.Params["text"] == text {
+				return true
+			}
+		}
+		return false
+	}, wait)
+}
+
 func hasButton(m telegramtest.Message, data string) bool {
 	for _, d := range buttonData(m) {
 		if d == data {
@@ -147,14 +159,7 @@ func TestFAQ_SmalltalkBrowseAndDeepLink(t *testing.T) {
 		t.Errorf("deep link: got %q, want the emergency numbers", got)
 	}
 	h.srv.PushCallback(v, h.messages(v.ID, 1)[0], "faq:t:no_such_topic")
-	if !h.srv.Wait(func() bool {
-		for _, a := range h.srv.Answers() {
-			if a.Params["text"] == h.content.T("en", "button.expired") {
-				return true
-			}
-		}
-		return false
-	}, wait) {
+	if !h.answered(h.content.T("en", "button.expired")) {
 		t.Error("a forged topic button was not answered with button.expired")
 	}
 }

@@ -143,14 +143,7 @@ func TestTeach_FromUnansweredAndFromTheCard(t *testing.T) {
 
 	// A forged hash is a stale button.
 	h.srv.PushCallback(staffer, card, "teach:q:0123456789abcdef")
-	if !h.srv.Wait(func() bool {
-		for _, a := range h.srv.Answers() {
-			if a.Params["text"] == h.content.T("en", "button.expired") {
-				return true
-			}
-		}
-		return false
-	}, wait) {
+	if !h.answered(h.content.T("en", "button.expired")) {
 		t.Error("a forged teach button was not answered as expired")
 	}
 }

@@ -3,7 +3,8 @@
 // in the binary; CONTENT_DIR overlays them file by file (a file there replaces the embedded file with the same
 // path), so staff can edit one file and restart. Check validates a content tree and reports `file:line: message`.
 //
-// Adding a language is adding files: ui/<lang>.yaml and the <lang> entries of the content files; no code.
+// Adding a language is adding files, no code: ui/<lang>.yaml and, beside each content file X.yaml, either
+// its <lang> entries inline or a translation file X.<lang>.yaml (translations.go).
 package messages
 
 import (
