@@ -2,7 +2,6 @@ package faq
 
 import (
 	"math"
-	"sort"
 	"strings"
 )
 
@@ -205,18 +204,4 @@ func (cl *classifier) predict(m *Matcher, tf map[string]float64) []float64 {
 	cl.logits(f, x, p, make([]float32, cl.classes))
 	softmax(p)
 	return p
-}
-
-// ClassifierRank is for experiments: the topics by probability.
-func (m *Matcher) ClassifierRank(q string) []Candidate {
-	if m.cl == nil {
-		return nil
-	}
-	p := m.cl.predict(m, m.correct(m.terms(q)))
-	out := make([]Candidate, len(p))
-	for i, v := range p {
-		out[i] = Candidate{Topic: m.topics[i], Score: v}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	return out
 }

@@ -25,5 +25,5 @@ func (l Lessons) Apply(q string, r Result, known func(topic string) bool) Result
 		return r
 	}
 	c := Candidate{Topic: topic, Score: 1}
-	return Result{Topic: topic, Score: 1, Coverage: 1, Confidence: 1, Best: c, Taught: true}
+	return Result{Topic: topic, Score: 1, Confidence: 1, Best: c, Taught: true}
 }

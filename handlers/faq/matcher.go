@@ -56,16 +56,9 @@ type Candidate struct {
 type Result struct {
 	Topic string
 	Score float64
-	// Coverage is the share of the question's weight carried by terms the best topic knows (its questions,
-	// title or answer). A question that shares a few words with a topic but is about something the topic
-	// never mentions ("visa to Japan") has low coverage.
-	Coverage float64
-	// Elsewhere is the share carried by words the knowledge base knows, but not in the best topic.
-	Elsewhere float64
-	// Confidence is how sure the matcher is that Best is what the question is about: the share of the
-	// question's weight the topic explains, with partial credit for words the knowledge base knows from other
-	// topics (they may be phrasing) and none for words it has never seen (they are usually what the
-	// question is really about: "visa to Japan", "job in Singapore").
+	// Confidence is how sure the matcher is that Best is what the question is about: its lead over "out of
+	// scope", lowered by the share of the question carried by words the knowledge base has never seen (they
+	// are usually what the question is really about: "visa to Japan", "job in Singapore").
 	Confidence float64
 	// Unknown is the share of the question's weight carried by words the knowledge base has never seen.
 	Unknown float64
@@ -97,8 +90,7 @@ type Matcher struct {
 	idf       map[string]float64
 	maxIDF    float64
 	docTopic  []int32
-	known     map[string][]int32 // term → the topics whose texts (answers included) have it, in order
-	deletes   map[string]string  // a known word with one letter deleted → the word (typo tolerance)
+	deletes   map[string]string // a known word with one letter deleted → the word (typo tolerance)
 	syn       synonyms
 	cl        *classifier
 	// postings and docNorm are the nearest-text index: term → (text, tf·idf), and each text's norm.
@@ -148,8 +140,8 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	defer func() { m.building = nil }()
 	topicIndex := map[string]int32{}
 	var docs []map[string]float64
-	// df is, per term, the topics whose texts have it (answers included): what coverage and the inverse
-	// topic frequency read.
+	// df is, per term, the topics whose texts have it (answers included): what the inverse topic frequency
+	// reads.
 	df := map[string][]int32{}
 	add := func(tf map[string]float64, ti int32) {
 		for t := range tf {
@@ -179,12 +171,9 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	// Inverse topic frequency: a term found in the texts of many topics tells little.
 	n := float64(len(m.topics))
 	m.maxIDF = math.Log((n + 1) / 0.5)
-	m.known = make(map[string][]int32, len(df))
 	for t, ts := range df {
 		slices.Sort(ts)
-		ts = slices.Compact(ts)
-		m.known[t] = slices.Clip(ts)
-		m.idf[t] = math.Log((n + 1) / (float64(len(ts)) + 0.5))
+		m.idf[t] = math.Log((n + 1) / (float64(len(slices.Compact(ts))) + 0.5))
 	}
 	// Deterministic whatever the map order: a known word always maps to itself, and among the words one
 	// deletion away the smallest wins a collision.
@@ -278,9 +267,7 @@ func (m *Matcher) Match(q string) Result {
 		return cands[i].Topic < cands[j].Topic
 	})
 	best := cands[0]
-	r := Result{OutOfScope: pOut >= best.Score, Best: best, Score: best.Score, Coverage: m.coverage(keys, qw, qnorm, best.Topic),
-		Unknown: math.Round(unknown/(qnorm*qnorm)*1e4) / 1e4}
-	r.Elsewhere = math.Max(0, math.Round((1-r.Coverage-r.Unknown)*1e4)/1e4)
+	r := Result{OutOfScope: pOut >= best.Score, Best: best, Score: best.Score, Unknown: math.Round(unknown/(qnorm*qnorm)*1e4) / 1e4}
 	// Confidence: how far the topic is ahead of "out of scope", less for a question much of which is words
 	// the knowledge base has never seen (they are usually what it is really about: "visa to Japan").
 	r.Confidence = math.Round(math.Max(0, best.Score-pOut)*math.Max(0, 1-m.opt.UnknownDiscount*r.Unknown)*1e4) / 1e4
@@ -322,18 +309,6 @@ func (m *Matcher) nearest(keys []string, qw map[string]float64, qnorm float64) [
 
 // dotPool holds the per-text accumulators of nearest, so a question does not allocate one per call.
 var dotPool = sync.Pool{New: func() any { return new([]float32) }}
-
-// coverage computes Result.Coverage for topic.
-func (m *Matcher) coverage(keys []string, qw map[string]float64, qnorm float64, topic string) float64 {
-	ti := int32(slices.Index(m.topics, topic))
-	var known float64
-	for _, t := range keys {
-		if _, ok := slices.BinarySearch(m.known[t], ti); ok {
-			known += qw[t] * qw[t]
-		}
-	}
-	return math.Round(known/(qnorm*qnorm)*1e4) / 1e4
-}
 
 // oovWeight scales the weight of a term the knowledge base has never seen. An unknown word is the signal
 // that a question is about something else and counts fully — unless it is one of the few thousand most
