@@ -17,27 +17,35 @@ type classifier struct {
 // withGrams adds the character 4-grams of a text's Latin words (folded, stemmed as indexed), which carry what
 // word forms share: "verlaengern"/"verlängerung", "dormitory"/"dormitories", typos two letters off.
 func withGrams(tf map[string]float64) map[string]float64 {
-	return withGramsInto(make(map[string]float64, len(tf)*2), tf)
-}
-
-// withGramsInto is withGrams writing into out (cleared first), so training reuses one map.
-func withGramsInto(out, tf map[string]float64) map[string]float64 {
-	clear(out)
+	out := make(map[string]float64, len(tf)*2)
 	for t, v := range tf {
-		if strings.HasPrefix(t, "l2:") || strings.HasPrefix(t, "a:") {
-			continue // Lao character pairs and accented spellings: what the trigrams and folded words say already
-		}
-		out[t] = v
-		w, ok := strings.CutPrefix(t, "w:")
-		if !ok || len(w) < 5 {
-			continue
-		}
-		w = "<" + w + ">"
-		for i := 0; i+4 <= len(w); i++ {
-			out["c:"+w[i:i+4]] += gramWeight
-		}
+		addWithGrams(out, t, v)
 	}
 	return out
+}
+
+// withGramsInto is withGrams of an indexed text, writing into out (cleared first): training reuses one map.
+func withGramsInto(out map[string]float64, doc []weighted) map[string]float64 {
+	clear(out)
+	for _, tw := range doc {
+		addWithGrams(out, tw.term, tw.w)
+	}
+	return out
+}
+
+func addWithGrams(out map[string]float64, t string, v float64) {
+	if strings.HasPrefix(t, "a:") {
+		return // accented spellings: what the folded words say already
+	}
+	out[t] = v
+	w, ok := strings.CutPrefix(t, "w:")
+	if !ok || len(w) < 5 {
+		return
+	}
+	w = "<" + w + ">"
+	for i := 0; i+4 <= len(w); i++ {
+		out["c:"+w[i:i+4]] += gramWeight
+	}
 }
 
 const gramWeight = 0.25
@@ -57,9 +65,10 @@ func (cl *classifier) weight(m *Matcher, t string) float64 {
 // is published only when New returns), so it is exempt from instrumentation.
 //
 //go:norace
-func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, classes int, epochs int, rate float64) *classifier {
+func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classes int, epochs int, rate float64) *classifier {
 	cl := &classifier{features: map[string]int32{}, classes: classes}
 	scratch := map[string]float64{}
+	var keys []string
 	type sparse struct {
 		f []int32
 		x []float32
@@ -68,7 +77,7 @@ func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, clas
 	for d := range docs {
 		tf := withGramsInto(scratch, docs[d])
 		var norm float64
-		keys := sortedKeys(tf)
+		keys = sortedKeysInto(keys, tf)
 		for _, t := range keys {
 			v := tf[t] * cl.weight(m, t)
 			norm += v * v
@@ -77,6 +86,8 @@ func trainClassifier(m *Matcher, docs []map[string]float64, labels []int32, clas
 		if norm == 0 {
 			continue
 		}
+		xs[d].f = make([]int32, 0, len(keys))
+		xs[d].x = make([]float32, 0, len(keys))
 		for _, t := range keys {
 			id, ok := cl.features[t]
 			if !ok {

@@ -54,11 +54,14 @@ var stopwords = map[string]bool{
 type synonyms struct {
 	words  map[string][]string // folded from → canonical tokens
 	maxLen int
+	// starts are the first words of the rewrites of several words: only there is a longer key looked up
+	// (joining words into keys at every position was a tenth of what an index build allocates)
+	starts map[string]bool
 	lao    []Synonym // substring rewrites inside Lao runs, longest first
 }
 
 func newSynonyms(list []Synonym) synonyms {
-	s := synonyms{words: map[string][]string{}}
+	s := synonyms{words: map[string][]string{}, starts: map[string]bool{}}
 	for _, syn := range list {
 		to := strings.Fields(Normalize(syn.To))
 		for _, from := range syn.From {
@@ -72,7 +75,11 @@ func newSynonyms(list []Synonym) synonyms {
 			}
 			key := Fold(f)
 			s.words[key] = to
-			s.maxLen = max(s.maxLen, len(strings.Fields(key)))
+			fields := strings.Fields(key)
+			s.maxLen = max(s.maxLen, len(fields))
+			if len(fields) > 1 {
+				s.starts[fields[0]] = true
+			}
 		}
 	}
 	sort.SliceStable(s.lao, func(i, j int) bool { return len(s.lao[i].From[0]) > len(s.lao[j].From[0]) })
@@ -98,7 +105,11 @@ func (s synonyms) apply(tokens []string, fold func(string) string) []string {
 			continue
 		}
 		matched := false
-		for n := min(s.maxLen, len(tokens)-i); n >= 1; n-- {
+		longest := 1
+		if s.starts[folded[i]] {
+			longest = min(s.maxLen, len(tokens)-i)
+		}
+		for n := longest; n >= 1; n-- {
 			key := strings.Join(folded[i:i+n], " ")
 			if to, ok := s.words[key]; ok {
 				out = append(out, to...)

@@ -1,0 +1,29 @@
+package faq
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestCorrect_WordsAsTyped checks typos are corrected against words as people type them, not against
+// stems: "hosptal" is one letter from "hospital" but not from its stem "hospit".
+func TestCorrect_WordsAsTyped(t *testing.T) {
+	m := New([]Entry{
+		{Topic: "medical", Text: "which hospital is near the school"},
+		{Topic: "card", Text: "residence card renewal"},
+		{Topic: "lao", Text: "ຫໍພັກ ຄ່າເຊົ່າ"},
+	}, nil, Options{})
+	for in, want := range map[string]string{
+		"hosptal near me":     "hospital near me",     // a letter missing
+		"residnce card renwl": "residence card renwl", // "renwl" is two letters off: left alone
+		"residense card":      "residence card",       // a letter changed
+		"hopsital":            "hospital",             // two letters swapped
+		"renewing my card":    "renewing my card",     // a form of a known word ("renew") is not a typo
+		"ຫໍພັກ":               "ຫໍພັກ",                // Lao is matched by syllables, not corrected
+		"room 2026":           "room 2026",
+	} {
+		if got := strings.Join(m.correct(strings.Fields(Normalize(in))), " "); got != want {
+			t.Errorf("correct(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
