@@ -65,7 +65,7 @@ func (cl *classifier) weight(m *Matcher, t string) float64 {
 // is published only when New returns), so it is exempt from instrumentation.
 //
 //go:norace
-func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classes int, epochs int, rate float64) *classifier {
+func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classWeight []float32, classes int, epochs int, rate float64) *classifier {
 	cl := &classifier{features: map[string]int32{}, classes: classes}
 	scratch := map[string]float64{}
 	var keys []string
@@ -131,11 +131,11 @@ func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classes int,
 			for c := 0; c < classes; c++ {
 				if math.Abs(p[c]) > 1e-4 {
 					active = append(active, c)
-					cl.bias[c] -= float32(lr * p[c] * 0.1)
+					cl.bias[c] -= float32(lr*p[c]*0.1) * classWeight[labels[d]]
 				}
 			}
 			for _, c := range active {
-				g[c] = float32(lr * p[c])
+				g[c] = float32(lr*p[c]) * classWeight[labels[d]]
 			}
 			for i, f := range x.f {
 				row := cl.w[int(f)*classes : int(f)*classes+classes]

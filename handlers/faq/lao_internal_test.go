@@ -31,3 +31,23 @@ func TestLaoSyllables(t *testing.T) {
 		}
 	}
 }
+
+// TestLaoRewrites_WholeSyllables checks the synonym table's Lao rewrites replace whole syllables: "ມ."
+// (short for ມະຫາວິທະຍາໄລ) once rewrote the letter ມ inside every word, ມີ ("have") first.
+func TestLaoRewrites_WholeSyllables(t *testing.T) {
+	s := newSynonyms([]Synonym{
+		{From: []string{"ມ."}, To: "ມະຫາວິທະຍາໄລ"},
+		{From: []string{"ທຶນຮຽນ"}, To: "ທຶນການສຶກສາ"},
+	})
+	for in, want := range map[string]string{
+		"ມີຫໍພັກບໍ": "ມີຫໍພັກບໍ", // no rewrite: the run is left as it is
+		"ສາມມື້":    "ສາມມື້",
+		"ມ":         "ມະຫາວິທະຍາໄລ", // the abbreviation on its own ("ມ." once the dot is gone)
+		"ຂໍທຶນຮຽນແນວໃດ":    "ຂໍທຶນການສຶກສາແນວໃດ", // tone marks go with a rewrite (they are not matched)
+		"ເຮັດທຶນຮຽນບໍ່ໄດ້": "ເຮັດທຶນການສຶກສາບໍໄດ",
+	} {
+		if got := s.rewriteLao(in); got != want {
+			t.Errorf("rewriteLao(%s) = %s, want %s", in, got, want)
+		}
+	}
+}

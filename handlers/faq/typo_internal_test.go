@@ -27,3 +27,21 @@ func TestCorrect_WordsAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestElsewhere_CountsAsUnknown checks a word only out-of-scope examples have lowers confidence as a
+// never-seen word does.
+func TestElsewhere_CountsAsUnknown(t *testing.T) {
+	m := New([]Entry{
+		{Topic: "work", Text: "part time job for students"},
+		{Topic: "work", Text: "can students work part time"},
+		{Topic: "visa", Text: "student visa documents"},
+		{Topic: OutOfScope, Text: "jobs in singapore"},
+		{Topic: OutOfScope, Text: "gold price today"},
+	}, nil, Options{})
+	if r := m.Match("part time job for students"); r.Unknown != 0 {
+		t.Errorf("no word of elsewhere: Unknown = %v, want 0", r.Unknown)
+	}
+	if r := m.Match("part time job in singapore for students"); r.Unknown <= 0 {
+		t.Errorf("singapore: Unknown = %v, want > 0", r.Unknown)
+	}
+}

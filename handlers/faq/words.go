@@ -2,6 +2,7 @@ package faq
 
 import (
 	_ "embed"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -57,11 +58,16 @@ type synonyms struct {
 	// starts are the first words of the rewrites of several words: only there is a longer key looked up
 	// (joining words into keys at every position was a tenth of what an index build allocates)
 	starts map[string]bool
-	lao    []Synonym // substring rewrites inside Lao runs, longest first
+	// lao are the rewrites inside Lao runs, by their first syllable, longest first. They match whole
+	// syllables: a substring rewrite of "ມ" (from "ມ.", short for ມະຫາວິທະຍາໄລ) put "university" into
+	// every word with the letter ມ, ມີ ("have") first.
+	lao map[string][]laoRewrite
 }
 
+type laoRewrite struct{ from, to []string }
+
 func newSynonyms(list []Synonym) synonyms {
-	s := synonyms{words: map[string][]string{}, starts: map[string]bool{}}
+	s := synonyms{words: map[string][]string{}, starts: map[string]bool{}, lao: map[string][]laoRewrite{}}
 	for _, syn := range list {
 		to := strings.Fields(Normalize(syn.To))
 		for _, from := range syn.From {
@@ -70,7 +76,10 @@ func newSynonyms(list []Synonym) synonyms {
 				continue
 			}
 			if isLaoWord(f) {
-				s.lao = append(s.lao, Synonym{From: []string{strings.ReplaceAll(f, " ", "")}, To: strings.ReplaceAll(Normalize(syn.To), " ", "")})
+				r := laoRewrite{laoSyllables(strings.ReplaceAll(f, " ", "")), laoSyllables(strings.ReplaceAll(Normalize(syn.To), " ", ""))}
+				if len(r.from) > 0 {
+					s.lao[r.from[0]] = append(s.lao[r.from[0]], r)
+				}
 				continue
 			}
 			key := Fold(f)
@@ -82,8 +91,39 @@ func newSynonyms(list []Synonym) synonyms {
 			}
 		}
 	}
-	sort.SliceStable(s.lao, func(i, j int) bool { return len(s.lao[i].From[0]) > len(s.lao[j].From[0]) })
+	for _, rs := range s.lao {
+		sort.SliceStable(rs, func(i, j int) bool { return len(rs[i].from) > len(rs[j].from) })
+	}
 	return s
+}
+
+// rewriteLao applies the Lao rewrites to a run, syllable by syllable, longest first.
+func (s synonyms) rewriteLao(run string) string {
+	if len(s.lao) == 0 {
+		return run
+	}
+	syl := laoSyllables(run)
+	out := make([]string, 0, len(syl))
+	changed := false
+	for i := 0; i < len(syl); {
+		matched := false
+		for _, r := range s.lao[syl[i]] {
+			if i+len(r.from) <= len(syl) && slices.Equal(syl[i:i+len(r.from)], r.from) {
+				out = append(out, r.to...)
+				i += len(r.from)
+				matched, changed = true, true
+				break
+			}
+		}
+		if !matched {
+			out = append(out, syl[i])
+			i++
+		}
+	}
+	if !changed {
+		return run
+	}
+	return strings.Join(out, "")
 }
 
 // apply rewrites tokens greedily, longest match first. Each token is folded once: the fold of words joined
@@ -96,11 +136,7 @@ func (s synonyms) apply(tokens []string, fold func(string) string) []string {
 	}
 	for i := 0; i < len(tokens); {
 		if isLaoWord(tokens[i]) {
-			tok := tokens[i]
-			for _, l := range s.lao {
-				tok = strings.ReplaceAll(tok, l.From[0], l.To)
-			}
-			out = append(out, tok)
+			out = append(out, s.rewriteLao(tokens[i]))
 			i++
 			continue
 		}
