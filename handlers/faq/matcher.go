@@ -109,6 +109,8 @@ type Matcher struct {
 	// building remembers each word's fold and stem while New runs; nil after (Match folds afresh and
 	// stays safe for concurrent use).
 	building map[string][2]string
+	// tokens and folded are synonyms.apply's buffers while New runs.
+	tokens, folded []string
 }
 
 type posting struct {
@@ -147,20 +149,29 @@ func (o *Options) defaults() {
 func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	opt.defaults()
 	m := &Matcher{opt: opt, threshold: opt.Threshold, idf: map[string]float64{}, syn: newSynonyms(syns), building: map[string][2]string{}}
-	defer func() { m.building = nil }()
+	defer func() { m.building, m.tokens, m.folded = nil, nil, nil }()
 	topicIndex := map[string]int32{}
 	var docs [][]weighted
 	tf := map[string]float64{} // one text's terms, reused
-	// df is, per term, the topics whose texts have it (answers included): what the inverse topic frequency
-	// reads.
-	df := map[string][]int32{}
-	add := func(tf map[string]float64, ti int32) {
+	// df counts, per term, the topics whose texts have it (answers included): what the inverse topic
+	// frequency reads. The entries come grouped by topic, so a term's last topic says whether this one is
+	// counted yet.
+	// docs counts the texts (not answers) that have it: the length of its postings list.
+	type counts struct{ last, topics, docs int32 }
+	df := map[string]counts{}
+	add := func(tf map[string]float64, ti int32, doc bool) {
 		for t := range tf {
-			if ts := df[t]; len(ts) == 0 || ts[len(ts)-1] != ti {
-				df[t] = append(ts, ti)
+			c := df[t]
+			if c.topics == 0 || c.last != ti {
+				c.last, c.topics = ti, c.topics+1
 			}
+			if doc {
+				c.docs++
+			}
+			df[t] = c
 		}
 	}
+	entries = groupedByTopic(entries)
 	for _, e := range entries {
 		ti, ok := topicIndex[e.Topic]
 		if !ok {
@@ -172,7 +183,7 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 		if len(tf) == 0 {
 			continue
 		}
-		add(tf, ti)
+		add(tf, ti, !e.Context)
 		if e.Context {
 			continue
 		}
@@ -183,11 +194,10 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	n := float64(len(m.topics))
 	m.maxIDF = math.Log((n + 1) / 0.5)
 	m.elsewhere = map[string]bool{}
-	for t, ts := range df {
-		slices.Sort(ts)
-		ts = slices.Compact(ts)
-		m.idf[t] = math.Log((n + 1) / (float64(len(ts)) + 0.5))
-		if len(ts) == 1 && m.topics[ts[0]] == OutOfScope {
+	m.idf = make(map[string]float64, len(df))
+	for t, c := range df {
+		m.idf[t] = math.Log((n + 1) / (float64(c.topics) + 0.5))
+		if c.topics == 1 && m.topics[c.last] == OutOfScope {
 			m.elsewhere[t] = true
 		}
 	}
@@ -201,15 +211,17 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	}
 	m.cl = trainClassifier(m, docs, m.docTopic, classWeight, len(m.topics), opt.Epochs, classifierRate)
 	// Each term's postings list is allocated once, at its final length.
-	count := make(map[string]int32, len(m.idf))
-	for _, doc := range docs {
-		for _, tw := range doc {
-			count[tw.term]++
+	indexed := 0
+	for _, c := range df {
+		if c.docs > 0 {
+			indexed++
 		}
 	}
-	m.postings = make(map[string][]posting, len(count))
-	for t, c := range count {
-		m.postings[t] = make([]posting, 0, c)
+	m.postings = make(map[string][]posting, indexed)
+	for t, c := range df {
+		if c.docs > 0 {
+			m.postings[t] = make([]posting, 0, c.docs)
+		}
 	}
 	m.docNorm = make([]float64, len(docs))
 	for d, doc := range docs {
@@ -222,6 +234,26 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 		m.docNorm[d] = math.Sqrt(sum)
 	}
 	return m
+}
+
+// groupedByTopic returns the entries with each topic's together, topics in the order they first appear
+// (EntriesOf gives them so already: then the entries themselves).
+func groupedByTopic(entries []Entry) []Entry {
+	first := map[string]int{}
+	grouped := true
+	for i, e := range entries {
+		if _, ok := first[e.Topic]; !ok {
+			first[e.Topic] = len(first)
+		} else if entries[i-1].Topic != e.Topic {
+			grouped = false
+		}
+	}
+	if grouped {
+		return entries
+	}
+	out := slices.Clone(entries)
+	slices.SortStableFunc(out, func(a, b Entry) int { return first[a.Topic] - first[b.Topic] })
+	return out
 }
 
 // Match scores q against every topic.
@@ -523,14 +555,24 @@ func (m *Matcher) termsOf(words []string) map[string]float64 {
 // termsInto is termsOf writing into tf (cleared first).
 func (m *Matcher) termsInto(tf map[string]float64, words []string) {
 	clear(tf)
-	tokens := m.syn.apply(words, m.fold)
-	var prev string
+	var tokens []string
+	if m.building != nil { // New runs on one goroutine: its texts share two buffers
+		tokens, m.folded = m.syn.apply(words, m.fold, m.tokens, m.folded)
+		m.tokens = tokens
+	} else {
+		tokens, _ = m.syn.apply(words, m.fold, nil, nil)
+	}
+	var prev, prevLao string
 	for _, tok := range tokens {
-		if isLaoWord(tok) {
-			prev = ""
-			laoTerms(tok, tf)
+		if isLaoWord(tok) { // a syllable (apply cuts Lao runs): syllables and pairs of adjacent ones
+			tf["ls:"+tok]++
+			if prevLao != "" {
+				tf["lb:"+prevLao+tok] += laoPairWeight
+			}
+			prev, prevLao = "", tok
 			continue
 		}
+		prevLao = ""
 		unmarked, folded := m.forms(tok)
 		stop := stopwords[folded]
 		if !stop {
@@ -565,20 +607,6 @@ func isLaoWord(s string) bool {
 		}
 	}
 	return false
-}
-
-// laoTerms adds the syllables of a Lao run and the pairs of adjacent syllables (laoSyllables): Lao is
-// written without spaces between words, and most Lao words are one to three syllables, so syllables and
-// their pairs stand in for words and the phrases they make. (Character n-grams did the same less well: on
-// 1,031 new Lao questions, 0.74 of them answered right with n-grams and 0.78 with syllables.)
-func laoTerms(tok string, tf map[string]float64) {
-	syl := laoSyllables(tok)
-	for i, s := range syl {
-		tf["ls:"+s]++
-		if i > 0 {
-			tf["lb:"+syl[i-1]+s] += laoPairWeight
-		}
-	}
 }
 
 // stem reduces an English word to its Snowball (Porter2) stem so that "renewing", "renewal" and "renew"

@@ -69,7 +69,14 @@ type laoRewrite struct{ from, to []string }
 func newSynonyms(list []Synonym) synonyms {
 	s := synonyms{words: map[string][]string{}, starts: map[string]bool{}, lao: map[string][]laoRewrite{}}
 	for _, syn := range list {
-		to := strings.Fields(Normalize(syn.To))
+		var to []string // Lao words as syllables, as apply gives every Lao run
+		for _, w := range strings.Fields(Normalize(syn.To)) {
+			if isLaoWord(w) {
+				to = append(to, laoSyllables(w)...)
+			} else {
+				to = append(to, w)
+			}
+		}
 		for _, from := range syn.From {
 			f := Normalize(from)
 			if f == "" {
@@ -97,21 +104,20 @@ func newSynonyms(list []Synonym) synonyms {
 	return s
 }
 
-// rewriteLao applies the Lao rewrites to a run, syllable by syllable, longest first.
-func (s synonyms) rewriteLao(run string) string {
-	if len(s.lao) == 0 {
-		return run
-	}
+// laoRun appends to out a Lao run's syllables with the Lao rewrites applied, syllable by syllable,
+// longest first.
+func (s synonyms) laoRun(out []string, run string) []string {
 	syl := laoSyllables(run)
-	out := make([]string, 0, len(syl))
-	changed := false
+	if len(s.lao) == 0 {
+		return append(out, syl...)
+	}
 	for i := 0; i < len(syl); {
 		matched := false
 		for _, r := range s.lao[syl[i]] {
 			if i+len(r.from) <= len(syl) && slices.Equal(syl[i:i+len(r.from)], r.from) {
 				out = append(out, r.to...)
 				i += len(r.from)
-				matched, changed = true, true
+				matched = true
 				break
 			}
 		}
@@ -120,23 +126,22 @@ func (s synonyms) rewriteLao(run string) string {
 			i++
 		}
 	}
-	if !changed {
-		return run
-	}
-	return strings.Join(out, "")
+	return out
 }
 
-// apply rewrites tokens greedily, longest match first. Each token is folded once: the fold of words joined
-// by spaces is the folds joined (a mark never reaches across a space).
-func (s synonyms) apply(tokens []string, fold func(string) string) []string {
-	out := make([]string, 0, len(tokens))
-	folded := make([]string, len(tokens))
-	for i, tok := range tokens {
-		folded[i] = fold(tok)
+// apply rewrites tokens greedily, longest match first; a Lao run comes out as its syllables. Each token is
+// folded once: the fold of words joined by spaces is the folds joined (a mark never reaches across a
+// space).
+// out and folded are buffers apply may reuse (nil: it allocates); it returns the tokens and the folded
+// buffer for the next call.
+func (s synonyms) apply(tokens []string, fold func(string) string, out, folded []string) ([]string, []string) {
+	out, folded = out[:0], folded[:0]
+	for _, tok := range tokens {
+		folded = append(folded, fold(tok))
 	}
 	for i := 0; i < len(tokens); {
 		if isLaoWord(tokens[i]) {
-			out = append(out, s.rewriteLao(tokens[i]))
+			out = s.laoRun(out, tokens[i])
 			i++
 			continue
 		}
@@ -159,5 +164,5 @@ func (s synonyms) apply(tokens []string, fold func(string) string) []string {
 			i++
 		}
 	}
-	return out
+	return out, folded
 }
