@@ -11,8 +11,8 @@
 // start (over the terms and the words' character 4-grams, which carry typos and word forms), which learns
 // which words tell one topic from its neighbour; and the similarity to each topic's closest example. The
 // confidence is the best topic's lead over "out of scope", lowered by the share of the question's weight
-// carried by words the knowledge base has never seen ("Harvard", "bitcoin"): a question that is mostly
-// about something else is declined.
+// carried by words the knowledge base has never seen ("Harvard", "bitcoin") or has seen only in
+// out-of-scope examples ("Singapore"): a question that is mostly about something else is declined.
 package faq
 
 import (
@@ -61,7 +61,8 @@ type Result struct {
 	// scope", lowered by the share of the question carried by words the knowledge base has never seen (they
 	// are usually what the question is really about: "visa to Japan", "job in Singapore").
 	Confidence float64
-	// Unknown is the share of the question's weight carried by words the knowledge base has never seen.
+	// Unknown is the share of the question's weight carried by words the knowledge base has never seen, or
+	// has seen only in out-of-scope examples.
 	Unknown float64
 	Best    Candidate
 	Runners []Candidate

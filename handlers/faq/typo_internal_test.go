@@ -45,3 +45,21 @@ func TestElsewhere_CountsAsUnknown(t *testing.T) {
 		t.Errorf("singapore: Unknown = %v, want > 0", r.Unknown)
 	}
 }
+
+// TestSynonyms_MarkedFromsMatchAsWritten checks a synonym written with marks rewrites only that spelling:
+// "hông" (không) once turned "Hồng Đức" into "không Đức".
+func TestSynonyms_MarkedFromsMatchAsWritten(t *testing.T) {
+	s := newSynonyms([]Synonym{{From: []string{"hông", "ko"}, To: "không"}})
+	for in, want := range map[string]string{
+		"đại học hồng đức": "đại học hồng đức",
+		"điện thoại hỏng":  "điện thoại hỏng",
+		"hông biết":        "không biết",
+		"ko biết":          "không biết",
+		"kô biết":          "không biết", // a from without marks matches whatever marks are typed
+	} {
+		out, _ := s.apply(strings.Fields(in), Fold, nil, nil)
+		if got := strings.Join(out, " "); got != want {
+			t.Errorf("apply(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

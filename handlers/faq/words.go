@@ -53,7 +53,12 @@ var stopwords = map[string]bool{
 
 // synonyms rewrites token sequences; keys are folded, space-joined "from" forms.
 type synonyms struct {
-	words  map[string][]string // folded from → canonical tokens
+	// words maps a from written without marks to its canonical tokens, matched folded (so "đươc", with a
+	// learner's wrong marks, is still "duoc"); marked maps a from written with marks, matched only as
+	// written: without its marks "hông" (không) is also hồng, hỏng and họng ("Hồng Đức" became "không
+	// Đức"), and "hoà" and "hoá" are one word.
+	words  map[string][]string
+	marked map[string][]string
 	maxLen int
 	// starts are the first words of the rewrites of several words: only there is a longer key looked up
 	// (joining words into keys at every position was a tenth of what an index build allocates)
@@ -67,7 +72,7 @@ type synonyms struct {
 type laoRewrite struct{ from, to []string }
 
 func newSynonyms(list []Synonym) synonyms {
-	s := synonyms{words: map[string][]string{}, starts: map[string]bool{}, lao: map[string][]laoRewrite{}}
+	s := synonyms{words: map[string][]string{}, marked: map[string][]string{}, starts: map[string]bool{}, lao: map[string][]laoRewrite{}}
 	for _, syn := range list {
 		var to []string // Lao words as syllables, as apply gives every Lao run
 		for _, w := range strings.Fields(Normalize(syn.To)) {
@@ -90,7 +95,11 @@ func newSynonyms(list []Synonym) synonyms {
 				continue
 			}
 			key := Fold(f)
-			s.words[key] = to
+			if key == f {
+				s.words[key] = to
+			} else {
+				s.marked[f] = to
+			}
 			fields := strings.Fields(key)
 			s.maxLen = max(s.maxLen, len(fields))
 			if len(fields) > 1 {
@@ -151,6 +160,12 @@ func (s synonyms) apply(tokens []string, fold func(string) string, out, folded [
 			longest = min(s.maxLen, len(tokens)-i)
 		}
 		for n := longest; n >= 1; n-- {
+			if to, ok := s.marked[strings.Join(tokens[i:i+n], " ")]; ok {
+				out = append(out, to...)
+				i += n
+				matched = true
+				break
+			}
 			key := strings.Join(folded[i:i+n], " ")
 			if to, ok := s.words[key]; ok {
 				out = append(out, to...)
