@@ -8,14 +8,17 @@ package redistest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -106,7 +109,30 @@ func (s *Server) launch() error {
 		}
 		return fmt.Errorf("redis-server on %s did not answer: %w", s.Addr, err)
 	}
+	// The PONG may have come from another test's server that drew the same port and bound it first (ours
+	// then exits "Address already in use", maybe after the PING): the server is ours only if INFO gives our
+	// process's id. Otherwise the caller draws another port.
+	if pid, err := serverPID(c); err != nil || pid != cmd.Process.Pid {
+		s.Stop()
+		return fmt.Errorf("redis-server on %s: %w: the port was answered by another server (pid %d, ours %d, %v)", s.Addr, errExited, pid, cmd.Process.Pid, err)
+	}
 	return nil
+}
+
+// serverPID returns the process id a Redis server reports.
+func serverPID(c *redis.Client) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	info, err := c.Info(ctx, "server").Result()
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, errors.New("no process_id in INFO server")
 }
 
 // Stop kills the server (data is lost: the server keeps nothing on disk). Safe to call twice.

@@ -42,3 +42,19 @@ func TestLaunch_APortTakenIsNoticedAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLaunch_APortAnsweredByAnotherServerIsNotOurs: when another test's redis-server already listens on
+// the drawn port, ours exits, but a PING may reach the other one first and answer PONG. launch must see
+// that the server is not its own (INFO's process id) and say so, so that Start draws another port — the
+// suite once failed with "connection refused" when the other test stopped its server.
+func TestLaunch_APortAnsweredByAnotherServerIsNotOurs(t *testing.T) {
+	other := Start(t)
+	s := &Server{t: t, dir: t.TempDir(), Addr: other.Addr}
+	err := s.launch()
+	if !errors.Is(err, errExited) {
+		t.Fatalf("launch on a port another server holds: %v, want errExited", err)
+	}
+	if err := other.Client().Ping(context.Background()).Err(); err != nil {
+		t.Errorf("the other server was disturbed: %v", err)
+	}
+}
