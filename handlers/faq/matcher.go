@@ -149,15 +149,14 @@ func (o *Options) defaults() {
 // New indexes entries.
 func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	opt.defaults()
-	m := &Matcher{opt: opt, threshold: opt.Threshold, idf: map[string]float64{}, syn: newSynonyms(syns), building: map[string][2]string{}}
+	m := &Matcher{opt: opt, threshold: opt.Threshold, syn: newSynonyms(syns), building: map[string][2]string{}}
 	defer func() { m.building, m.tokens, m.folded = nil, nil, nil }()
 	topicIndex := map[string]int32{}
 	var docs [][]weighted
 	tf := map[string]float64{} // one text's terms, reused
-	// df counts, per term, the topics whose texts have it (answers included): what the inverse topic
-	// frequency reads. The entries come grouped by topic, so a term's last topic says whether this one is
-	// counted yet.
-	// docs counts the texts (not answers) that have it: the length of its postings list.
+	// df counts, per term, the topics whose texts have it (answers included), what the inverse topic
+	// frequency reads, and the texts (not answers) that have it, the length of its postings list. The
+	// entries come grouped by topic, so a term's last topic says whether this one is counted yet.
 	type counts struct{ last, topics, docs int32 }
 	df := map[string]counts{}
 	add := func(tf map[string]float64, ti int32, doc bool) {
@@ -184,7 +183,7 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 		if e.Context {
 			// An answer's words widen its topic's vocabulary; its word pairs are phrases of prose that
 			// questions seldom repeat, and were most of the terms only answers had (the index build
-			// allocated 73 MB with them, 67 without; the sets' figures are the same).
+			// allocated 73 MB with them, 67 without; the sets' figures moved by a question either way).
 			for t := range tf {
 				if strings.HasPrefix(t, "b:") || strings.HasPrefix(t, "lb:") {
 					delete(tf, t)
