@@ -20,7 +20,7 @@ import (
 // answered right with n-grams and 0.78 with syllables.
 
 // laoSyllables returns the syllables of a Lao run, tone marks removed: substrings of one string, not a
-// string per syllable (an index build cuts a hundred thousand runs).
+// string per syllable (an index build cuts about nine thousand runs).
 func laoSyllables(tok string) []string {
 	var b strings.Builder
 	b.Grow(len(tok))
