@@ -551,12 +551,7 @@ func (m *Matcher) forms(tok string) (unmarked, stemmed string) {
 	return u, stem(u)
 }
 
-// terms turns a text into weighted terms (see the package doc).
-func (m *Matcher) terms(text string) map[string]float64 {
-	return m.termsOf(strings.Fields(Normalize(text)))
-}
-
-// termsOf is terms of a text already normalized and cut into words.
+// termsOf turns a text, normalized and cut into words, into weighted terms (see the package doc).
 func (m *Matcher) termsOf(words []string) map[string]float64 {
 	tf := map[string]float64{}
 	m.termsInto(tf, words)
