@@ -51,3 +51,12 @@ func TestLaoRewrites_WholeSyllables(t *testing.T) {
 		}
 	}
 }
+
+// TestLaoRewrites_ToLatin checks a Lao phrase rewritten to a Latin word becomes that word: the rewrite once
+// cut its target into Lao syllables, so "ເອັນຈີໂອ" → "ngo" deleted the phrase.
+func TestLaoRewrites_ToLatin(t *testing.T) {
+	s := newSynonyms([]Synonym{{From: []string{"ເອັນຈີໂອ"}, To: "ngo"}})
+	if got := strings.Join(s.laoRun(nil, "ເອັນຈີໂອ"), "|"); got != "ngo" {
+		t.Errorf("laoRun = %q, want ngo", got)
+	}
+}

@@ -88,7 +88,7 @@ func newSynonyms(list []Synonym) synonyms {
 				continue
 			}
 			if isLaoWord(f) {
-				r := laoRewrite{laoSyllables(strings.ReplaceAll(f, " ", "")), laoSyllables(strings.ReplaceAll(Normalize(syn.To), " ", ""))}
+				r := laoRewrite{laoSyllables(strings.ReplaceAll(f, " ", "")), to}
 				if len(r.from) > 0 {
 					s.lao[r.from[0]] = append(s.lao[r.from[0]], r)
 				}
