@@ -63,3 +63,37 @@ func TestSynonyms_MarkedFromsMatchAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestForeign_WordsTheTopicNeverUses checks Result.Foreign counts the known words the best topic's texts
+// never use — in its questions, whichever topic's texts come first in the index, or in its answer — and
+// that such a word lowers confidence.
+func TestForeign_WordsTheTopicNeverUses(t *testing.T) {
+	m := New([]Entry{
+		{Topic: "dorm", Text: "Rooms are shared; the gate closes at night.", Context: true},
+		{Topic: "dorm", Text: "dormitory room rent"},
+		{Topic: "dorm", Text: "can i cook in the dormitory"},
+		{Topic: "travel", Text: "bus from hanoi to thanh hoa"},
+		{Topic: "travel", Text: "train from hanoi"},
+		{Topic: "vet", Text: "my cat is sick"},
+		{Topic: OutOfScope, Text: "gold price today"},
+	}, nil, Options{})
+	plain := m.Match("dormitory room rent")
+	if plain.Best.Topic != "dorm" || plain.Foreign != 0 {
+		t.Fatalf("dormitory room rent: best %q, Foreign %v; want dorm, 0", plain.Best.Topic, plain.Foreign)
+	}
+	if r := m.Match("when does the dormitory gate close"); r.Foreign != 0 {
+		t.Errorf("gate and close are the answer's words: Foreign = %v, want 0", r.Foreign)
+	}
+	for _, q := range []string{"dormitory room rent hanoi", "dormitory room rent cat"} {
+		r := m.Match(q)
+		if r.Best.Topic != "dorm" || r.Foreign <= 0 {
+			t.Errorf("%s: best %q, Foreign %v; want dorm, > 0", q, r.Best.Topic, r.Foreign)
+		}
+		if r.Confidence >= plain.Confidence {
+			t.Errorf("%s: confidence %v, want under %v", q, r.Confidence, plain.Confidence)
+		}
+	}
+	if r := m.Match("bus from hanoi"); r.Best.Topic != "travel" || r.Foreign != 0 {
+		t.Errorf("bus from hanoi: best %q, Foreign %v; want travel, 0", r.Best.Topic, r.Foreign)
+	}
+}
