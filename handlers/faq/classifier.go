@@ -66,7 +66,9 @@ func (cl *classifier) weight(m *Matcher, t string) float64 {
 //
 //go:norace
 func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classWeight []float32, classes int, epochs int, rate float64) *classifier {
-	cl := &classifier{features: map[string]int32{}, classes: classes}
+	// features are about as many as the index's terms (a few more 4-grams, a few fewer answer-only
+	// words): sized so, the map is allocated once, not grown from empty (the build allocated 3.5 MB more).
+	cl := &classifier{features: make(map[string]int32, len(m.idf)), classes: classes}
 	scratch := map[string]float64{}
 	var keys []string
 	type sparse struct {

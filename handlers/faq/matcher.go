@@ -176,7 +176,9 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	// frequency reads, and the texts (not answers) that have it, the length of its postings list. The
 	// entries come grouped by topic, so a term's last topic says whether this one is counted yet.
 	type counts struct{ last, topics, docs int32 }
-	df := map[string]counts{}
+	// Sized at four terms per text, what the content has (60,700 terms for 15,800 texts): growing it
+	// from empty allocated 5 MB more.
+	df := make(map[string]counts, 4*len(entries))
 	add := func(tf map[string]float64, ti int32, doc bool) {
 		for t := range tf {
 			c := df[t]
