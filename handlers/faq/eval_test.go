@@ -152,17 +152,27 @@ func TestMatcher_HeldOut(t *testing.T) {
 
 const heldOutFloor = 0.95
 
-// TestMatcher_TuneSet reports accuracy on testdata/tune.tsv and tune2.tsv, sets written blind to the
-// knowledge base (only faq-topics.md was read) and used to find what the matcher fails to generalise:
-// unlike the held-out and blind sets, their failures may be studied. Run with -v to list them.
+// TestMatcher_TuneSet reports accuracy on the tune sets, written blind to the knowledge base (only
+// faq-topics.md was read) and used to find what the matcher fails to generalise: unlike the held-out and
+// blind sets, their failures may be studied. Run with -v to list them. tune3a and tune3b were written, as
+// blind2 was, for issue 12's failure classes; tune3b by personas the others lack (rural first-years,
+// elderly diaspora in Russia and Czechia, busy native English speakers). Each slice has a floor.
 func TestMatcher_TuneSet(t *testing.T) {
 	m := knowledgeBase(t)
-	for _, f := range []string{"tune", "tune2"} {
-		scores := evaluate(t, m, readTSV(t, "testdata/"+f+".tsv"), testing.Verbose())
-		t.Logf("%s set:\n%s", f, report(scores))
+	for _, set := range []struct {
+		file  string
+		floor float64
+	}{
+		{"tune", 0.90},
+		{"tune2", 0.90},
+		{"tune3a", 0.90},
+		{"tune3b", 0.875},
+	} {
+		scores := evaluate(t, m, readTSV(t, "testdata/"+set.file+".tsv"), testing.Verbose())
+		t.Logf("%s set:\n%s", set.file, report(scores))
 		for name, s := range scores {
-			if s.rate() < 0.90 {
-				t.Errorf("%s, slice %s: %d/%d = %.3f, want ≥ 0.90", f, name, s.ok, s.n, s.rate())
+			if s.rate() < set.floor {
+				t.Errorf("%s, slice %s: %d/%d = %.3f, want ≥ %.3f", set.file, name, s.ok, s.n, s.rate(), set.floor)
 			}
 		}
 	}
@@ -170,11 +180,13 @@ func TestMatcher_TuneSet(t *testing.T) {
 
 // TestMatcher_BlindSet measures the sets written blind: by helpers who read only ../shared/faq-topics.md
 // (never the knowledge base or another set), and never read by anyone working on the matcher — only their
-// figures are looked at. blind2 was written for the issue's failure classes (learner English, everyday
-// words around a key word, neighbouring topics, tempting out-of-scope questions) and is the hardest; blind3,
-// blind4 and blind5 are real-style questions of every topic, as the issue's own set. The pooled figures of
-// blind2–4 chose the out-of-scope weight of training (outOfScopeWeight); blind5's were only reported. The
-// floors guard against a regression; the README gives the figures.
+// figures are looked at. blind3 to blind6 are real-style questions of every topic, as the issue's own set;
+// blind6 was written at stop 22 and measured once before that stop's changes and once after them.
+// blind2 was written for the issue's failure classes (learner English, everyday words around a key word,
+// neighbouring topics, tempting out-of-scope questions) and stayed the hardest; at stop 22 its failures were
+// read to find their classes, so it is a studied set now, kept here with its floors. The pooled figures of
+// blind2–4 chose the out-of-scope weight of training (outOfScopeWeight), and blind2–5's with the round-6
+// examples held out the foreign words' weight (foreignWeight). The floors guard against a regression; the README gives the figures.
 func TestMatcher_BlindSet(t *testing.T) {
 	m := knowledgeBase(t)
 	for _, set := range []struct {
@@ -185,6 +197,7 @@ func TestMatcher_BlindSet(t *testing.T) {
 		{"blind3", 0.95, 0.90},
 		{"blind4", 0.95, 0.93},
 		{"blind5", 0.95, 0.93},
+		{"blind6", 0.95, 0.95},
 	} {
 		scores := evaluate(t, m, readTSV(t, "testdata/"+set.file+".tsv"), false)
 		t.Logf("%s:\n%s", set.file, report(scores))
@@ -211,7 +224,7 @@ func TestMatcher_BlindSet(t *testing.T) {
 // are compared with (a Match that depended on map order would differ from it as well).
 func TestMatcher_Deterministic(t *testing.T) {
 	var rows []row
-	for _, f := range []string{"dev", "decline", "heldout", "tune", "tune2", "blind2", "blind3", "blind4", "blind5"} {
+	for _, f := range []string{"dev", "decline", "heldout", "tune", "tune2", "tune3a", "tune3b", "blind2", "blind3", "blind4", "blind5", "blind6"} {
 		rows = append(rows, readTSV(t, "testdata/"+f+".tsv")...)
 	}
 	first := knowledgeBase(t) // the tests' shared one: built from its own load, like each of the others
