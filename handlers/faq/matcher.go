@@ -23,7 +23,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/kljensen/snowball/english"
 )
@@ -685,17 +684,8 @@ func isLaoWord(s string) bool {
 // meet. Folded Vietnamese syllables are ASCII too; Porter2 leaves almost all of them alone (they do not end
 // in English suffixes), and whatever it changes, it changes the same way in questions and knowledge base.
 func stem(w string) string {
-	if len(w) <= 3 || !isASCIIWord(w) {
+	if len(w) <= 3 || !isASCII(w) {
 		return w
 	}
 	return english.Stem(w, false)
-}
-
-func isASCIIWord(w string) bool {
-	for _, r := range w {
-		if r > unicode.MaxASCII {
-			return false
-		}
-	}
-	return true
 }

@@ -15,7 +15,11 @@ var foldCase = cases.Fold()
 // are not letters, marks or digits (punctuation, emoji, symbols) turned into one space, trimmed. It keeps
 // Vietnamese tone marks; Fold removes them. Unanswered questions are counted in this form.
 func Normalize(s string) string {
-	s = norm.NFC.String(foldCase.String(s))
+	if isASCII(s) {
+		s = strings.ToLower(s) // case folding is lower-casing in ASCII, and ToLower does not copy a lower-case s
+	} else {
+		s = norm.NFC.String(foldCase.String(s))
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true
@@ -34,14 +38,7 @@ func Normalize(s string) string {
 // Fold removes Vietnamese tone and vowel marks and maps đ to d, so "gia hạn thẻ tạm trú" and
 // "gia han the tam tru" meet. Lao and other scripts pass through unchanged (their marks are not accents).
 func Fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(s) {
 		return s
 	}
 	var b strings.Builder
@@ -120,4 +117,13 @@ var viHint = map[string]bool{
 	"lam": true, "sao": true, "nao": true, "gi": true, "o": true, "dau": true, "duoc": true, "dc": true,
 	"nhu": true, "ve": true, "nhung": true, "bao": true, "nhieu": true, "em": true, "anh": true,
 	"chi": true, "ban": true, "hoc": true, "sinh": true, "vien": true, "viet": true, "nam": true,
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
