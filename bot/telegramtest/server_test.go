@@ -196,7 +196,12 @@ func TestClose_Twice(t *testing.T) {
 // routes a /command and a button press to handlers, and answers through it.
 func TestBotLoop_EndToEnd(t *testing.T) {
 	srv := newServer(t)
+	// The fake stores a message before the client has read the answer, so the
+	// test waits for each handler to return, not only for what the fake saw:
+	// otherwise the cancel at the end can land while onStart still reads.
+	started := make(chan struct{})
 	onStart := func(c context.Context, b *bot.Bot, u *models.Update) {
+		defer close(started)
 		_, err := b.SendMessage(c, &bot.SendMessageParams{ChatID: u.Message.Chat.ID, Text: "Chọn ngôn ngữ",
 			ReplyMarkup: inline([]models.InlineKeyboardButton{{Text: "ພາສາລາວ", CallbackData: "lang:lo"}})})
 		if err != nil {
@@ -239,6 +244,11 @@ func TestBotLoop_EndToEnd(t *testing.T) {
 	msgs, err := srv.WaitMessages(alice.ID, 1, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the /start handler did not return")
 	}
 	srv.PushCallback(alice, msgs[0], msgs[0].Buttons[0][0].Data)
 	select {
