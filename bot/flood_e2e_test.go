@@ -19,10 +19,15 @@ import (
 func TestFlood_ManyAccountsDoNotDelayOthers(t *testing.T) {
 	t.Parallel() // waits on send budgets, not the CPU
 	// SEND_RATE as in production, so that the flooders' replies wait for the global budget (outbox.Patient).
+	// The budgets are slow next to any machine's speed, so that what the test checks does not depend on how
+	// fast the bot works the flood off: a flooder's third message comes within 5 s of the first two however
+	// loaded the machine is (so it is past its burst), and two flooders leave their pace within a minute of
+	// each other (so the second waits for the shared budget). With budgets of a few a second, a bot slowed
+	// by a loaded machine never got a flooder past its burst, and the test failed once that way.
 	h := newHarness(t, map[string]string{"SEND_RATE": "30"}, bot.WithWorkers(4), bot.WithFloodLimits(bot.FloodLimits{
-		Pace:   redis_rate.Limit{Rate: 2, Burst: 2, Period: time.Second},
+		Pace:   redis_rate.Limit{Rate: 1, Burst: 2, Period: 5 * time.Second},
 		Drop:   redis_rate.PerMinute(60),
-		Shared: redis_rate.Limit{Rate: 2, Burst: 2, Period: time.Second},
+		Shared: redis_rate.Limit{Rate: 1, Burst: 1, Period: time.Minute},
 	}))
 	const flooders, each = 12, 30
 	var accounts []models.User
