@@ -226,7 +226,7 @@ func TestMatcher_BlindSet(t *testing.T) {
 // are compared with (a Match that depended on map order would differ from it as well).
 func TestMatcher_Deterministic(t *testing.T) {
 	var rows []row
-	for _, f := range []string{"dev", "decline", "heldout", "tune", "tune2", "tune3a", "tune3b", "blind2", "blind3", "blind4", "blind5", "blind6"} {
+	for _, f := range []string{"dev", "decline", "heldout", "tune", "tune2", "tune3a", "tune3b", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7"} {
 		rows = append(rows, readTSV(t, "testdata/"+f+".tsv")...)
 	}
 	first := knowledgeBase(t) // the tests' shared one: built from its own load, like each of the others
