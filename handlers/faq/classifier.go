@@ -7,11 +7,12 @@ import (
 
 // classifier is a multinomial logistic regression over the matcher's terms, trained on the knowledge
 // base's questions and titles (the out-of-scope examples are a class of their own).
+// Its features are the matcher's vocabulary (Matcher.vocab): the index's terms and the 4-grams of its
+// words. A term training never sees (an accented spelling, a word only answers have) keeps a row of zeros.
 type classifier struct {
-	features map[string]int32
-	classes  int
-	w        []float32 // classes × features, row-major by feature: w[f*classes+c]
-	bias     []float32
+	classes int
+	w       []float32 // classes × features, row-major by feature (vocab id): w[f*classes+c]
+	bias    []float32
 }
 
 // withGrams adds the character 4-grams of a text's Latin words (folded, stemmed as indexed), which carry what
@@ -24,11 +25,12 @@ func withGrams(tf map[string]float64) map[string]float64 {
 	return out
 }
 
-// withGramsInto is withGrams of an indexed text, writing into out (cleared first): training reuses one map.
-func withGramsInto(out map[string]float64, doc []weighted) map[string]float64 {
+// withGramsInto is withGrams of an indexed text, whose terms' texts are names, writing into out (cleared
+// first): training reuses one map.
+func withGramsInto(out map[string]float64, doc []weighted, names []string) map[string]float64 {
 	clear(out)
 	for _, tw := range doc {
-		addWithGrams(out, tw.term, tw.w)
+		addWithGrams(out, names[tw.id], tw.w)
 	}
 	return out
 }
@@ -53,35 +55,44 @@ const gramWeight = 0.25
 // classifierRate is the learning rate of the classifier's first pass; it falls as 1/epoch.
 const classifierRate = 3.0
 
-func (cl *classifier) weight(m *Matcher, t string) float64 {
-	if strings.HasPrefix(t, "c:") {
+// weight is a feature's: a term's idf, 1 for a 4-gram.
+func (m *Matcher) weight(id int32) float64 {
+	if id >= m.terms {
 		return 1
 	}
-	return m.idf[t]
+	return m.idf[id]
 }
 
 // trainClassifier is most of the index build's time, and under the race detector it was five times
 // slower than everything else of the build together; it works on data no other goroutine sees (the model
 // is published only when New returns), so it is exempt from instrumentation.
 //
+// docs are the indexed texts, names their terms' texts by id; the 4-grams are added to m.vocab.
+//
 //go:norace
-func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classWeight []float32, classes int, epochs int, rate float64) *classifier {
-	// features are about as many as the index's terms (a few more 4-grams, a few fewer answer-only
-	// words): sized so, the map is allocated once, not grown from empty (the build allocated 3.5 MB more).
-	cl := &classifier{features: make(map[string]int32, len(m.idf)), classes: classes}
+func trainClassifier(m *Matcher, docs [][]weighted, names []string, labels []int32, classWeight []float32, classes int, epochs int, rate float64) *classifier {
+	cl := &classifier{classes: classes}
 	scratch := map[string]float64{}
 	var keys []string
+	var ids []int32
 	type sparse struct {
 		f []int32
 		x []float32
 	}
 	xs := make([]sparse, len(docs))
 	for d := range docs {
-		tf := withGramsInto(scratch, docs[d])
+		tf := withGramsInto(scratch, docs[d], names)
 		var norm float64
 		keys = sortedKeysInto(keys, tf)
+		ids = ids[:0]
 		for _, t := range keys {
-			v := tf[t] * cl.weight(m, t)
+			id, ok := m.vocab[t]
+			if !ok { // a 4-gram seen first
+				id = int32(len(m.vocab))
+				m.vocab[t] = id
+			}
+			ids = append(ids, id)
+			v := tf[t] * m.weight(id)
 			norm += v * v
 		}
 		norm = math.Sqrt(norm)
@@ -90,17 +101,12 @@ func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classWeight 
 		}
 		xs[d].f = make([]int32, 0, len(keys))
 		xs[d].x = make([]float32, 0, len(keys))
-		for _, t := range keys {
-			id, ok := cl.features[t]
-			if !ok {
-				id = int32(len(cl.features))
-				cl.features[t] = id
-			}
-			xs[d].f = append(xs[d].f, id)
-			xs[d].x = append(xs[d].x, float32(tf[t]*cl.weight(m, t)/norm))
+		for i, t := range keys {
+			xs[d].f = append(xs[d].f, ids[i])
+			xs[d].x = append(xs[d].x, float32(tf[t]*m.weight(ids[i])/norm))
 		}
 	}
-	cl.w = make([]float32, len(cl.features)*classes)
+	cl.w = make([]float32, len(m.vocab)*classes)
 	cl.bias = make([]float32, classes)
 	order := make([]int, len(docs))
 	for i := range order {
@@ -196,11 +202,14 @@ func (cl *classifier) predict(m *Matcher, tf map[string]float64) []float64 {
 	tf = withGrams(tf)
 	keys := sortedKeys(tf)
 	for _, t := range keys {
-		idf, ok := m.idf[t]
+		var idf float64
+		id, ok := m.term(t)
 		switch {
 		case strings.HasPrefix(t, "c:"):
 			idf = 1
-		case !ok:
+		case ok:
+			idf = m.idf[id]
+		default:
 			idf = m.maxIDF * m.oovWeight(t, false)
 		}
 		v := tf[t] * idf
@@ -208,9 +217,9 @@ func (cl *classifier) predict(m *Matcher, tf map[string]float64) []float64 {
 	}
 	norm = math.Sqrt(norm)
 	for _, t := range keys {
-		if id, ok := cl.features[t]; ok && norm > 0 {
+		if id, ok := m.vocab[t]; ok && norm > 0 {
 			f = append(f, id)
-			x = append(x, float32(tf[t]*cl.weight(m, t)/norm))
+			x = append(x, float32(tf[t]*m.weight(id)/norm))
 		}
 	}
 	p := make([]float64, cl.classes)

@@ -108,17 +108,23 @@ type Matcher struct {
 	opt       Options
 	threshold float64
 	topics    []string
-	idf       map[string]float64
-	maxIDF    float64
-	docTopic  []int32
+	// vocab numbers the index's terms (its texts' and answers'), ids 0 to terms-1, and after them the
+	// classifier's 4-grams. It is the one map from a term's text: term counts, idf, postings and the
+	// classifier's features each had their own, a fifth of everything the build allocated. idf and
+	// postings are by term id, the classifier's rows by vocab id.
+	vocab    map[string]int32
+	terms    int32
+	idf      []float64
+	maxIDF   float64
+	docTopic []int32
 	// elsewhere are the terms only out-of-scope examples have ("Singapore", "cat", "Nghệ An"): in a
 	// question they count against confidence as a never-seen word does, for the same reason.
 	elsewhere map[string]bool
 	deletes   map[string]string // a known word with one letter deleted → the word (typo tolerance)
 	syn       synonyms
 	cl        *classifier
-	// postings and docNorm are the nearest-text index: term → (text, tf·idf), and each text's norm.
-	postings map[string][]posting
+	// postings and docNorm are the nearest-text index: term id → (text, tf·idf), and each text's norm.
+	postings [][]posting
 	docNorm  []float64
 	// topicDocs[ti] is the first text of topic ti (texts are grouped by topic, so postings are too), and
 	// answerWords its answer's words and Lao syllables: together they say which words a topic uses
@@ -130,6 +136,10 @@ type Matcher struct {
 	building map[string][2]string
 	// tokens and folded are synonyms.apply's buffers while New runs.
 	tokens, folded []string
+	// names are the vocabulary's terms by id while New runs, and key the buffer a term is written into:
+	// a term already numbered is the one string, not a new one for every text that has it (5 MB).
+	names []string
+	key   []byte
 }
 
 type posting struct {
@@ -168,7 +178,7 @@ func (o *Options) defaults() {
 func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	opt.defaults()
 	m := &Matcher{opt: opt, threshold: opt.Threshold, syn: newSynonyms(syns), building: map[string][2]string{}}
-	defer func() { m.building, m.tokens, m.folded = nil, nil, nil }()
+	defer func() { m.building, m.tokens, m.folded, m.names, m.key = nil, nil, nil, nil, nil }()
 	topicIndex := map[string]int32{}
 	var docs [][]weighted
 	tf := map[string]float64{} // one text's terms, reused
@@ -176,20 +186,39 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	// frequency reads, and the texts (not answers) that have it, the length of its postings list. The
 	// entries come grouped by topic, so a term's last topic says whether this one is counted yet.
 	type counts struct{ last, topics, docs int32 }
-	// Sized at four terms per text, what the content has (67,000 terms for 18,200 texts): growing it
-	// from empty allocated 5 MB more.
-	df := make(map[string]counts, 4*len(entries))
-	add := func(tf map[string]float64, ti int32, doc bool) {
-		for t := range tf {
-			c := df[t]
+	// The vocabulary is sized at four terms and half a 4-gram per text, what the content has (68,000
+	// terms and 9,000 4-grams for 18,600 texts): growing it, its names and counts from empty allocated
+	// 12 MB more.
+	m.vocab = make(map[string]int32, 4*len(entries)+len(entries)/2)
+	m.names = make([]string, 0, 4*len(entries)+len(entries)/2)
+	df := make([]counts, 0, 4*len(entries)) // by term id
+	var keys []string
+	// add counts a text's terms, numbering the new ones in term order, and returns a question's or
+	// title's terms (doc) as an indexed text.
+	add := func(tf map[string]float64, ti int32, doc bool) []weighted {
+		keys = sortedKeysInto(keys, tf)
+		var out []weighted
+		if doc {
+			out = make([]weighted, 0, len(keys))
+		}
+		for _, t := range keys {
+			id, ok := m.vocab[t]
+			if !ok {
+				id = int32(len(df))
+				m.vocab[t] = id
+				m.names = append(m.names, t)
+				df = append(df, counts{})
+			}
+			c := &df[id]
 			if c.topics == 0 || c.last != ti {
 				c.last, c.topics = ti, c.topics+1
 			}
 			if doc {
 				c.docs++
+				out = append(out, weighted{id, tf[t]})
 			}
-			df[t] = c
 		}
+		return out
 	}
 	entries = groupedByTopic(entries)
 	for _, e := range entries {
@@ -222,11 +251,11 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 		if len(tf) == 0 {
 			continue
 		}
-		add(tf, ti, !e.Context)
+		doc := add(tf, ti, !e.Context)
 		if e.Context {
 			continue
 		}
-		docs = append(docs, sortedTerms(tf))
+		docs = append(docs, doc)
 		m.docTopic = append(m.docTopic, ti)
 	}
 	m.topicDocs = append(m.topicDocs, int32(len(docs)))
@@ -234,9 +263,11 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	n := float64(len(m.topics))
 	m.maxIDF = math.Log((n + 1) / 0.5)
 	m.elsewhere = map[string]bool{}
-	m.idf = make(map[string]float64, len(df))
-	for t, c := range df {
-		m.idf[t] = math.Log((n + 1) / (float64(c.topics) + 0.5))
+	m.terms = int32(len(df))
+	m.idf = make([]float64, len(df))
+	for t, id := range m.vocab {
+		c := df[id]
+		m.idf[id] = math.Log((n + 1) / (float64(c.topics) + 0.5))
 		if c.topics == 1 && m.topics[c.last] == OutOfScope && isWordTerm(t) {
 			m.elsewhere[t] = true // words and Lao syllables: a pair of known words is only a new phrasing
 		}
@@ -249,27 +280,21 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 			classWeight[c] = outOfScopeWeight
 		}
 	}
-	m.cl = trainClassifier(m, docs, m.docTopic, classWeight, len(m.topics), opt.Epochs, classifierRate)
+	m.cl = trainClassifier(m, docs, m.names, m.docTopic, classWeight, len(m.topics), opt.Epochs, classifierRate)
 	// Each term's postings list is allocated once, at its final length.
-	indexed := 0
-	for _, c := range df {
+	m.postings = make([][]posting, len(df))
+	for id, c := range df {
 		if c.docs > 0 {
-			indexed++
-		}
-	}
-	m.postings = make(map[string][]posting, indexed)
-	for t, c := range df {
-		if c.docs > 0 {
-			m.postings[t] = make([]posting, 0, c.docs)
+			m.postings[id] = make([]posting, 0, c.docs)
 		}
 	}
 	m.docNorm = make([]float64, len(docs))
 	for d, doc := range docs {
 		var sum float64
 		for _, tw := range doc {
-			x := tw.w * m.idf[tw.term]
+			x := tw.w * m.idf[tw.id]
 			sum += x * x
-			m.postings[tw.term] = append(m.postings[tw.term], posting{doc: int32(d), weight: float32(x)})
+			m.postings[tw.id] = append(m.postings[tw.id], posting{doc: int32(d), weight: float32(x)})
 		}
 		m.docNorm[d] = math.Sqrt(sum)
 	}
@@ -305,15 +330,19 @@ func (m *Matcher) Match(q string) Result {
 	var qnorm, unknown float64
 	english := readsAsEnglish(tf)
 	keys := sortedKeys(tf) // map order is random; float sums must not depend on it
-	qw := make(map[string]float64, len(tf))
-	for _, t := range keys {
-		w := tf[t]
-		idf, ok := m.idf[t]
-		if !ok {
-			idf = m.maxIDF * m.oovWeight(t, english)
+	// ids and qw are by key: each term's id (-1 for a term the knowledge base has never seen) and tf·idf
+	ids := make([]int32, len(keys))
+	qw := make([]float64, len(keys))
+	for i, t := range keys {
+		id, ok := m.term(t)
+		var idf float64
+		if ok {
+			idf = m.idf[id]
+		} else {
+			id, idf = -1, m.maxIDF*m.oovWeight(t, english)
 		}
-		x := w * idf
-		qw[t] = x
+		x := tf[t] * idf
+		ids[i], qw[i] = id, x
 		qnorm += x * x
 		if !ok || m.elsewhere[t] {
 			unknown += x * x
@@ -328,7 +357,7 @@ func (m *Matcher) Match(q string) Result {
 	probs := m.cl.predict(m, tf)
 	// blended with the similarity to each topic's closest text, which generalises differently (a rare
 	// word shared with one example question counts there in full)
-	near := m.nearest(keys, qw, qnorm)
+	near := m.nearest(ids, qw, qnorm)
 	for ti := range probs {
 		probs[ti] = (1-nearestWeight)*probs[ti] + nearestWeight*near[ti]
 	}
@@ -351,7 +380,7 @@ func (m *Matcher) Match(q string) Result {
 		return cands[i].Topic < cands[j].Topic
 	})
 	best := cands[0]
-	foreign := m.foreign(keys, qw, slices.Index(m.topics, best.Topic))
+	foreign := m.foreign(keys, ids, qw, slices.Index(m.topics, best.Topic))
 	q2 := qnorm * qnorm
 	r := Result{OutOfScope: pOut >= best.Score, Best: best, Score: best.Score,
 		Unknown: math.Round(unknown/q2*1e4) / 1e4, Foreign: math.Round(foreign/q2*1e4) / 1e4}
@@ -371,28 +400,28 @@ func (m *Matcher) Match(q string) Result {
 
 // foreign sums the squared weights of the question's known words and Lao syllables that topic ti's texts
 // never use (words only out-of-scope examples have are counted as unknown already).
-func (m *Matcher) foreign(keys []string, qw map[string]float64, ti int) float64 {
+func (m *Matcher) foreign(keys []string, ids []int32, qw []float64, ti int) float64 {
 	var sum float64
-	for _, t := range keys {
+	for i, t := range keys {
 		if !isWordTerm(t) || m.elsewhere[t] {
 			continue
 		}
-		if _, known := m.idf[t]; !known || m.uses(ti, t) {
+		if ids[i] < 0 || m.uses(ti, t, ids[i]) {
 			continue
 		}
-		sum += qw[t] * qw[t]
+		sum += qw[i] * qw[i]
 	}
 	return sum
 }
 
-// uses reports whether topic ti's texts have term t: its answer, or one of its texts in t's postings,
-// which are in text order, as the texts are grouped by topic.
-func (m *Matcher) uses(ti int, t string) bool {
+// uses reports whether topic ti's texts have term t (of id id): its answer, or one of its texts in t's
+// postings, which are in text order, as the texts are grouped by topic.
+func (m *Matcher) uses(ti int, t string, id int32) bool {
 	if _, ok := m.answerWords[ti][t]; ok {
 		return true
 	}
 	from, to := m.topicDocs[ti], m.topicDocs[ti+1]
-	ps := m.postings[t]
+	ps := m.postings[id]
 	i, _ := slices.BinarySearchFunc(ps, from, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
 	return i < len(ps) && ps[i].doc < to
 }
@@ -400,16 +429,20 @@ func (m *Matcher) uses(ti int, t string) bool {
 // isWordTerm reports whether t is a word's or a Lao syllable's term (not a pair's or a spelling's).
 func isWordTerm(t string) bool { return strings.HasPrefix(t, "w:") || strings.HasPrefix(t, "ls:") }
 
-// nearest returns, per topic, the cosine similarity of the question with the topic's closest text.
-func (m *Matcher) nearest(keys []string, qw map[string]float64, qnorm float64) []float64 {
+// nearest returns, per topic, the cosine similarity of the question with the topic's closest text; ids
+// and qw are the question's term ids (-1: unknown) and weights.
+func (m *Matcher) nearest(ids []int32, qw []float64, qnorm float64) []float64 {
 	buf := dotPool.Get().(*[]float32)
 	if len(*buf) < len(m.docNorm) {
 		*buf = make([]float32, len(m.docNorm))
 	}
 	dot := (*buf)[:len(m.docNorm)]
-	for _, t := range keys {
-		x := float32(qw[t])
-		for _, p := range m.postings[t] {
+	for i, id := range ids {
+		if id < 0 {
+			continue
+		}
+		x := float32(qw[i])
+		for _, p := range m.postings[id] {
 			dot[p.doc] += x * p.weight
 		}
 	}
@@ -498,7 +531,7 @@ func (m *Matcher) correct(tokens []string) []string {
 		if len(u) < minTypoLen || m.deletes[u] == u {
 			continue
 		}
-		if _, known := m.idf["w:"+stem(u)]; known {
+		if _, known := m.term("w:" + stem(u)); known {
 			continue
 		}
 		fix, found := m.deletes[u] // the question has one letter too many
@@ -548,20 +581,18 @@ func typoIndex(seen map[string][2]string, syn synonyms) map[string]string {
 	return deletes
 }
 
-// weighted is a term and its weight; an indexed text is a list of them in term order (a slice is a third of
-// a map's memory, and the index holds thousands of texts while it is built).
+// weighted is a term's id and its weight; an indexed text is a list of them in term order (a slice is a
+// third of a map's memory, and the index holds thousands of texts while it is built).
 type weighted struct {
-	term string
-	w    float64
+	id int32
+	w  float64
 }
 
-func sortedTerms(tf map[string]float64) []weighted {
-	out := make([]weighted, 0, len(tf))
-	for t, w := range tf {
-		out = append(out, weighted{t, w})
-	}
-	slices.SortFunc(out, func(a, b weighted) int { return strings.Compare(a.term, b.term) })
-	return out
+// term returns the id of an index term, and false for a term the knowledge base has never seen (a
+// classifier's 4-gram is not an index term).
+func (m *Matcher) term(t string) (int32, bool) {
+	id, ok := m.vocab[t]
+	return id, ok && id < m.terms
 }
 
 // sortedKeys returns a term map's keys in order.
@@ -636,9 +667,9 @@ func (m *Matcher) termsInto(tf map[string]float64, words []string) {
 	var prev, prevLao string
 	for _, tok := range tokens {
 		if isLaoWord(tok) { // a syllable (apply cuts Lao runs): syllables and pairs of adjacent ones
-			tf["ls:"+tok]++
+			tf[m.term3("ls:", tok, "", "")]++
 			if prevLao != "" {
-				tf["lb:"+prevLao+tok] += laoPairWeight
+				tf[m.term3("lb:", prevLao, "", tok)] += laoPairWeight
 			}
 			prev, prevLao = "", tok
 			continue
@@ -647,13 +678,13 @@ func (m *Matcher) termsInto(tf map[string]float64, words []string) {
 		unmarked, folded := m.forms(tok)
 		stop := stopwords[folded]
 		if !stop {
-			tf["w:"+folded]++
+			tf[m.term3("w:", folded, "", "")]++
 		}
 		if unmarked != tok {
-			tf["a:"+tok] += accentWeight
+			tf[m.term3("a:", tok, "", "")] += accentWeight
 		}
 		if prev != "" && !(stop && stopwords[prev]) {
-			tf["b:"+prev+" "+folded] += bigramWeight
+			tf[m.term3("b:", prev, " ", folded)] += bigramWeight
 		}
 		prev = folded
 	}
@@ -662,6 +693,19 @@ func (m *Matcher) termsInto(tf map[string]float64, words []string) {
 			tf[t] = 1 + math.Log(c)
 		}
 	}
+}
+
+// term3 returns the term prefix+a+sep+b: while New runs, the vocabulary's own string when the term is
+// numbered already (a map lookup by a byte slice's string allocates nothing).
+func (m *Matcher) term3(prefix, a, sep, b string) string {
+	if m.building == nil {
+		return prefix + a + sep + b
+	}
+	m.key = append(append(append(append(m.key[:0], prefix...), a...), sep...), b...)
+	if id, ok := m.vocab[string(m.key)]; ok {
+		return m.names[id]
+	}
+	return string(m.key)
 }
 
 const (
