@@ -182,7 +182,7 @@ func TestMatcher_TuneSet(t *testing.T) {
 // (never the knowledge base or another set), and never read by anyone working on the matcher — only their
 // figures are looked at. blind3 to blind6 are real-style questions of every topic, as the issue's own set;
 // blind6 was written at stop 22 and measured once before that stop's changes and once after them;
-// blind7 and blind8 (the failure classes as well, in every topic) at stop 24, each measured once
+// blind7 and blind8 (the failure classes as well, in every topic) at stop 23, each measured once
 // before and once after the content round that followed it.
 // blind2 was written for the failure classes (learner English, everyday words around a key word,
 // neighbouring topics, tempting out-of-scope questions) and stayed the hardest; at stop 22 its failures were
