@@ -25,12 +25,12 @@ func withGrams(tf map[string]float64) map[string]float64 {
 	return out
 }
 
-// withGramsInto is withGrams of an indexed text, whose terms' texts are names, writing into out (cleared
-// first): training reuses one map.
-func withGramsInto(out map[string]float64, doc []weighted, names []string) map[string]float64 {
+// withGramsInto is withGrams of an indexed text (while New runs: its terms' texts are m.names), writing
+// into out (cleared first): training reuses one map.
+func (m *Matcher) withGramsInto(out map[string]float64, doc []weighted) map[string]float64 {
 	clear(out)
 	for _, tw := range doc {
-		addWithGrams(out, names[tw.id], tw.w)
+		addWithGrams(out, m.names[tw.id], tw.w)
 	}
 	return out
 }
@@ -67,10 +67,10 @@ func (m *Matcher) weight(id int32) float64 {
 // slower than everything else of the build together; it works on data no other goroutine sees (the model
 // is published only when New returns), so it is exempt from instrumentation.
 //
-// docs are the indexed texts, names their terms' texts by id; the 4-grams are added to m.vocab.
+// docs are the indexed texts; the 4-grams are added to m.vocab.
 //
 //go:norace
-func trainClassifier(m *Matcher, docs [][]weighted, names []string, labels []int32, classWeight []float32, classes int, epochs int, rate float64) *classifier {
+func trainClassifier(m *Matcher, docs [][]weighted, labels []int32, classWeight []float32, classes int, epochs int, rate float64) *classifier {
 	cl := &classifier{classes: classes}
 	scratch := map[string]float64{}
 	var keys []string
@@ -81,7 +81,7 @@ func trainClassifier(m *Matcher, docs [][]weighted, names []string, labels []int
 	}
 	xs := make([]sparse, len(docs))
 	for d := range docs {
-		tf := withGramsInto(scratch, docs[d], names)
+		tf := m.withGramsInto(scratch, docs[d])
 		var norm float64
 		keys = sortedKeysInto(keys, tf)
 		ids = ids[:0]
@@ -201,23 +201,28 @@ func (cl *classifier) predict(m *Matcher, tf map[string]float64) []float64 {
 	var norm float64
 	tf = withGrams(tf)
 	keys := sortedKeys(tf)
-	for _, t := range keys {
+	ids := make([]int32, len(keys)) // by key: its vocab id, -1 for none
+	for i, t := range keys {
 		var idf float64
-		id, ok := m.term(t)
+		id, ok := m.vocab[t]
 		switch {
 		case strings.HasPrefix(t, "c:"):
 			idf = 1
-		case ok:
+		case ok && id < m.terms:
 			idf = m.idf[id]
 		default:
 			idf = m.maxIDF * m.oovWeight(t, false)
 		}
+		if !ok {
+			id = -1
+		}
+		ids[i] = id
 		v := tf[t] * idf
 		norm += v * v
 	}
 	norm = math.Sqrt(norm)
-	for _, t := range keys {
-		if id, ok := m.vocab[t]; ok && norm > 0 {
+	for i, t := range keys {
+		if id := ids[i]; id >= 0 && norm > 0 {
 			f = append(f, id)
 			x = append(x, float32(tf[t]*m.weight(id)/norm))
 		}

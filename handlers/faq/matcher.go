@@ -136,7 +136,7 @@ type Matcher struct {
 	building map[string][2]string
 	// tokens and folded are synonyms.apply's buffers while New runs.
 	tokens, folded []string
-	// names are the vocabulary's terms by id while New runs, and key the buffer a term is written into:
+	// names are the index's terms by id while New runs, and key the buffer a term is written into:
 	// a term already numbered is the one string, not a new one for every text that has it (5 MB).
 	names []string
 	key   []byte
@@ -190,8 +190,8 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 	// terms and 9,000 4-grams for 19,100 texts): growing it, its names and counts from empty allocated
 	// 12 MB more.
 	m.vocab = make(map[string]int32, 4*len(entries)+len(entries)/2)
-	m.names = make([]string, 0, 4*len(entries)+len(entries)/2)
-	df := make([]counts, 0, 4*len(entries)) // by term id
+	m.names = make([]string, 0, 4*len(entries)) // by term id, as df
+	df := make([]counts, 0, 4*len(entries))
 	var keys []string
 	// add counts a text's terms, numbering the new ones in term order, and returns a question's or
 	// title's terms (doc) as an indexed text.
@@ -280,7 +280,7 @@ func New(entries []Entry, syns []Synonym, opt Options) *Matcher {
 			classWeight[c] = outOfScopeWeight
 		}
 	}
-	m.cl = trainClassifier(m, docs, m.names, m.docTopic, classWeight, len(m.topics), opt.Epochs, classifierRate)
+	m.cl = trainClassifier(m, docs, m.docTopic, classWeight, len(m.topics), opt.Epochs, classifierRate)
 	// Each term's postings list is allocated once, at its final length.
 	m.postings = make([][]posting, len(df))
 	for id, c := range df {
